@@ -1,0 +1,100 @@
+//! The driver: runs the pipeline stages in order for `build`, `check` and (later) `serve`.
+//!
+//! config -> sources -> parse -> catalog -> checklist -> evaluate [-> render -> write].
+//! Problems in users' files are collected in [`Diagnostics`]; only failures of the machine
+//! (unwritable output, a broken theme) are `Err`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::catalog::Catalog;
+use crate::checklist::{self, Checklist};
+use crate::config::{self, Config};
+use crate::diag::Diagnostics;
+use crate::evaluate::evaluate;
+use crate::model::Date;
+use crate::parse::{self, Parsed};
+use crate::report::Report;
+use crate::site;
+use crate::source;
+
+/// Everything known about a book after evaluation.
+#[derive(Debug)]
+pub struct Evaluated {
+    pub config: Config,
+    pub catalog: Catalog,
+    pub checklist: Checklist,
+    pub report: Report,
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads and evaluates the book in `dir` as of `today`.
+pub fn evaluate_book(dir: &Path, today: Date) -> Evaluated {
+    let mut diagnostics = Diagnostics::new();
+    let config = config::load(dir, &mut diagnostics);
+    let files = source::discover(&config, &mut diagnostics);
+    let parsed: Vec<Parsed> = files
+        .iter()
+        .filter_map(|file| parse::parse(file, &mut diagnostics))
+        .collect();
+    let catalog = Catalog::build(parsed, &mut diagnostics);
+    let checklist = checklist::load(&config, &mut diagnostics);
+    checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);
+    let report = evaluate(&catalog, &checklist, &config.checklist.required, today);
+    Evaluated {
+        config,
+        catalog,
+        checklist,
+        report,
+        diagnostics,
+    }
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct Built {
+    pub evaluated: Evaluated,
+    /// Where the site was written; `None` when errors stopped the build before writing.
+    pub written_to: Option<PathBuf>,
+    pub pages: usize,
+}
+
+/// Evaluates the book and, when it has no errors, renders the site and swaps it into place.
+/// With errors, the previous output is left exactly as it was.
+pub fn build_book(
+    dir: &Path,
+    output: Option<&Path>,
+    today: Date,
+    deny_warnings: bool,
+) -> Result<Built> {
+    let mut evaluated = evaluate_book(dir, today);
+    let out_dir = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| evaluated.config.output_dir.clone());
+    let blocked =
+        evaluated.diagnostics.has_errors() || (deny_warnings && !evaluated.diagnostics.is_empty());
+    if blocked {
+        return Ok(Built {
+            evaluated,
+            written_to: None,
+            pages: 0,
+        });
+    }
+    let theme = site::theme::Theme::load(&evaluated.config.root, &mut evaluated.diagnostics)?;
+    if evaluated.diagnostics.has_errors() {
+        return Ok(Built {
+            evaluated,
+            written_to: None,
+            pages: 0,
+        });
+    }
+    let files = site::render::render(&evaluated, &theme)?;
+    let pages = files.page_count();
+    site::write::write(&files, &out_dir)?;
+    Ok(Built {
+        evaluated,
+        written_to: Some(out_dir),
+        pages,
+    })
+}

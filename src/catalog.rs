@@ -1,0 +1,341 @@
+//! Catalog: the validated model of an organisation and its dependency graph.
+//!
+//! Pure: takes parsed files, attaches extra pages to their service, rejects duplicate ids,
+//! resolves dependencies into a petgraph graph (unknown ids are warnings: a readiness gap,
+//! not a broken file) and answers graph questions for the checklist.
+
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::deserialize::Segment;
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean, display_path};
+use crate::markdown::Facts;
+use crate::model::{Dependency, DependencyKind, Kind, ServiceId, Target};
+use crate::parse::{AssetSource, Origin, PageSource, Parsed, ServiceSource};
+
+/// A documented service, resource or external, with its extra pages.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub source: ServiceSource,
+    pub pages: Vec<Page>,
+    pub assets: Vec<Asset>,
+}
+
+impl Service {
+    pub fn id(&self) -> &ServiceId {
+        &self.source.doc.service
+    }
+}
+
+/// An extra page of a service (runbook, ADR, postmortem).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub origin: Origin,
+    /// Path below the service's folder, e.g. `runbooks/rotate-keys.md`.
+    pub path_in_service: String,
+    pub body: String,
+    pub facts: Facts,
+}
+
+/// A file beside a service's docs (an image), published at the same relative path.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub origin: Origin,
+    pub path_in_service: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A node of the dependency graph.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Node {
+    /// Index into `Catalog::services`.
+    Documented(usize),
+    /// A third party named only in `depends_on`.
+    External(String),
+    /// A `service:` dependency no doc declares.
+    Unknown(ServiceId),
+}
+
+/// A dependency edge: `from` depends on `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub kind: DependencyKind,
+}
+
+/// Every service, sorted by id, and who depends on whom.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub services: Vec<Service>,
+    by_id: HashMap<ServiceId, usize>,
+    graph: DiGraph<Node, Edge>,
+    /// Graph node of each service, by service index.
+    service_nodes: Vec<NodeIndex>,
+}
+
+impl Catalog {
+    /// Builds the catalog from every parsed file of a book.
+    pub fn build(parsed: Vec<Parsed>, diagnostics: &mut Diagnostics) -> Catalog {
+        let mut sources = Vec::new();
+        let mut pages = Vec::new();
+        let mut assets = Vec::new();
+        for file in parsed {
+            match file {
+                Parsed::Service(source) => sources.push(*source),
+                Parsed::Page(page) => pages.push(page),
+                Parsed::Asset(asset) => assets.push(asset),
+            }
+        }
+        sources.sort_by(|a, b| a.origin.cmp(&b.origin));
+        let mut services = dedupe(sources, diagnostics);
+        attach_files(&mut services, pages, assets, diagnostics);
+        services.sort_by(|a, b| a.id().cmp(b.id()));
+        let by_id = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id().clone(), i))
+            .collect();
+        let mut catalog = Catalog {
+            services,
+            by_id,
+            ..Catalog::default()
+        };
+        catalog.build_graph(diagnostics);
+        catalog
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Service> {
+        self.index_of(id).map(|i| &self.services[i])
+    }
+
+    /// Where a dependency points, if it names something documented.
+    pub fn resolve(&self, dependency: &Dependency) -> Option<usize> {
+        match &dependency.target {
+            Target::Service(id) => self.index_of(id.as_str()),
+            Target::External(name) => self
+                .index_of(name)
+                .filter(|&i| self.services[i].source.doc.kind == Kind::External),
+        }
+    }
+
+    /// Indices of the documented services that depend directly on service `index`.
+    pub fn dependents(&self, index: usize) -> Vec<usize> {
+        let mut found: Vec<usize> = self
+            .graph
+            .edges_directed(self.service_nodes[index], petgraph::Direction::Incoming)
+            .filter_map(|edge| self.documented(edge.source()))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// Each group of services that depend on each other through hard dependencies, every
+    /// group sorted, as service indices.
+    pub fn hard_cycles(&self) -> Vec<Vec<usize>> {
+        let hard = self.graph.filter_map(
+            |_, node| Some(node.clone()),
+            |_, edge| (edge.kind == DependencyKind::Hard).then_some(*edge),
+        );
+        let mut cycles: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&hard)
+            .into_iter()
+            .filter(|component| {
+                component.len() > 1 || hard.contains_edge(component[0], component[0])
+            })
+            .map(|component| {
+                let mut members: Vec<usize> = component
+                    .into_iter()
+                    .filter_map(|n| self.documented(n))
+                    .collect();
+                members.sort_unstable();
+                members
+            })
+            .collect();
+        cycles.sort();
+        cycles
+    }
+
+    fn documented(&self, node: NodeIndex) -> Option<usize> {
+        match self.graph[node] {
+            Node::Documented(index) => Some(index),
+            _ => None,
+        }
+    }
+
+    fn build_graph(&mut self, diagnostics: &mut Diagnostics) {
+        let mut others: HashMap<Node, NodeIndex> = HashMap::new();
+        self.service_nodes = (0..self.services.len())
+            .map(|i| self.graph.add_node(Node::Documented(i)))
+            .collect();
+        for (from, service) in self.services.iter().enumerate() {
+            for (position, dependency) in service.source.doc.dependencies().iter().enumerate() {
+                let to = match self.resolve(dependency) {
+                    Some(index) => self.service_nodes[index],
+                    None => {
+                        let node = match &dependency.target {
+                            Target::Service(id) => {
+                                diagnostics.push(unknown_dependency(
+                                    service,
+                                    position,
+                                    id,
+                                    self.by_id.keys(),
+                                ));
+                                Node::Unknown(id.clone())
+                            }
+                            Target::External(name) => Node::External(name.clone()),
+                        };
+                        *others
+                            .entry(node.clone())
+                            .or_insert_with(|| self.graph.add_node(node))
+                    }
+                };
+                self.graph.add_edge(
+                    self.service_nodes[from],
+                    to,
+                    Edge {
+                        kind: dependency.kind,
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn unknown_dependency<'a>(
+    service: &Service,
+    position: usize,
+    id: &ServiceId,
+    known: impl Iterator<Item = &'a ServiceId>,
+) -> Diagnostic {
+    let path = [Segment::Key("depends_on".into()), Segment::Index(position)];
+    let help = match did_you_mean(id.as_str(), known.map(ServiceId::as_str)) {
+        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+        None => format!("document `{id}`, or write `{{ external: {id} }}` if it is a third party"),
+    };
+    Diagnostic::warning(
+        &service.source.origin.display_path,
+        format!(
+            "`{}` depends on `{id}`, which no service doc declares",
+            service.id()
+        ),
+    )
+    .at(service.source.locate(&path, false))
+    .with_help(help)
+}
+
+/// Keeps the first doc of each id (in path order) and reports the others, naming both files.
+fn dedupe(sources: Vec<ServiceSource>, diagnostics: &mut Diagnostics) -> Vec<Service> {
+    let mut first_seen: HashMap<ServiceId, Origin> = HashMap::new();
+    let mut services = Vec::new();
+    for source in sources {
+        if let Some(first) = first_seen.get(&source.doc.service) {
+            let position = source.locate(&[Segment::Key("service".into())], false);
+            diagnostics.push(
+                Diagnostic::error(
+                    &source.origin.display_path,
+                    format!(
+                        "duplicate service id `{}`: `{}` declares it too",
+                        source.doc.service,
+                        display_path(&first.display_path)
+                    ),
+                )
+                .at(position)
+                .with_help("ids must be unique across all sources: rename one of them"),
+            );
+            continue;
+        }
+        first_seen.insert(source.doc.service.clone(), source.origin.clone());
+        services.push(Service {
+            source,
+            pages: Vec::new(),
+            assets: Vec::new(),
+        });
+    }
+    services
+}
+
+/// A page or asset belongs to the service doc in its folder or the nearest folder above it.
+/// Files with no service above them (a repository's README) are not part of the site.
+fn attach_files(
+    services: &mut [Service],
+    pages: Vec<PageSource>,
+    assets: Vec<AssetSource>,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut by_folder: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
+    for (index, service) in services.iter().enumerate() {
+        let origin = &service.source.origin;
+        by_folder
+            .entry((origin.source_index, origin.folder().to_string()))
+            .or_default()
+            .push(index);
+    }
+    for page in pages {
+        if let Some((owner, path_in_service)) = owner_of(&by_folder, &page.origin, diagnostics) {
+            services[owner].pages.push(Page {
+                origin: page.origin,
+                path_in_service,
+                body: page.body,
+                facts: page.facts,
+            });
+        }
+    }
+    for asset in assets {
+        if let Some((owner, path_in_service)) = owner_of(&by_folder, &asset.origin, diagnostics) {
+            services[owner].assets.push(Asset {
+                origin: asset.origin,
+                path_in_service,
+                bytes: asset.bytes,
+            });
+        }
+    }
+}
+
+/// The service a file belongs to, and the file's path below that service's folder.
+fn owner_of(
+    by_folder: &BTreeMap<(usize, String), Vec<usize>>,
+    origin: &Origin,
+    diagnostics: &mut Diagnostics,
+) -> Option<(usize, String)> {
+    let (folder, owners) = owning_folder(by_folder, origin)?;
+    if let [owner] = owners.as_slice() {
+        let path_in_service = origin.relative[folder.len()..]
+            .trim_start_matches('/')
+            .to_string();
+        return Some((*owner, path_in_service));
+    }
+    diagnostics.push(
+        Diagnostic::warning(
+            &origin.display_path,
+            format!(
+                "this file sits beside {} service docs, so it belongs to none; it is skipped",
+                owners.len()
+            ),
+        )
+        .with_help("give each service its own folder, and put its pages there"),
+    );
+    None
+}
+
+fn owning_folder<'m>(
+    by_folder: &'m BTreeMap<(usize, String), Vec<usize>>,
+    origin: &Origin,
+) -> Option<(&'m str, &'m Vec<usize>)> {
+    let mut folder = origin.folder();
+    loop {
+        if let Some((key, owners)) =
+            by_folder.get_key_value(&(origin.source_index, folder.to_string()))
+        {
+            return Some((key.1.as_str(), owners));
+        }
+        if folder.is_empty() {
+            return None;
+        }
+        folder = folder.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
+}

@@ -1,0 +1,231 @@
+//! The command line: the only place that prints and chooses exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::build::{self, Evaluated};
+use crate::diag::{Diagnostics, Severity};
+use crate::model::Date;
+use crate::report;
+use crate::scaffold;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (check: every service meets its required level)
+  1  check: some service is below its required level
+  2  errors: a broken file, bad configuration, or the site could not be written";
+
+/// Production-readiness docs for every service: a static site and a CI gate.
+#[derive(Debug, Parser)]
+#[command(name = "opsbook", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the readiness site of the book in DIR.
+    #[command(after_help = EXIT_CODES)]
+    Build {
+        /// Folder holding book.toml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output folder (default: `dir` in [output] of book.toml, else `book`).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Open the site in a browser when it is built.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print the gap report; exit 1 when some service is below its required level.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Folder holding book.toml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Create a book.toml and one service doc, ready to build.
+    #[command(after_help = EXIT_CODES)]
+    Init {
+        /// Folder to create the book in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Write a new service doc with every checklist field as a commented TODO.
+    #[command(after_help = EXIT_CODES)]
+    New {
+        /// The service id: lowercase letters, digits and '-'.
+        service: String,
+        /// Folder to create `<service>/service.md` in (default: the book's first source folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Evaluate as of this date (YYYY-MM-DD) instead of today, for reproducible reports.
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people at a terminal.
+    Text,
+    /// The JSON contract, version 1 (docs/json-report.md).
+    Json,
+    /// For a pull request comment or a docs folder.
+    Markdown,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    text.parse()
+}
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_BELOW_REQUIRED: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs a command and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Build {
+            dir,
+            output,
+            open,
+            common,
+        } => run_build(&dir, output.as_deref(), open, &common),
+        Command::Check {
+            dir,
+            format,
+            common,
+        } => run_check(&dir, format, &common),
+        Command::Init { dir } => report_result(scaffold::init(&dir)),
+        Command::New { service, dir } => {
+            report_result(scaffold::new_service(&service, dir.as_deref()))
+        }
+    }
+}
+
+fn today(common: &Common) -> Date {
+    common
+        .today
+        .unwrap_or_else(|| Date(jiff::Zoned::now().date()))
+}
+
+fn run_build(dir: &Path, output: Option<&Path>, open: bool, common: &Common) -> i32 {
+    let built = match build::build_book(dir, output, today(common), common.deny_warnings) {
+        Ok(built) => built,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            eprintln!("the previous site, if any, was left as it was");
+            return EXIT_ERROR;
+        }
+    };
+    print_diagnostics(&built.evaluated.diagnostics);
+    let Some(out_dir) = built.written_to else {
+        eprintln!("build failed: nothing was written; the previous site, if any, is unchanged");
+        return EXIT_ERROR;
+    };
+    let summary = built.evaluated.report.summary();
+    eprintln!(
+        "built {} pages for {} services ({} meet their required level) in {}",
+        built.pages,
+        summary.services,
+        summary.meeting_required,
+        out_dir.display()
+    );
+    if open {
+        let index = out_dir.join("index.html");
+        if let Err(error) = open::that_detached(&index) {
+            eprintln!(
+                "could not open a browser ({error}); open {} yourself",
+                index.display()
+            );
+        }
+    }
+    EXIT_OK
+}
+
+fn run_check(dir: &Path, format: Format, common: &Common) -> i32 {
+    let evaluated = build::evaluate_book(dir, today(common));
+    print_diagnostics(&evaluated.diagnostics);
+    let output = render_report(&evaluated, format);
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(output.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
+        return EXIT_ERROR;
+    }
+    let diagnostics = &evaluated.diagnostics;
+    if diagnostics.has_errors() || (common.deny_warnings && !diagnostics.is_empty()) {
+        EXIT_ERROR
+    } else if evaluated.report.all_meet_required() {
+        EXIT_OK
+    } else {
+        EXIT_BELOW_REQUIRED
+    }
+}
+
+fn render_report(evaluated: &Evaluated, format: Format) -> String {
+    let Evaluated {
+        config,
+        catalog,
+        checklist,
+        report,
+        diagnostics,
+    } = evaluated;
+    match format {
+        Format::Text => report::text::render(&config.title, catalog, checklist, report),
+        Format::Markdown => report::markdown::render(&config.title, catalog, checklist, report),
+        Format::Json => report::json::render(&report::json::build(
+            catalog,
+            checklist,
+            report,
+            diagnostics,
+        )),
+    }
+}
+
+/// Every diagnostic on stderr, then a count.
+fn print_diagnostics(diagnostics: &Diagnostics) {
+    for diagnostic in diagnostics.sorted() {
+        eprintln!("{diagnostic}");
+    }
+    let errors = diagnostics.count(Severity::Error);
+    let warnings = diagnostics.count(Severity::Warning);
+    if errors + warnings > 0 {
+        eprintln!("{errors} error(s), {warnings} warning(s)");
+    }
+}
+
+fn report_result(result: anyhow::Result<Vec<PathBuf>>) -> i32 {
+    match result {
+        Ok(created) => {
+            for path in created {
+                eprintln!("created {}", path.display());
+            }
+            EXIT_OK
+        }
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            EXIT_ERROR
+        }
+    }
+}

@@ -1,0 +1,641 @@
+//! Evaluate: catalog + checklist -> report.
+//!
+//! A pure function of its inputs (`today` is passed in, so waivers and review dates are
+//! testable). It decides pass, fail, waived and levels; it knows nothing of HTML.
+
+use serde_json::Value;
+
+use crate::catalog::Catalog;
+use crate::checklist::{Check, Checklist, GraphRule, Rule};
+use crate::config::RequiredLevels;
+use crate::model::{Date, Kind, Level, Lifecycle, Target};
+use crate::report::{CheckResult, Report, ServiceReport, Status};
+
+/// Evaluates every service of the catalog.
+pub fn evaluate(
+    catalog: &Catalog,
+    checklist: &Checklist,
+    required: &RequiredLevels,
+    today: Date,
+) -> Report {
+    let cycles = catalog.hard_cycles();
+    let context = Context {
+        catalog,
+        today,
+        cycles: &cycles,
+    };
+    let services = (0..catalog.services.len())
+        .map(|index| evaluate_service(&context, checklist, required, index))
+        .collect();
+    Report { today, services }
+}
+
+/// What every rule may read besides the service itself.
+struct Context<'a> {
+    catalog: &'a Catalog,
+    today: Date,
+    cycles: &'a [Vec<usize>],
+}
+
+/// The verdict of a rule, with the sentence that explains it.
+struct Outcome {
+    passed: bool,
+    message: String,
+}
+
+impl Outcome {
+    fn pass(message: impl Into<String>) -> Self {
+        Outcome {
+            passed: true,
+            message: message.into(),
+        }
+    }
+    fn fail(message: impl Into<String>) -> Self {
+        Outcome {
+            passed: false,
+            message: message.into(),
+        }
+    }
+}
+
+fn evaluate_service(
+    context: &Context,
+    checklist: &Checklist,
+    required: &RequiredLevels,
+    index: usize,
+) -> ServiceReport {
+    let source = &context.catalog.services[index].source;
+    let doc = &source.doc;
+    // Rules read the front matter as the model serializes it: validated and normalised.
+    let fields = serde_json::to_value(doc).unwrap_or(Value::Null);
+    let subject = Subject {
+        context,
+        index,
+        fields: &fields,
+    };
+    let results: Vec<CheckResult> = checklist
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(check_index, check)| result_for(&subject, check_index, check))
+        .collect();
+    let assessed = doc.kind != Kind::External;
+    let (level, required) = if assessed {
+        (
+            achieved_level(checklist, &results),
+            required.for_service(doc.tier_or_default(), doc.lifecycle),
+        )
+    } else {
+        (Level::None, Level::None)
+    };
+    ServiceReport {
+        service: index,
+        level,
+        required,
+        assessed,
+        score: score(&results),
+        results,
+    }
+}
+
+fn result_for(subject: &Subject, check_index: usize, check: &Check) -> CheckResult {
+    let doc = &subject.context.catalog.services[subject.index].source.doc;
+    if !check.applies_to.contains(&doc.kind) {
+        return CheckResult {
+            check: check_index,
+            status: Status::NotApplicable,
+            message: format!("does not apply to a {}", doc.kind.as_str()),
+            waiver: None,
+        };
+    }
+    let outcome = subject.apply(&check.rule);
+    let waiver = doc.waivers.iter().find(|w| w.check == check.id).cloned();
+    let status = match (&outcome, &waiver) {
+        (Outcome { passed: true, .. }, _) => Status::Pass,
+        (_, Some(waiver)) if waiver.until >= subject.context.today => Status::Waived,
+        (_, Some(_)) => Status::ExpiredWaiver,
+        (_, None) => Status::Fail,
+    };
+    let waiver = if status == Status::Pass { None } else { waiver };
+    CheckResult {
+        check: check_index,
+        status,
+        message: outcome.message,
+        waiver,
+    }
+}
+
+/// The highest level whose checks (and all lower levels' checks) all pass or are waived.
+fn achieved_level(checklist: &Checklist, results: &[CheckResult]) -> Level {
+    let mut achieved = Level::None;
+    for level in [Level::Bronze, Level::Silver, Level::Gold] {
+        let blocked = results
+            .iter()
+            .any(|r| r.status.is_failing() && checklist.checks[r.check].level <= level);
+        if blocked {
+            break;
+        }
+        achieved = level;
+    }
+    achieved
+}
+
+fn score(results: &[CheckResult]) -> f64 {
+    let applicable = results
+        .iter()
+        .filter(|r| r.status != Status::NotApplicable)
+        .count();
+    if applicable == 0 {
+        return 1.0;
+    }
+    let passed = results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Pass | Status::Waived))
+        .count();
+    passed as f64 / applicable as f64
+}
+
+/// One service under evaluation.
+struct Subject<'a> {
+    context: &'a Context<'a>,
+    index: usize,
+    fields: &'a Value,
+}
+
+impl Subject<'_> {
+    fn apply(&self, rule: &Rule) -> Outcome {
+        match rule {
+            Rule::Present(path) => present(self.fields, path),
+            Rule::IsUrl(path) => is_url(self.fields, path),
+            Rule::IsTrue(path) => is_true(self.fields, path),
+            Rule::Evidence(path) => evidence(self.fields, path),
+            Rule::OneOf(spec) => one_of(self.fields, &spec.path, &spec.values),
+            Rule::ContainsAll(spec) => contains_all(self.fields, &spec.path, &spec.values),
+            Rule::MinItems(spec) => {
+                min_items(self.fields, &spec.path, spec.count, &spec.having_any)
+            }
+            Rule::AtLeastNumber(spec) => at_least_number(self.fields, &spec.path, spec.min),
+            Rule::DateWithin(spec) => {
+                date_within(self.fields, &spec.path, spec.days, self.context.today)
+            }
+            Rule::Heading(spec) => self.heading(&spec.text, spec.with_image),
+            Rule::CodeBlock(language) => self.code_block(language),
+            Rule::Graph(question) => self.graph(*question),
+            Rule::Any(rules) => self.any(rules),
+            Rule::All(rules) => self.all(rules),
+        }
+    }
+
+    fn any(&self, rules: &[Rule]) -> Outcome {
+        let outcomes: Vec<Outcome> = rules.iter().map(|r| self.apply(r)).collect();
+        match outcomes.iter().find(|o| o.passed) {
+            Some(passed) => Outcome::pass(passed.message.clone()),
+            None => Outcome::fail(join(outcomes.iter(), " and ")),
+        }
+    }
+
+    fn all(&self, rules: &[Rule]) -> Outcome {
+        let outcomes: Vec<Outcome> = rules.iter().map(|r| self.apply(r)).collect();
+        if outcomes.iter().all(|o| o.passed) {
+            Outcome::pass(join(outcomes.iter(), "; "))
+        } else {
+            Outcome::fail(join(outcomes.iter().filter(|o| !o.passed), "; "))
+        }
+    }
+
+    fn heading(&self, text: &str, with_image: bool) -> Outcome {
+        let facts = &self.context.catalog.services[self.index].source.facts;
+        let found = if with_image {
+            facts.headings_with_images.contains(&text.to_lowercase())
+        } else {
+            facts.has_heading(text)
+        };
+        match (found, with_image) {
+            (true, true) => Outcome::pass(format!("the doc has an image under `{text}`")),
+            (true, false) => Outcome::pass(format!("the doc has a `{text}` heading")),
+            (false, true) => {
+                Outcome::fail(format!("the doc has no image under the heading `{text}`"))
+            }
+            (false, false) => Outcome::fail(format!("the doc has no heading `{text}`")),
+        }
+    }
+
+    fn code_block(&self, language: &str) -> Outcome {
+        let facts = &self.context.catalog.services[self.index].source.facts;
+        if facts.code_languages.contains(&language.to_lowercase()) {
+            Outcome::pass(format!("the doc has a ```{language} block"))
+        } else {
+            Outcome::fail(format!("the doc has no ```{language} block"))
+        }
+    }
+
+    fn graph(&self, question: GraphRule) -> Outcome {
+        match question {
+            GraphRule::Resolved => self.unresolved(),
+            GraphRule::Acyclic => self.acyclic(),
+            GraphRule::Tier => self.tier_inversions(),
+            GraphRule::Lifecycle => self.deprecated_dependencies(),
+        }
+    }
+
+    fn unresolved(&self) -> Outcome {
+        let catalog = self.context.catalog;
+        let doc = &catalog.services[self.index].source.doc;
+        let unknown: Vec<String> = doc
+            .dependencies()
+            .iter()
+            .filter(|d| matches!(d.target, Target::Service(_)) && catalog.resolve(d).is_none())
+            .map(|d| format!("`{}`", target_name(&d.target)))
+            .collect();
+        if unknown.is_empty() {
+            Outcome::pass("every dependency is documented or external")
+        } else {
+            Outcome::fail(format!("no service doc declares {}", unknown.join(", ")))
+        }
+    }
+
+    fn acyclic(&self) -> Outcome {
+        let catalog = self.context.catalog;
+        match self
+            .context
+            .cycles
+            .iter()
+            .find(|cycle| cycle.contains(&self.index))
+        {
+            None => Outcome::pass("in no cycle of hard dependencies"),
+            Some(cycle) => {
+                let names: Vec<String> = cycle
+                    .iter()
+                    .map(|&i| format!("`{}`", catalog.services[i].id()))
+                    .collect();
+                Outcome::fail(format!(
+                    "in a cycle of hard dependencies between {}",
+                    names.join(", ")
+                ))
+            }
+        }
+    }
+
+    fn tier_inversions(&self) -> Outcome {
+        let catalog = self.context.catalog;
+        let doc = &catalog.services[self.index].source.doc;
+        let tier = doc.tier_or_default();
+        let inversions: Vec<String> = doc
+            .dependencies()
+            .iter()
+            .filter(|d| d.kind == crate::model::DependencyKind::Hard)
+            .filter_map(|d| catalog.resolve(d))
+            .map(|i| &catalog.services[i].source.doc)
+            .filter(|dep| dep.kind != Kind::External && dep.tier_or_default() > tier)
+            .map(|dep| format!("`{}` (tier {})", dep.service, dep.tier_or_default()))
+            .collect();
+        if inversions.is_empty() {
+            Outcome::pass(format!(
+                "no hard dependency is less critical than tier {tier}"
+            ))
+        } else {
+            Outcome::fail(format!(
+                "tier {tier}, but hard-depends on {}",
+                inversions.join(", ")
+            ))
+        }
+    }
+
+    fn deprecated_dependencies(&self) -> Outcome {
+        let catalog = self.context.catalog;
+        let doc = &catalog.services[self.index].source.doc;
+        let deprecated: Vec<String> = doc
+            .dependencies()
+            .iter()
+            .filter_map(|d| catalog.resolve(d))
+            .map(|i| &catalog.services[i].source.doc)
+            .filter(|dep| dep.lifecycle == Lifecycle::Deprecated)
+            .map(|dep| format!("`{}`", dep.service))
+            .collect();
+        if deprecated.is_empty() {
+            Outcome::pass("no dependency is deprecated")
+        } else {
+            Outcome::fail(format!("depends on deprecated {}", deprecated.join(", ")))
+        }
+    }
+}
+
+fn target_name(target: &Target) -> &str {
+    match target {
+        Target::Service(id) => id.as_str(),
+        Target::External(name) => name,
+    }
+}
+
+fn join<'a>(outcomes: impl Iterator<Item = &'a Outcome>, separator: &str) -> String {
+    outcomes
+        .map(|o| o.message.as_str())
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+/// The values at a dotted path; `a[].b` collects `b` from every item of list `a`.
+fn lookup<'v>(root: &'v Value, path: &str) -> Vec<&'v Value> {
+    let mut current = vec![root];
+    for part in path.split('.') {
+        let (key, spread) = match part.strip_suffix("[]") {
+            Some(key) => (key, true),
+            None => (part, false),
+        };
+        let mut next = Vec::new();
+        for value in current {
+            match value.get(key) {
+                Some(Value::Array(items)) if spread => next.extend(items.iter()),
+                Some(Value::Null) | None => {}
+                Some(found) => next.push(found),
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+fn lookup_one<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
+    lookup(root, path).into_iter().next()
+}
+
+fn is_set(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        _ => true,
+    }
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+fn not_set(path: &str) -> Outcome {
+    Outcome::fail(format!("`{path}` is not set"))
+}
+
+fn present(fields: &Value, path: &str) -> Outcome {
+    match lookup_one(fields, path) {
+        Some(value) if is_set(value) => Outcome::pass(format!("`{path}` is set")),
+        _ => not_set(path),
+    }
+}
+
+fn is_url(fields: &Value, path: &str) -> Outcome {
+    match lookup_one(fields, path) {
+        Some(Value::String(s)) if s.starts_with("https://") || s.starts_with("http://") => {
+            Outcome::pass(format!("`{path}` is {s}"))
+        }
+        Some(value) if is_set(value) => {
+            Outcome::fail(format!("`{path}` is `{}`, not an http(s) URL", show(value)))
+        }
+        _ => not_set(path),
+    }
+}
+
+fn is_true(fields: &Value, path: &str) -> Outcome {
+    match lookup_one(fields, path) {
+        Some(Value::Bool(true)) => Outcome::pass(format!("`{path}` is true")),
+        Some(value) if is_set(value) => {
+            Outcome::fail(format!("`{path}` is `{}`, not true", show(value)))
+        }
+        _ => not_set(path),
+    }
+}
+
+fn evidence(fields: &Value, path: &str) -> Outcome {
+    match lookup_one(fields, path) {
+        Some(Value::Bool(true)) => Outcome::pass(format!("`{path}` is true")),
+        Some(Value::String(s)) if s.starts_with("https://") || s.starts_with("http://") => {
+            Outcome::pass(format!("`{path}` is {s}"))
+        }
+        Some(value) if is_set(value) => Outcome::fail(format!(
+            "`{path}` is `{}`; expected true or a URL to the evidence",
+            show(value)
+        )),
+        _ => not_set(path),
+    }
+}
+
+fn one_of(fields: &Value, path: &str, allowed: &[String]) -> Outcome {
+    match lookup_one(fields, path) {
+        Some(value) if allowed.contains(&show(value)) => {
+            Outcome::pass(format!("`{path}` is {}", show(value)))
+        }
+        Some(value) if is_set(value) => Outcome::fail(format!(
+            "`{path}` is `{}`; expected one of {}",
+            show(value),
+            allowed.join(", ")
+        )),
+        _ => not_set(path),
+    }
+}
+
+fn contains_all(fields: &Value, path: &str, wanted: &[String]) -> Outcome {
+    // `a[].b` already spreads the list; a plain path names the list itself.
+    let values: Vec<&Value> = if path.contains("[]") {
+        lookup(fields, path)
+    } else {
+        lookup_one(fields, path)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default()
+    };
+    let found: Vec<String> = values.iter().map(|v| show(v)).collect();
+    let missing: Vec<&str> = wanted
+        .iter()
+        .filter(|w| !found.contains(w))
+        .map(String::as_str)
+        .collect();
+    let list_path = path.split("[]").next().unwrap_or(path);
+    if missing.is_empty() {
+        Outcome::pass(format!("`{path}` has {}", wanted.join(", ")))
+    } else if lookup_one(fields, list_path).is_none() {
+        not_set(list_path)
+    } else {
+        Outcome::fail(format!("`{path}` lacks {}", missing.join(", ")))
+    }
+}
+
+fn min_items(fields: &Value, path: &str, count: usize, having_any: &[String]) -> Outcome {
+    let Some(items) = lookup_one(fields, path).and_then(Value::as_array) else {
+        return not_set(path);
+    };
+    let counted = items
+        .iter()
+        .filter(|item| {
+            having_any.is_empty() || having_any.iter().any(|f| item.get(f).is_some_and(is_set))
+        })
+        .count();
+    let qualifier = if having_any.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", having_any.join(" or "))
+    };
+    if counted >= count {
+        Outcome::pass(format!("`{path}` has {counted} entries{qualifier}"))
+    } else {
+        Outcome::fail(format!(
+            "`{path}` has {counted} entries{qualifier}; needs at least {count}"
+        ))
+    }
+}
+
+fn at_least_number(fields: &Value, path: &str, min: f64) -> Outcome {
+    match lookup_one(fields, path) {
+        Some(Value::Number(n)) if n.as_f64().is_some_and(|n| n >= min) => {
+            Outcome::pass(format!("`{path}` is {n}"))
+        }
+        Some(value) if is_set(value) => {
+            Outcome::fail(format!("`{path}` is {}; needs at least {min}", show(value)))
+        }
+        _ => not_set(path),
+    }
+}
+
+fn date_within(fields: &Value, path: &str, days: i64, today: Date) -> Outcome {
+    let Some(Value::String(text)) = lookup_one(fields, path) else {
+        return not_set(path);
+    };
+    let Ok(date) = text.parse::<Date>() else {
+        return Outcome::fail(format!("`{path}` is `{text}`, not a date"));
+    };
+    let age_days = i64::from((today.0 - date.0).get_days()).max(0);
+    if age_days <= days {
+        Outcome::pass(format!("`{path}` is {date}, {age_days} days ago"))
+    } else {
+        Outcome::fail(format!(
+            "`{path}` is {date}, {age_days} days ago; needs to be within {days} days"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lookup_spreads_lists() {
+        let fields =
+            json!({"monitoring": {"alerts": [{"level": "observed"}, {"level": "emergency"}]}});
+        let levels: Vec<String> = lookup(&fields, "monitoring.alerts[].level")
+            .iter()
+            .map(|v| show(v))
+            .collect();
+        assert_eq!(levels, ["observed", "emergency"]);
+    }
+
+    #[test]
+    fn present_accepts_empty_lists_but_not_empty_strings() {
+        assert!(present(&json!({"depends_on": []}), "depends_on").passed);
+        assert!(!present(&json!({"logs": {"location": " "}}), "logs.location").passed);
+        assert_eq!(
+            present(&json!({}), "logs.location").message,
+            "`logs.location` is not set"
+        );
+    }
+
+    #[test]
+    fn is_url_wants_http() {
+        assert!(is_url(&json!({"d": "https://grafana.example.com"}), "d").passed);
+        let outcome = is_url(&json!({"d": "grafana"}), "d");
+        assert!(!outcome.passed);
+        assert_eq!(outcome.message, "`d` is `grafana`, not an http(s) URL");
+    }
+
+    #[test]
+    fn is_true_rejects_false_and_missing() {
+        assert!(is_true(&json!({"x": true}), "x").passed);
+        assert!(!is_true(&json!({"x": false}), "x").passed);
+        assert!(!is_true(&json!({"x": "https://ci"}), "x").passed);
+        assert!(!is_true(&json!({}), "x").passed);
+    }
+
+    #[test]
+    fn evidence_is_true_or_a_url() {
+        assert!(evidence(&json!({"t": true}), "t").passed);
+        assert!(evidence(&json!({"t": "https://ci.example.com/job/1"}), "t").passed);
+        assert_eq!(
+            evidence(&json!({"t": false}), "t").message,
+            "`t` is `false`; expected true or a URL to the evidence"
+        );
+        assert!(!evidence(&json!({"t": "yes"}), "t").passed);
+    }
+
+    #[test]
+    fn one_of_names_the_allowed_values() {
+        let values = vec!["json".to_string(), "logfmt".to_string()];
+        assert!(one_of(&json!({"f": "json"}), "f", &values).passed);
+        assert_eq!(
+            one_of(&json!({"f": "text"}), "f", &values).message,
+            "`f` is `text`; expected one of json, logfmt"
+        );
+    }
+
+    #[test]
+    fn contains_all_names_what_is_missing() {
+        let wanted: Vec<String> = ["observed", "important", "emergency"]
+            .map(String::from)
+            .to_vec();
+        let fields = json!({"m": {"alerts": [{"level": "observed"}]}});
+        let outcome = contains_all(&fields, "m.alerts[].level", &wanted);
+        assert!(!outcome.passed);
+        assert_eq!(
+            outcome.message,
+            "`m.alerts[].level` lacks important, emergency"
+        );
+        assert_eq!(
+            contains_all(&json!({}), "m.alerts[].level", &wanted).message,
+            "`m.alerts` is not set"
+        );
+        let list = json!({"metrics": ["host", "application", "logs"]});
+        assert!(contains_all(&list, "metrics", &["host".to_string(), "logs".to_string()]).passed);
+    }
+
+    #[test]
+    fn min_items_counts_only_qualifying_items() {
+        let fields = json!({"contacts": [{"name": "a"}, {"name": "b", "email": "b@x"}]});
+        assert!(
+            min_items(
+                &fields,
+                "contacts",
+                1,
+                &["email".to_string(), "phone".to_string()]
+            )
+            .passed
+        );
+        assert!(!min_items(&fields, "contacts", 2, &["email".to_string()]).passed);
+        assert!(!min_items(&json!({}), "contacts", 1, &[]).passed);
+    }
+
+    #[test]
+    fn at_least_number_compares() {
+        assert!(at_least_number(&json!({"m": 10}), "m", 10.0).passed);
+        assert!(at_least_number(&json!({"m": 12.5}), "m", 10.0).passed);
+        assert_eq!(
+            at_least_number(&json!({"m": 5}), "m", 10.0).message,
+            "`m` is 5; needs at least 10"
+        );
+    }
+
+    #[test]
+    fn date_within_counts_days_before_today() {
+        let today: Date = "2026-11-28".parse().unwrap();
+        assert!(date_within(&json!({"r": "2026-06-01"}), "r", 180, today).passed);
+        let stale = date_within(&json!({"r": "2026-05-01"}), "r", 180, today);
+        assert!(!stale.passed);
+        assert_eq!(
+            stale.message,
+            "`r` is 2026-05-01, 211 days ago; needs to be within 180 days"
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! Splits a Markdown file into YAML front matter and body.
+//!
+//! Front matter is a block between `---` lines at the very start of the file (after an
+//! optional UTF-8 byte order mark). Only the start counts: a `---` later on is a Markdown
+//! thematic break. Line numbers are kept so YAML positions can be shifted to file lines.
+
+/// A file's parts, borrowed from its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The YAML between the fences, if the file has front matter.
+    pub yaml: Option<&'a str>,
+    /// File line number (1-based) of the first YAML line.
+    pub yaml_first_line: usize,
+    pub body: &'a str,
+    /// File line number (1-based) of the first body line.
+    pub body_first_line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitError {
+    /// The opening `---` has no closing line.
+    Unclosed,
+}
+
+const BOM: char = '\u{feff}';
+
+/// Splits `text`; a file that does not start with `---` is all body.
+pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    let no_front_matter = Split {
+        yaml: None,
+        yaml_first_line: 1,
+        body: text,
+        body_first_line: 1,
+    };
+    let Some(after_open) = strip_fence_line(text) else {
+        return Ok(no_front_matter);
+    };
+    let mut offset = 0;
+    let mut line = 2;
+    for raw_line in after_open.split_inclusive('\n') {
+        let content = raw_line.trim_end_matches(['\n', '\r']);
+        if content == "---" || content == "..." {
+            return Ok(Split {
+                yaml: Some(&after_open[..offset]),
+                yaml_first_line: 2,
+                body: &after_open[offset + raw_line.len()..],
+                body_first_line: line + 1,
+            });
+        }
+        offset += raw_line.len();
+        line += 1;
+    }
+    Err(SplitError::Unclosed)
+}
+
+/// The rest of the text after a first line that is exactly `---`.
+fn strip_fence_line(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("---")?;
+    if let Some(rest) = rest.strip_prefix("\r\n") {
+        return Some(rest);
+    }
+    rest.strip_prefix('\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_and_counts_lines() {
+        let split = split("---\nservice: a\n---\n# Title\n").unwrap();
+        assert_eq!(split.yaml, Some("service: a\n"));
+        assert_eq!(split.body, "# Title\n");
+        assert_eq!(split.body_first_line, 4);
+    }
+
+    #[test]
+    fn handles_bom_and_crlf() {
+        let split = split("\u{feff}---\r\nservice: a\r\n---\r\nbody").unwrap();
+        assert_eq!(split.yaml, Some("service: a\r\n"));
+        assert_eq!(split.body, "body");
+    }
+
+    #[test]
+    fn a_rule_later_in_the_file_is_not_front_matter() {
+        let split = split("# Title\n\n---\n\ntext\n").unwrap();
+        assert_eq!(split.yaml, None);
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        assert_eq!(
+            split("---\nservice: a\n# Title\n"),
+            Err(SplitError::Unclosed)
+        );
+    }
+
+    #[test]
+    fn empty_front_matter_and_empty_body() {
+        let split = split("---\n---\n").unwrap();
+        assert_eq!(split.yaml, Some(""));
+        assert_eq!(split.body, "");
+    }
+}

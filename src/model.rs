@@ -1,0 +1,657 @@
+//! The typed service doc: what a service's YAML front matter may say.
+//!
+//! Pure data with serde derives. Values with rules of their own (ids, tiers, dates) are
+//! newtypes that check themselves while deserializing, so problems are reported at the
+//! offending value. Every struct denies unknown keys; the parse stage turns those into
+//! did-you-mean warnings. The same structs serialize to the JSON the checklist rules read.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, de};
+
+/// A service id: lowercase letters, digits and '-', starting with a letter or digit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ServiceId(String);
+
+impl ServiceId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for ServiceId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ServiceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for ServiceId {
+    type Error = String;
+
+    fn try_from(id: String) -> Result<Self, String> {
+        let valid = !id.is_empty()
+            && !id.starts_with('-')
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if valid {
+            Ok(ServiceId(id))
+        } else {
+            Err(format!(
+                "`{id}` is not a valid id: use lowercase letters, digits and '-' (for example `{}`)",
+                suggest_id(&id)
+            ))
+        }
+    }
+}
+
+fn suggest_id(id: &str) -> String {
+    let slug: String = id
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug.trim_matches('-').to_string();
+    if slug.is_empty() {
+        "my-service".to_string()
+    } else {
+        slug
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        ServiceId::try_from(text).map_err(de::Error::custom)
+    }
+}
+
+/// Criticality: 1 is the most critical, 4 the least.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Tier(u8);
+
+impl Tier {
+    /// Services that say nothing are treated as tier 3.
+    pub const DEFAULT: Tier = Tier(3);
+    pub const ALL: [Tier; 4] = [Tier(1), Tier(2), Tier(3), Tier(4)];
+
+    pub fn number(self) -> u8 {
+        self.0
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Tier {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TierVisitor;
+        impl de::Visitor<'_> for TierVisitor {
+            type Value = Tier;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a tier from 1 (most critical) to 4")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Tier, E> {
+                match n {
+                    1..=4 => Ok(Tier(n as u8)),
+                    _ => Err(E::custom(format!(
+                        "tier `{n}` is out of range: expected 1 (most critical) to 4"
+                    ))),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Tier, E> {
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => self.visit_u64(0),
+                }
+            }
+        }
+        deserializer.deserialize_any(TierVisitor)
+    }
+}
+
+/// A calendar date written as YYYY-MM-DD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Date(pub jiff::civil::Date);
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::str::FromStr for Date {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let well_formed =
+            text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+        match text.parse::<jiff::civil::Date>() {
+            Ok(date) if well_formed => Ok(Date(date)),
+            _ => Err(format!(
+                "`{text}` is not a date: expected YYYY-MM-DD, for example 2026-01-31"
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+        impl de::Visitor<'_> for DateVisitor {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date as YYYY-MM-DD")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Date, E> {
+                text.parse().map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(DateVisitor)
+    }
+}
+
+/// Readiness levels, cumulative: `silver` means every bronze and silver check passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    None,
+    Bronze,
+    Silver,
+    Gold,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [Level::None, Level::Bronze, Level::Silver, Level::Gold];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::None => "none",
+            Level::Bronze => "bronze",
+            Level::Silver => "silver",
+            Level::Gold => "gold",
+        }
+    }
+
+    /// How many levels separate `self` from `other` when `self` is below it.
+    pub fn steps_below(self, other: Level) -> usize {
+        (other as usize).saturating_sub(self as usize)
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    #[default]
+    Service,
+    /// A database, queue or cache: gets the ownership, monitoring and docs checks only.
+    Resource,
+    /// A third party, not run by the organisation: no checks.
+    External,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Service => "service",
+            Kind::Resource => "resource",
+            Kind::External => "external",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifecycle {
+    Experimental,
+    #[default]
+    Production,
+    Deprecated,
+}
+
+impl Lifecycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Experimental => "experimental",
+            Lifecycle::Production => "production",
+            Lifecycle::Deprecated => "deprecated",
+        }
+    }
+}
+
+/// One service doc's front matter, as validated by serde.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDoc {
+    pub service: ServiceId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub kind: Kind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<Contact>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<Vec<Dependency>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<Architecture>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<Monitoring>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs: Option<Logs>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Operations>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbooks: Option<Runbooks>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub testing: Option<Testing>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<Scaling>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<Runtime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twelve_factor: Option<TwelveFactor>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<Waiver>,
+}
+
+impl ServiceDoc {
+    pub fn tier_or_default(&self) -> Tier {
+        self.tier.unwrap_or(Tier::DEFAULT)
+    }
+
+    pub fn title_or_id(&self) -> &str {
+        self.title.as_deref().unwrap_or(self.service.as_str())
+    }
+
+    pub fn dependencies(&self) -> &[Dependency] {
+        self.depends_on.as_deref().unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Owner {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oncall: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DependencyKind {
+    /// If the dependency fails, this service fails.
+    #[default]
+    Hard,
+    /// If the dependency fails, this service degrades.
+    Soft,
+}
+
+impl DependencyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DependencyKind::Hard => "hard",
+            DependencyKind::Soft => "soft",
+        }
+    }
+}
+
+/// What a dependency points at: a documented id, or a third party by name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    Service(ServiceId),
+    External(String),
+}
+
+/// `depends_on` entry: a bare id (a hard dependency) or a mapping.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dependency {
+    #[serde(flatten)]
+    pub target: Target,
+    pub kind: DependencyKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DependencyEntry {
+    #[serde(default)]
+    service: Option<ServiceId>,
+    #[serde(default)]
+    external: Option<String>,
+    #[serde(default)]
+    kind: DependencyKind,
+    #[serde(default)]
+    via: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Dependency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DependencyVisitor;
+        impl<'de> de::Visitor<'de> for DependencyVisitor {
+            type Value = Dependency;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a service id, or a mapping with `service` or `external`")
+            }
+            fn visit_str<E: de::Error>(self, id: &str) -> Result<Dependency, E> {
+                let id = ServiceId::try_from(id.to_string()).map_err(E::custom)?;
+                Ok(Dependency {
+                    target: Target::Service(id),
+                    kind: DependencyKind::Hard,
+                    via: None,
+                })
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Dependency, A::Error> {
+                let entry =
+                    DependencyEntry::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let target = match (entry.service, entry.external) {
+                    (Some(id), None) => Target::Service(id),
+                    (None, Some(name)) => Target::External(name),
+                    _ => {
+                        return Err(de::Error::custom(
+                            "a dependency needs exactly one of `service` (a documented id) or `external` (a third party)",
+                        ));
+                    }
+                };
+                Ok(Dependency {
+                    target,
+                    kind: entry.kind,
+                    via: entry.via,
+                })
+            }
+        }
+        deserializer.deserialize_any(DependencyVisitor)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Architecture {
+    #[serde(default)]
+    pub components: Vec<Component>,
+    #[serde(default)]
+    pub links: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertLevel {
+    /// Worth seeing on a dashboard; nobody is woken.
+    Observed,
+    /// Resolved within the 24-hour SLO.
+    Important,
+    /// The SLA is broken: fix now.
+    Emergency,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    pub name: String,
+    pub level: AlertLevel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboard: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Vec<Alert>>,
+    /// Free-form: a string ("99.9%") or a mapping of objectives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Logfmt,
+    Otlp,
+    Text,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Logs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<LogFormat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub central: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operations {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub performance_config: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutineTask {
+    pub task: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cadence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryProcedure {
+    pub failure: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Runbooks {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routine: Option<Vec<RoutineTask>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<Vec<RecoveryProcedure>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown_failures: Option<String>,
+}
+
+/// Evidence that a kind of testing happens: `true`/`false`, or a URL to the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged, expecting = "`true`, `false` or a URL to the evidence")]
+pub enum Evidence {
+    Flag(bool),
+    Link(String),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Testing {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Evidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration: Option<Evidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uat: Option<Evidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<Evidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub performance: Option<Evidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stress: Option<Evidence>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scaling {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tested_multiplier: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Delivery {
+    Container,
+    FatJar,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Runtime {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_from_env: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_components: Option<String>,
+}
+
+/// The twelve factors (12factor.net), each true when the service follows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwelveFactor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codebase: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backing_services: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_release_run: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processes: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port_binding: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposability: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev_prod_parity: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_processes: Option<bool>,
+}
+
+/// An accepted gap: the check counts as passed until `until`, then fails as an expired waiver.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub check: String,
+    pub reason: String,
+    pub until: Date,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_lowercase_slugs() {
+        assert!(ServiceId::try_from("checkout-api2".to_string()).is_ok());
+        let error = ServiceId::try_from("Checkout API".to_string()).unwrap_err();
+        assert!(error.contains("`checkout-api`"), "{error}");
+    }
+
+    #[test]
+    fn dates_must_be_iso() {
+        assert!("2026-02-28".parse::<Date>().is_ok());
+        assert!("2026-02-30".parse::<Date>().is_err());
+        assert!("28/02/2026".parse::<Date>().is_err());
+    }
+}

@@ -1,0 +1,203 @@
+//! Parse: one source file -> a service doc, an extra page, an asset, or nothing.
+//!
+//! Pure: decodes UTF-8, splits front matter, deserializes it into the typed model and reads
+//! the Markdown facts. Every problem becomes a located diagnostic; a file with problems still
+//! yields what could be read, so later stages can report their own problems too.
+
+use std::path::PathBuf;
+
+use crate::deserialize::{self, Problem, ProblemKind, Segment};
+use crate::diag::{Diagnostic, Diagnostics, Position, suggestion_help};
+use crate::frontmatter::{self, SplitError};
+use crate::markdown::{self, Facts};
+use crate::model::ServiceDoc;
+use crate::source::{FileKind, SourceFile};
+use crate::yaml;
+
+/// Where a parsed file came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Origin {
+    pub display_path: PathBuf,
+    pub source_index: usize,
+    /// Relative to its source folder, `/`-separated.
+    pub relative: String,
+}
+
+impl Origin {
+    /// The folder of the file, relative to its source folder ("" at the top).
+    pub fn folder(&self) -> &str {
+        self.relative
+            .rsplit_once('/')
+            .map_or("", |(folder, _)| folder)
+    }
+}
+
+/// A service doc: typed front matter plus its Markdown body.
+#[derive(Debug, Clone)]
+pub struct ServiceSource {
+    pub origin: Origin,
+    pub doc: ServiceDoc,
+    /// The front matter text, kept to locate values for later diagnostics.
+    pub yaml: String,
+    pub yaml_first_line: usize,
+    pub body: String,
+    pub facts: Facts,
+}
+
+impl ServiceSource {
+    /// File position of a value (or key) of the front matter.
+    pub fn locate(&self, path: &[Segment], at_key: bool) -> Position {
+        shift(yaml::locate(&self.yaml, path, at_key), self.yaml_first_line)
+    }
+}
+
+/// A Markdown file without `service:` front matter: an extra page if it sits in a service's
+/// folder, otherwise ignored.
+#[derive(Debug, Clone)]
+pub struct PageSource {
+    pub origin: Origin,
+    pub body: String,
+    pub facts: Facts,
+}
+
+/// An image or other file beside the docs, copied into the site unchanged.
+#[derive(Debug, Clone)]
+pub struct AssetSource {
+    pub origin: Origin,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Parsed {
+    Service(Box<ServiceSource>),
+    Page(PageSource),
+    Asset(AssetSource),
+}
+
+/// Parses one file, pushing its problems into `diagnostics`.
+pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed> {
+    let origin = Origin {
+        display_path: file.display_path.clone(),
+        source_index: file.source_index,
+        relative: file.relative.clone(),
+    };
+    if file.kind == FileKind::Asset {
+        return Some(Parsed::Asset(AssetSource {
+            origin,
+            bytes: file.bytes.clone(),
+        }));
+    }
+    let path = &file.display_path;
+    let text = match std::str::from_utf8(&file.bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let position = crate::config::position_of(
+                &String::from_utf8_lossy(&file.bytes[..error.valid_up_to()]),
+                error.valid_up_to(),
+            );
+            diagnostics.push(
+                Diagnostic::error(path, "the file is not UTF-8 text")
+                    .at(position)
+                    .with_help("save it as UTF-8 (most editors offer this under \"encoding\")"),
+            );
+            return None;
+        }
+    };
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        diagnostics.push(Diagnostic::warning(path, "the file is empty").with_help(
+            "write the service doc (`opsbook new <id>` starts one), or delete the file",
+        ));
+        return None;
+    }
+    let split = match frontmatter::split(text) {
+        Ok(split) => split,
+        Err(SplitError::Unclosed) => {
+            diagnostics.push(
+                Diagnostic::error(path, "front matter opened with `---` is never closed")
+                    .at(Position::START)
+                    .with_help("add a line with only `---` after the last front matter line"),
+            );
+            return None;
+        }
+    };
+    let body = split.body.to_string();
+    let facts = markdown::analyze(&body);
+    let page = || {
+        Some(Parsed::Page(PageSource {
+            origin: origin.clone(),
+            body: body.clone(),
+            facts: facts.clone(),
+        }))
+    };
+    let Some(yaml_text) = split.yaml else {
+        return page();
+    };
+    let located = Located {
+        path,
+        yaml: yaml_text,
+        first_line: split.yaml_first_line,
+    };
+    match yaml::parse_if_key::<ServiceDoc>(yaml_text, "service") {
+        Ok(None) => page(),
+        Ok(Some((doc, problems))) => {
+            for problem in &problems {
+                diagnostics.push(located.diagnostic(problem));
+            }
+            Some(Parsed::Service(Box::new(ServiceSource {
+                origin,
+                doc: doc?,
+                yaml: yaml_text.to_string(),
+                yaml_first_line: split.yaml_first_line,
+                body,
+                facts,
+            })))
+        }
+        Err(error) => {
+            let message = format!("invalid YAML in the front matter: {}", error.message);
+            let position = shift(error.position, split.yaml_first_line);
+            // Front matter of another tool (Hugo, Jekyll) that we cannot read is not ours to
+            // fail on; a service doc's is.
+            let diagnostic = if yaml::mentions_top_level_key(yaml_text, "service") {
+                Diagnostic::error(path, message)
+            } else {
+                Diagnostic::warning(path, message)
+            };
+            diagnostics.push(diagnostic.at(position));
+            None
+        }
+    }
+}
+
+/// A front matter text and where it sits in its file, for locating problems.
+struct Located<'a> {
+    path: &'a PathBuf,
+    yaml: &'a str,
+    first_line: usize,
+}
+
+impl Located<'_> {
+    fn diagnostic(&self, problem: &Problem) -> Diagnostic {
+        let key_path = deserialize::path_to_string(&problem.path);
+        match &problem.kind {
+            ProblemKind::UnknownKey { key, expected } => {
+                let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+                Diagnostic::warning(self.path, format!("unknown key `{key_path}` is ignored"))
+                    .at(self.locate(&problem.path, true))
+                    .with_help(suggestion_help(key, &expected))
+            }
+            ProblemKind::Invalid { message } => {
+                Diagnostic::error(self.path, format!("`{key_path}`: {message}"))
+                    .at(self.locate(&problem.path, false))
+            }
+        }
+    }
+
+    fn locate(&self, path: &[Segment], at_key: bool) -> Position {
+        shift(yaml::locate(self.yaml, path, at_key), self.first_line)
+    }
+}
+
+/// Turns a position in the front matter into a position in the file.
+fn shift(position: Position, first_line: usize) -> Position {
+    Position::new(position.line + first_line - 1, position.column)
+}

@@ -1,0 +1,179 @@
+//! The JSON report, contract version 1 (docs/json-report.md). Tools and CI parse it:
+//! fields may be added, never renamed or removed, without a new version.
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::checklist::Checklist;
+use crate::diag::{Diagnostics, Severity, display_path};
+use crate::model::{Level, Target};
+use crate::report::{Report, Summary};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    pub version: u32,
+    pub evaluated_on: String,
+    pub summary: Summary,
+    pub services: Vec<JsonService<'a>>,
+    pub problems: Vec<JsonProblem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonService<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub kind: &'a str,
+    pub tier: u8,
+    pub lifecycle: &'a str,
+    pub team: Option<&'a str>,
+    pub system: Option<&'a str>,
+    pub level: Level,
+    pub required: Level,
+    pub meets_required: bool,
+    pub score: f64,
+    pub source: String,
+    pub checks: Vec<JsonCheck<'a>>,
+    pub depends_on: Vec<JsonDependency<'a>>,
+    pub dependents: Vec<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonCheck<'a> {
+    pub id: &'a str,
+    pub category: &'a str,
+    pub level: Level,
+    pub status: &'static str,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<JsonWaiver<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonWaiver<'a> {
+    pub reason: &'a str,
+    pub until: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonDependency<'a> {
+    pub id: &'a str,
+    pub kind: &'static str,
+    pub external: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonProblem {
+    pub path: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+/// Builds the versioned report from evaluation results.
+pub fn build<'a>(
+    catalog: &'a Catalog,
+    checklist: &'a Checklist,
+    report: &'a Report,
+    diagnostics: &Diagnostics,
+) -> JsonReport<'a> {
+    JsonReport {
+        version: VERSION,
+        evaluated_on: report.today.to_string(),
+        summary: report.summary(),
+        services: report
+            .services
+            .iter()
+            .map(|s| service(catalog, checklist, s))
+            .collect(),
+        problems: problems(diagnostics),
+    }
+}
+
+pub fn problems(diagnostics: &Diagnostics) -> Vec<JsonProblem> {
+    diagnostics
+        .sorted()
+        .into_iter()
+        .map(|d| JsonProblem {
+            path: display_path(&d.path),
+            line: d.position.map(|p| p.line),
+            column: d.position.map(|p| p.column),
+            severity: d.severity,
+            message: d.message.clone(),
+            help: d.help.clone(),
+        })
+        .collect()
+}
+
+fn service<'a>(
+    catalog: &'a Catalog,
+    checklist: &'a Checklist,
+    result: &'a crate::report::ServiceReport,
+) -> JsonService<'a> {
+    let source = &catalog.services[result.service].source;
+    let doc = &source.doc;
+    JsonService {
+        id: doc.service.as_str(),
+        title: doc.title_or_id(),
+        kind: doc.kind.as_str(),
+        tier: doc.tier_or_default().number(),
+        lifecycle: doc.lifecycle.as_str(),
+        team: doc.owner.as_ref().and_then(|o| o.team.as_deref()),
+        system: doc.system.as_deref(),
+        level: result.level,
+        required: result.required,
+        meets_required: result.meets_required(),
+        score: (result.score * 1000.0).round() / 1000.0,
+        source: display_path(&source.origin.display_path),
+        checks: result
+            .results
+            .iter()
+            .map(|r| {
+                let check = &checklist.checks[r.check];
+                JsonCheck {
+                    id: &check.id,
+                    category: &check.category,
+                    level: check.level,
+                    status: r.status.as_str(),
+                    message: &r.message,
+                    waiver: r.waiver.as_ref().map(|w| JsonWaiver {
+                        reason: &w.reason,
+                        until: w.until.to_string(),
+                    }),
+                }
+            })
+            .collect(),
+        depends_on: doc
+            .dependencies()
+            .iter()
+            .map(|d| match &d.target {
+                Target::Service(id) => JsonDependency {
+                    id: id.as_str(),
+                    kind: d.kind.as_str(),
+                    external: false,
+                },
+                Target::External(name) => JsonDependency {
+                    id: name,
+                    kind: d.kind.as_str(),
+                    external: true,
+                },
+            })
+            .collect(),
+        dependents: catalog
+            .dependents(result.service)
+            .into_iter()
+            .map(|i| catalog.services[i].id().as_str())
+            .collect(),
+    }
+}
+
+/// The JSON text, pretty-printed, with a trailing newline.
+pub fn render(report: &JsonReport) -> String {
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+    text.push('\n');
+    text
+}

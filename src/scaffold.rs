@@ -1,0 +1,90 @@
+//! Scaffolding: `opsbook init` (a new book) and `opsbook new` (a new service doc).
+//!
+//! Never overwrites a file: people run these in folders that already hold work.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::config::{self, BOOK_FILE};
+use crate::diag::Diagnostics;
+use crate::model::ServiceId;
+
+const NEW_SERVICE: &str = include_str!("new-service.md");
+
+/// The service doc `opsbook new` writes: every readiness field as a commented TODO.
+pub fn service_doc(id: &ServiceId, today: &str) -> String {
+    let title = title_case(id.as_str());
+    NEW_SERVICE
+        .replace("{id}", id.as_str())
+        .replace("{title}", &title)
+        .replace("{today}", today)
+}
+
+fn title_case(id: &str) -> String {
+    id.split('-')
+        .filter(|w| !w.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Creates `dir/book.toml` and one service doc under `dir/services/`.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+    let book = dir.join(BOOK_FILE);
+    if book.exists() {
+        bail!(
+            "{} already exists; opsbook init never overwrites it",
+            book.display()
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let title = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .map(|name| format!("{} readiness", title_case(&name)))
+        .unwrap_or_else(|| "Service readiness".to_string());
+    write_new(&book, &config::starter_book_toml(&title))?;
+    let mut created = vec![book];
+    created.extend(new_service("my-service", Some(&dir.join("services")))?);
+    Ok(created)
+}
+
+/// Creates `<dir>/<id>/service.md`; `dir` defaults to the first source folder of the book
+/// in the current folder.
+pub fn new_service(id: &str, dir: Option<&Path>) -> Result<Vec<PathBuf>> {
+    let id = ServiceId::try_from(id.to_string()).map_err(|message| anyhow::anyhow!("{message}"))?;
+    let dir = match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => {
+            let config = config::load(Path::new("."), &mut Diagnostics::new());
+            config
+                .sources
+                .first()
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("."))
+        }
+    };
+    let path = dir.join(id.as_str()).join("service.md");
+    let today = jiff::Zoned::now().date().to_string();
+    write_new(&path, &service_doc(&id, &today))?;
+    Ok(vec![path])
+}
+
+fn write_new(path: &Path, text: &str) -> Result<()> {
+    if path.exists() {
+        bail!("{} already exists; it was left as it is", path.display());
+    }
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,144 @@
+//! The theme: Tera templates and static assets, embedded in the binary so opsbook runs from
+//! anywhere. A `theme/` folder beside book.toml overrides any file (`theme/templates/x.html`,
+//! `theme/assets/x.css`) and may add assets of its own.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// Templates every theme has, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "service.html",
+        include_str!("../../themes/default/templates/service.html"),
+    ),
+    (
+        "page.html",
+        include_str!("../../themes/default/templates/page.html"),
+    ),
+    (
+        "checks.html",
+        include_str!("../../themes/default/templates/checks.html"),
+    ),
+    (
+        "teams.html",
+        include_str!("../../themes/default/templates/teams.html"),
+    ),
+    (
+        "gaps.html",
+        include_str!("../../themes/default/templates/gaps.html"),
+    ),
+];
+
+const ASSETS: &[(&str, &[u8])] = &[
+    (
+        "opsbook.css",
+        include_bytes!("../../themes/default/assets/opsbook.css"),
+    ),
+    (
+        "opsbook.js",
+        include_bytes!("../../themes/default/assets/opsbook.js"),
+    ),
+];
+
+/// Folder beside book.toml whose files override the embedded theme.
+pub const OVERRIDE_DIR: &str = "theme";
+
+/// Compiled templates and the assets to publish under `assets/`.
+pub struct Theme {
+    pub tera: tera::Tera,
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+impl std::fmt::Debug for Theme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Theme")
+            .field("assets", &self.assets.keys())
+            .finish()
+    }
+}
+
+impl Theme {
+    /// The embedded theme with the book's overrides laid over it. Problems in the book's own
+    /// templates are diagnostics; the embedded theme failing to compile is a bug (`Err`).
+    pub fn load(book_root: &Path, diagnostics: &mut Diagnostics) -> Result<Theme> {
+        let overrides = book_root.join(OVERRIDE_DIR);
+        let mut sources: BTreeMap<String, (String, Option<String>)> = TEMPLATES
+            .iter()
+            .map(|(name, text)| (name.to_string(), (text.to_string(), None)))
+            .collect();
+        for (name, bytes) in read_folder(&overrides.join("templates"))? {
+            let display = format!("{OVERRIDE_DIR}/templates/{name}");
+            match String::from_utf8(bytes) {
+                Ok(text) => {
+                    sources.insert(name, (text, Some(display)));
+                }
+                Err(_) => {
+                    diagnostics.push(Diagnostic::error(display, "the template is not UTF-8 text"))
+                }
+            }
+        }
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html"]);
+        for (name, (text, user_path)) in &sources {
+            if let Err(error) = tera.add_raw_template(name, text) {
+                match user_path {
+                    Some(path) => diagnostics.push(Diagnostic::error(path, template_error(&error))),
+                    None => {
+                        return Err(anyhow::anyhow!(
+                            "built-in template {name}: {}",
+                            template_error(&error)
+                        ));
+                    }
+                }
+            }
+        }
+        let mut assets: BTreeMap<String, Vec<u8>> = ASSETS
+            .iter()
+            .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
+            .collect();
+        assets.extend(read_folder(&overrides.join("assets"))?);
+        Ok(Theme { tera, assets })
+    }
+}
+
+/// Tera's message with its causes, on one line each.
+pub fn template_error(error: &tera::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    message
+}
+
+/// Files directly inside `folder` (none if it does not exist), by name.
+fn read_folder(folder: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    if !folder.is_dir() {
+        return Ok(files);
+    }
+    for entry in
+        std::fs::read_dir(folder).with_context(|| format!("cannot read {}", folder.display()))?
+    {
+        let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
+        if entry.file_type()?.is_file() {
+            let bytes = std::fs::read(entry.path())
+                .with_context(|| format!("cannot read {}", entry.path().display()))?;
+            files.insert(entry.file_name().to_string_lossy().into_owned(), bytes);
+        }
+    }
+    Ok(files)
+}

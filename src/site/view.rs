@@ -1,0 +1,772 @@
+//! Views: the typed data each template receives, built from the evaluated book.
+//!
+//! Views decide nothing about readiness: they present the report's verdicts. URLs in views
+//! are relative to the site root; templates prefix them with `root`.
+
+use serde::Serialize;
+
+use crate::build::Evaluated;
+use crate::catalog::Service;
+use crate::checklist::Check;
+use crate::model::{Evidence, Level, ServiceDoc, Target};
+use crate::report::{CheckResult, ServiceReport, Status};
+use crate::site::url;
+
+/// What every page knows about the site.
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub evaluated_on: String,
+    pub version: &'static str,
+    pub levels: [&'static str; 4],
+}
+
+/// One line of the services table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceRow<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub url: String,
+    pub kind: &'static str,
+    pub team: Option<&'a str>,
+    pub system: Option<&'a str>,
+    pub tier: u8,
+    pub lifecycle: &'static str,
+    pub level: Level,
+    pub required: Level,
+    pub assessed: bool,
+    pub meets_required: bool,
+    /// Levels below the required level (0 when meeting it).
+    pub shortfall: usize,
+    pub score_percent: u32,
+    pub failing: Vec<&'a str>,
+}
+
+pub fn service_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> ServiceRow<'a> {
+    let doc = &evaluated.catalog.services[report.service].source.doc;
+    ServiceRow {
+        id: doc.service.as_str(),
+        title: doc.title_or_id(),
+        url: url::service_page(doc.service.as_str()),
+        kind: doc.kind.as_str(),
+        team: team_of(doc),
+        system: doc.system.as_deref(),
+        tier: doc.tier_or_default().number(),
+        lifecycle: doc.lifecycle.as_str(),
+        level: report.level,
+        required: report.required,
+        assessed: report.assessed,
+        meets_required: report.meets_required(),
+        shortfall: report.shortfall(),
+        score_percent: (report.score * 100.0).round() as u32,
+        failing: report
+            .failing()
+            .map(|r| evaluated.checklist.checks[r.check].id.as_str())
+            .collect(),
+    }
+}
+
+pub fn team_of(doc: &ServiceDoc) -> Option<&str> {
+    doc.owner.as_ref().and_then(|o| o.team.as_deref())
+}
+
+#[derive(Debug, Serialize)]
+pub struct LevelCount {
+    pub level: Level,
+    pub count: usize,
+}
+
+/// The index page.
+#[derive(Debug, Serialize)]
+pub struct IndexView<'a> {
+    pub services: usize,
+    pub assessed: usize,
+    pub meeting_required: usize,
+    pub by_level: Vec<LevelCount>,
+    pub furthest_below: Vec<ServiceRow<'a>>,
+    pub rows: Vec<ServiceRow<'a>>,
+    pub teams: Vec<&'a str>,
+}
+
+pub fn index(evaluated: &Evaluated) -> IndexView<'_> {
+    let report = &evaluated.report;
+    let summary = report.summary();
+    let rows: Vec<ServiceRow> = report
+        .services
+        .iter()
+        .map(|s| service_row(evaluated, s))
+        .collect();
+    let tier_of = |i: usize| {
+        evaluated.catalog.services[i]
+            .source
+            .doc
+            .tier_or_default()
+            .number()
+    };
+    let mut teams: Vec<&str> = rows.iter().filter_map(|r| r.team).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    IndexView {
+        services: summary.services,
+        assessed: report.services.iter().filter(|s| s.assessed).count(),
+        meeting_required: summary.meeting_required,
+        by_level: summary
+            .by_level
+            .iter()
+            .rev()
+            .map(|(level, count)| LevelCount {
+                level: *level,
+                count: *count,
+            })
+            .collect(),
+        furthest_below: report
+            .furthest_below(tier_of)
+            .into_iter()
+            .take(10)
+            .map(|s| service_row(evaluated, s))
+            .collect(),
+        rows,
+        teams,
+    }
+}
+
+/// A check result as a service page shows it.
+#[derive(Debug, Serialize)]
+pub struct GapView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub category: &'a str,
+    pub level: Level,
+    pub status: &'static str,
+    pub message: &'a str,
+    pub why: &'a str,
+    pub fix: &'a str,
+    pub waiver_reason: Option<&'a str>,
+    pub waiver_until: Option<String>,
+    /// The check must pass for the service to reach its required level.
+    pub blocking: bool,
+}
+
+fn gap<'a>(check: &'a Check, result: &'a CheckResult, required: Level) -> GapView<'a> {
+    GapView {
+        id: &check.id,
+        title: &check.title,
+        category: &check.category,
+        level: check.level,
+        status: result.status.as_str(),
+        message: &result.message,
+        why: &check.why,
+        fix: &check.fix,
+        waiver_reason: result.waiver.as_ref().map(|w| w.reason.as_str()),
+        waiver_until: result.waiver.as_ref().map(|w| w.until.to_string()),
+        blocking: check.level <= required,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Link<'a> {
+    pub label: &'a str,
+    /// Root-relative for pages of the site, absolute for the rest; `None` when unknown.
+    pub url: Option<String>,
+    pub note: Option<String>,
+}
+
+/// One labelled fact of the front matter, shown in the "at a glance" tables.
+#[derive(Debug, Serialize)]
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FactGroup {
+    pub title: &'static str,
+    pub facts: Vec<Fact>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlertView<'a> {
+    pub name: &'a str,
+    pub level: &'static str,
+    pub condition: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContactView<'a> {
+    pub name: &'a str,
+    pub role: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub chat: Option<&'a str>,
+}
+
+/// A service's page.
+#[derive(Debug, Serialize)]
+pub struct ServiceView<'a> {
+    pub row: ServiceRow<'a>,
+    pub description: Option<&'a str>,
+    pub repository: Option<&'a str>,
+    pub reviewed: Option<String>,
+    pub source: String,
+    pub owner: Option<ContactView<'a>>,
+    pub contacts: Vec<ContactView<'a>>,
+    pub gaps: Vec<GapView<'a>>,
+    pub waived: Vec<GapView<'a>>,
+    pub passed: usize,
+    pub applicable: usize,
+    pub depends_on: Vec<Link<'a>>,
+    pub dependents: Vec<Link<'a>>,
+    pub facts: Vec<FactGroup>,
+    pub alerts: Vec<AlertView<'a>>,
+    pub pages: Vec<Link<'a>>,
+    pub body_html: String,
+}
+
+/// Builds a service page's view; `resolve` maps a link in the service doc to a root-relative URL.
+pub fn service<'a>(
+    evaluated: &'a Evaluated,
+    report: &'a ServiceReport,
+    body_html: String,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> ServiceView<'a> {
+    let catalog = &evaluated.catalog;
+    let service = &catalog.services[report.service];
+    let doc = &service.source.doc;
+    let checks = &evaluated.checklist.checks;
+    let results_with = |wanted: fn(Status) -> bool| {
+        report
+            .results
+            .iter()
+            .filter(move |r| wanted(r.status))
+            .map(|r| gap(&checks[r.check], r, report.required))
+            .collect::<Vec<_>>()
+    };
+    let mut gaps = results_with(Status::is_failing);
+    gaps.sort_by_key(|g| (!g.blocking, g.level));
+    ServiceView {
+        row: service_row(evaluated, report),
+        description: doc.description.as_deref(),
+        repository: doc.repository.as_deref(),
+        reviewed: doc.reviewed.map(|d| d.to_string()),
+        source: crate::diag::display_path(&service.source.origin.display_path),
+        owner: doc.owner.as_ref().map(|o| ContactView {
+            name: o.team.as_deref().unwrap_or("(no team named)"),
+            role: None,
+            email: o.email.as_deref(),
+            phone: o.phone.as_deref(),
+            chat: o.chat.as_deref(),
+        }),
+        contacts: doc
+            .contacts
+            .iter()
+            .flatten()
+            .map(|c| ContactView {
+                name: &c.name,
+                role: c.role.as_deref(),
+                email: c.email.as_deref(),
+                phone: c.phone.as_deref(),
+                chat: c.chat.as_deref(),
+            })
+            .collect(),
+        gaps,
+        waived: results_with(|s| s == Status::Waived),
+        passed: report
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Pass)
+            .count(),
+        applicable: report
+            .results
+            .iter()
+            .filter(|r| r.status != Status::NotApplicable)
+            .count(),
+        depends_on: dependencies(evaluated, service),
+        dependents: catalog
+            .dependents(report.service)
+            .into_iter()
+            .map(|i| {
+                let other = &catalog.services[i].source.doc;
+                Link {
+                    label: other.title_or_id(),
+                    url: Some(url::service_page(other.service.as_str())),
+                    note: None,
+                }
+            })
+            .collect(),
+        facts: facts(doc, resolve),
+        alerts: doc
+            .monitoring
+            .iter()
+            .flat_map(|m| m.alerts.iter().flatten())
+            .map(|a| AlertView {
+                name: &a.name,
+                level: alert_level(a.level),
+                condition: a.condition.as_deref(),
+            })
+            .collect(),
+        pages: pages(service),
+        body_html,
+    }
+}
+
+fn alert_level(level: crate::model::AlertLevel) -> &'static str {
+    match level {
+        crate::model::AlertLevel::Observed => "observed",
+        crate::model::AlertLevel::Important => "important",
+        crate::model::AlertLevel::Emergency => "emergency",
+    }
+}
+
+fn dependencies<'a>(evaluated: &'a Evaluated, service: &'a Service) -> Vec<Link<'a>> {
+    let catalog = &evaluated.catalog;
+    service
+        .source
+        .doc
+        .dependencies()
+        .iter()
+        .map(|dependency| {
+            let resolved = catalog
+                .resolve(dependency)
+                .map(|i| &catalog.services[i].source.doc);
+            let name = match &dependency.target {
+                Target::Service(id) => id.as_str(),
+                Target::External(name) => name.as_str(),
+            };
+            let mut note = vec![dependency.kind.as_str().to_string()];
+            if let Some(via) = &dependency.via {
+                note.push(format!("via {via}"));
+            }
+            match (resolved, &dependency.target) {
+                (Some(doc), _) if doc.lifecycle == crate::model::Lifecycle::Deprecated => {
+                    note.push("deprecated".into())
+                }
+                (None, Target::Service(_)) => note.push("not documented".into()),
+                (None, Target::External(_)) => note.push("external".into()),
+                _ => {}
+            }
+            Link {
+                label: resolved.map_or(name, ServiceDoc::title_or_id),
+                url: resolved.map(|doc| url::service_page(doc.service.as_str())),
+                note: Some(note.join(", ")),
+            }
+        })
+        .collect()
+}
+
+fn pages(service: &Service) -> Vec<Link<'_>> {
+    let id = service.id().as_str();
+    service
+        .pages
+        .iter()
+        .map(|page| Link {
+            label: page.facts.title().unwrap_or(page.path_in_service.as_str()),
+            url: Some(url::service_file(id, &page.path_in_service)),
+            note: Some(page.path_in_service.clone()),
+        })
+        .collect()
+}
+
+fn fact(label: &'static str, value: Option<&str>) -> Option<Fact> {
+    value.map(|v| Fact {
+        label,
+        value: v.to_string(),
+        url: None,
+    })
+}
+
+fn link_fact(label: &'static str, value: Option<&str>) -> Option<Fact> {
+    value.map(|v| Fact {
+        label,
+        value: v.to_string(),
+        url: (v.starts_with("https://") || v.starts_with("http://")).then(|| v.to_string()),
+    })
+}
+
+fn flag(label: &'static str, value: Option<bool>) -> Option<Fact> {
+    value.map(|v| Fact {
+        label,
+        value: if v { "yes" } else { "no" }.to_string(),
+        url: None,
+    })
+}
+
+fn evidence(label: &'static str, value: Option<&Evidence>) -> Option<Fact> {
+    match value? {
+        Evidence::Flag(v) => flag(label, Some(*v)),
+        Evidence::Link(link) => link_fact(label, Some(link)),
+    }
+}
+
+fn list(label: &'static str, value: Option<&Vec<String>>) -> Option<Fact> {
+    value.map(|items| Fact {
+        label,
+        value: if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        },
+        url: None,
+    })
+}
+
+/// The front matter, grouped as the checklist is, for the "at a glance" section.
+fn facts(doc: &ServiceDoc, resolve: &dyn Fn(&str) -> Option<String>) -> Vec<FactGroup> {
+    let monitoring = doc.monitoring.as_ref();
+    let logs = doc.logs.as_ref();
+    let operations = doc.operations.as_ref();
+    let testing = doc.testing.as_ref();
+    let scaling = doc.scaling.as_ref();
+    let runtime = doc.runtime.as_ref();
+    let owner = doc.owner.as_ref();
+    let slo = monitoring.and_then(|m| m.slo.as_ref()).map(slo_text);
+    let multiplier = scaling
+        .and_then(|s| s.tested_multiplier)
+        .map(|m| format!("{m}x expected peak"));
+    let groups = vec![
+        (
+            "Contacts",
+            vec![link_fact(
+                "On call",
+                owner.and_then(|o| o.oncall.as_deref()),
+            )],
+        ),
+        (
+            "Monitoring",
+            vec![
+                link_fact("Dashboard", monitoring.and_then(|m| m.dashboard.as_deref())),
+                list("Metrics shown", monitoring.and_then(|m| m.metrics.as_ref())),
+                fact("SLO", slo.as_deref()),
+            ],
+        ),
+        (
+            "Logs",
+            vec![
+                fact("Location", logs.and_then(|l| l.location.as_deref())),
+                fact(
+                    "Format",
+                    logs.and_then(|l| l.format)
+                        .map(|f| format!("{f:?}").to_lowercase())
+                        .as_deref(),
+                ),
+                flag("Rotated", logs.and_then(|l| l.rotated)),
+                link_fact("Central", logs.and_then(|l| l.central.as_deref())),
+            ],
+        ),
+        (
+            "Operations",
+            vec![
+                fact("Start", operations.and_then(|o| o.start.as_deref())),
+                fact("Stop", operations.and_then(|o| o.stop.as_deref())),
+                list(
+                    "Performance config",
+                    operations.and_then(|o| o.performance_config.as_ref()),
+                ),
+            ],
+        ),
+        ("Runbooks", runbook_facts(doc, resolve)),
+        (
+            "Testing",
+            vec![
+                evidence("Unit", testing.and_then(|t| t.unit.as_ref())),
+                evidence("Integration", testing.and_then(|t| t.integration.as_ref())),
+                evidence("UAT", testing.and_then(|t| t.uat.as_ref())),
+                evidence("Load", testing.and_then(|t| t.load.as_ref())),
+                evidence("Performance", testing.and_then(|t| t.performance.as_ref())),
+                evidence("Stress", testing.and_then(|t| t.stress.as_ref())),
+            ],
+        ),
+        (
+            "Scaling",
+            vec![
+                fact("Strategy", scaling.and_then(|s| s.strategy.as_deref())),
+                fact("Load tested at", multiplier.as_deref()),
+            ],
+        ),
+        (
+            "Runtime",
+            vec![
+                fact(
+                    "Delivery",
+                    runtime
+                        .and_then(|r| r.delivery)
+                        .map(|d| format!("{d:?}").to_lowercase())
+                        .as_deref(),
+                ),
+                flag(
+                    "Config from environment",
+                    runtime.and_then(|r| r.config_from_env),
+                ),
+                fact(
+                    "Health endpoint",
+                    runtime.and_then(|r| r.health_endpoint.as_deref()),
+                ),
+                list("Metrics", runtime.and_then(|r| r.metrics.as_ref())),
+                link_fact(
+                    "Test components",
+                    runtime.and_then(|r| r.test_components.as_deref()),
+                ),
+            ],
+        ),
+    ];
+    groups
+        .into_iter()
+        .map(|(title, facts)| FactGroup {
+            title,
+            facts: facts.into_iter().flatten().collect(),
+        })
+        .filter(|group| !group.facts.is_empty())
+        .collect()
+}
+
+fn runbook_facts(doc: &ServiceDoc, resolve: &dyn Fn(&str) -> Option<String>) -> Vec<Option<Fact>> {
+    let Some(runbooks) = doc.runbooks.as_ref() else {
+        return Vec::new();
+    };
+    let link_of = |link: Option<&String>| {
+        link.and_then(|l| {
+            resolve(l).or_else(|| {
+                (l.starts_with("https://") || l.starts_with("http://")).then(|| l.clone())
+            })
+        })
+    };
+    let mut facts: Vec<Option<Fact>> = Vec::new();
+    for task in runbooks.routine.iter().flatten() {
+        let cadence = task.cadence.as_deref().unwrap_or("no cadence");
+        facts.push(Some(Fact {
+            label: "Routine",
+            value: format!("{} ({cadence})", task.task),
+            url: link_of(task.link.as_ref()),
+        }));
+    }
+    for procedure in runbooks.recovery.iter().flatten() {
+        facts.push(Some(Fact {
+            label: "Recovery",
+            value: procedure.failure.clone(),
+            url: link_of(procedure.link.as_ref()),
+        }));
+    }
+    facts.push(link_fact(
+        "Unknown failures",
+        runbooks.unknown_failures.as_deref(),
+    ));
+    facts
+}
+
+fn slo_text(slo: &serde_json::Value) -> String {
+    match slo {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}: {}",
+                    k.replace('_', " "),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// An extra page of a service.
+#[derive(Debug, Serialize)]
+pub struct PageView<'a> {
+    pub title: &'a str,
+    pub service: ServiceRow<'a>,
+    pub source: String,
+    pub pages: Vec<Link<'a>>,
+    pub body_html: String,
+}
+
+pub fn page<'a>(
+    evaluated: &'a Evaluated,
+    report: &'a ServiceReport,
+    page: &'a crate::catalog::Page,
+    body_html: String,
+) -> PageView<'a> {
+    let service = &evaluated.catalog.services[report.service];
+    PageView {
+        title: page.facts.title().unwrap_or(page.path_in_service.as_str()),
+        service: service_row(evaluated, report),
+        source: crate::diag::display_path(&page.origin.display_path),
+        pages: pages(service),
+        body_html,
+    }
+}
+
+/// A check on the checks page, with who fails it.
+#[derive(Debug, Serialize)]
+pub struct CheckView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub category: &'a str,
+    pub level: Level,
+    pub why: &'a str,
+    pub fix: &'a str,
+    pub applies_to: Vec<&'static str>,
+    pub failing: Vec<Link<'a>>,
+    pub waived: usize,
+    pub passing: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CategoryView<'a> {
+    pub name: &'a str,
+    pub checks: Vec<CheckView<'a>>,
+}
+
+pub fn checks(evaluated: &Evaluated) -> Vec<CategoryView<'_>> {
+    let checklist = &evaluated.checklist;
+    let report = &evaluated.report;
+    checklist
+        .categories()
+        .into_iter()
+        .map(|category| CategoryView {
+            name: category,
+            checks: checklist
+                .checks
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.category == category)
+                .map(|(index, check)| {
+                    let statuses = || {
+                        report
+                            .services
+                            .iter()
+                            .map(move |s| (s, s.results[index].status))
+                    };
+                    CheckView {
+                        id: &check.id,
+                        title: &check.title,
+                        category: &check.category,
+                        level: check.level,
+                        why: &check.why,
+                        fix: &check.fix,
+                        applies_to: check.applies_to.iter().map(|k| k.as_str()).collect(),
+                        failing: statuses()
+                            .filter(|(_, status)| status.is_failing())
+                            .map(|(s, status)| {
+                                let doc = &evaluated.catalog.services[s.service].source.doc;
+                                Link {
+                                    label: doc.service.as_str(),
+                                    url: Some(url::service_page(doc.service.as_str())),
+                                    note: (status == Status::ExpiredWaiver)
+                                        .then(|| "waiver expired".to_string()),
+                                }
+                            })
+                            .collect(),
+                        waived: statuses().filter(|(_, s)| *s == Status::Waived).count(),
+                        passing: statuses().filter(|(_, s)| *s == Status::Pass).count(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A team and its services.
+#[derive(Debug, Serialize)]
+pub struct TeamView<'a> {
+    pub name: &'a str,
+    pub anchor: String,
+    pub services: Vec<ServiceRow<'a>>,
+    pub meeting_required: usize,
+    pub failing_checks: usize,
+}
+
+pub fn teams(evaluated: &Evaluated) -> Vec<TeamView<'_>> {
+    let rows: Vec<ServiceRow> = evaluated
+        .report
+        .services
+        .iter()
+        .map(|s| service_row(evaluated, s))
+        .collect();
+    let mut names: Vec<&str> = rows.iter().map(|r| r.team.unwrap_or(NO_TEAM)).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let services: Vec<ServiceRow> = rows
+                .iter()
+                .filter(|r| r.team.unwrap_or(NO_TEAM) == name)
+                .cloned()
+                .collect();
+            TeamView {
+                name,
+                anchor: team_anchor(name),
+                meeting_required: services.iter().filter(|s| s.meets_required).count(),
+                failing_checks: services.iter().map(|s| s.failing.len()).sum(),
+                services,
+            }
+        })
+        .collect()
+}
+
+pub const NO_TEAM: &str = "(no team)";
+
+pub fn team_anchor(name: &str) -> String {
+    format!("team-{}", crate::markdown::slug(name))
+}
+
+/// One cell of the gaps matrix: a service's results in one check category.
+#[derive(Debug, Serialize)]
+pub struct GapCell {
+    pub applicable: usize,
+    pub failing: usize,
+    /// `ok`, `partial`, `bad` or `na`, for colouring.
+    pub state: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GapRow<'a> {
+    pub service: ServiceRow<'a>,
+    pub cells: Vec<GapCell>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GapsView<'a> {
+    pub categories: Vec<&'a str>,
+    pub rows: Vec<GapRow<'a>>,
+}
+
+pub fn gaps(evaluated: &Evaluated) -> GapsView<'_> {
+    let checklist = &evaluated.checklist;
+    let categories = checklist.categories();
+    let rows = evaluated
+        .report
+        .services
+        .iter()
+        .filter(|s| s.assessed)
+        .map(|report| GapRow {
+            service: service_row(evaluated, report),
+            cells: categories
+                .iter()
+                .map(|category| {
+                    let in_category = report.results.iter().filter(|r| {
+                        checklist.checks[r.check].category == *category
+                            && r.status != Status::NotApplicable
+                    });
+                    let applicable = in_category.clone().count();
+                    let failing = in_category.filter(|r| r.status.is_failing()).count();
+                    let state = match (applicable, failing) {
+                        (0, _) => "na",
+                        (_, 0) => "ok",
+                        (a, f) if f < a => "partial",
+                        _ => "bad",
+                    };
+                    GapCell {
+                        applicable,
+                        failing,
+                        state,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    GapsView { categories, rows }
+}

@@ -1,0 +1,153 @@
+//! Sources: find the Markdown files of a book and read them.
+//!
+//! One of the two stages that touch the disk (the other writes the site). Walks every source
+//! folder named in book.toml, skipping hidden folders, `target`, `node_modules` and the output
+//! folder; follows symlinks but reports loops instead of hanging. Files are read as bytes: the
+//! parse stage decides what they mean.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::{DirEntry, WalkDir};
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, display_path};
+
+/// One Markdown file or asset found in a source folder.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path shown to people: relative to the book root.
+    pub display_path: PathBuf,
+    /// Which source folder it came from (index into `Config::sources`).
+    pub source_index: usize,
+    /// Path relative to its source folder, with `/` separators: decides URLs.
+    pub relative: String,
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+}
+
+/// Markdown is parsed; assets (images beside the docs) are copied into the site as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Markdown,
+    Asset,
+}
+
+const ASSET_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "avif"];
+
+const SKIPPED_FOLDERS: &[&str] = &["target", "node_modules"];
+
+/// Finds and reads every Markdown file and asset of the book, in a stable order.
+pub fn discover(config: &Config, diagnostics: &mut Diagnostics) -> Vec<SourceFile> {
+    let output = config.output_dir.canonicalize().ok();
+    let mut files = Vec::new();
+    for (source_index, root) in config.sources.iter().enumerate() {
+        if !root.is_dir() {
+            diagnostics.push(
+                Diagnostic::error(
+                    config.display(&config.book_file),
+                    format!(
+                        "source folder `{}` does not exist",
+                        display_path(&config.display(root))
+                    ),
+                )
+                .with_help("fix `src` in [book], or create the folder"),
+            );
+            continue;
+        }
+        walk(
+            config,
+            root,
+            source_index,
+            output.as_deref(),
+            &mut files,
+            diagnostics,
+        );
+    }
+    files.sort_by(|a, b| (a.source_index, &a.relative).cmp(&(b.source_index, &b.relative)));
+    files
+}
+
+fn walk(
+    config: &Config,
+    root: &Path,
+    source_index: usize,
+    output: Option<&Path>,
+    files: &mut Vec<SourceFile>,
+    diagnostics: &mut Diagnostics,
+) {
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_skipped(entry, output));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let Some(kind) = file_kind(entry.path()) else {
+                    continue;
+                };
+                let relative = relative_slash_path(root, entry.path());
+                let display_path = config.display(entry.path());
+                match std::fs::read(entry.path()) {
+                    Ok(bytes) => files.push(SourceFile {
+                        display_path,
+                        source_index,
+                        relative,
+                        kind,
+                        bytes,
+                    }),
+                    Err(error) => diagnostics.push(Diagnostic::error(
+                        display_path,
+                        format!("cannot read the file: {error}"),
+                    )),
+                }
+            }
+            Ok(_) => {}
+            Err(error) => diagnostics.push(walk_problem(config, root, &error)),
+        }
+    }
+}
+
+fn walk_problem(config: &Config, root: &Path, error: &walkdir::Error) -> Diagnostic {
+    let path = error.path().unwrap_or(root);
+    let message = match error.loop_ancestor() {
+        Some(ancestor) => format!(
+            "symlink loop: this folder links back to `{}`; it was skipped",
+            display_path(&config.display(ancestor))
+        ),
+        None => format!("cannot read this folder: {error}; it was skipped"),
+    };
+    Diagnostic::warning(config.display(path), message)
+}
+
+fn is_skipped(entry: &DirEntry, output: Option<&Path>) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    if name.starts_with('.') {
+        return true;
+    }
+    if !entry.file_type().is_dir() {
+        return false;
+    }
+    SKIPPED_FOLDERS.contains(&name.as_ref())
+        || output.is_some_and(|out| entry.path().canonicalize().is_ok_and(|p| p == out))
+}
+
+fn file_kind(path: &Path) -> Option<FileKind> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    if extension == "md" || extension == "markdown" {
+        Some(FileKind::Markdown)
+    } else if ASSET_EXTENSIONS.contains(&extension.as_str()) {
+        Some(FileKind::Asset)
+    } else {
+        None
+    }
+}
+
+fn relative_slash_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
