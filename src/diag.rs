@@ -165,17 +165,23 @@ impl Diagnostics {
     }
 }
 
-/// The closest known name to a misspelt one, if any is close enough to be a likely typo.
+/// The closest known name to a misspelt one, if any is close enough to be a likely typo:
+/// a couple of edits away (transpositions count as one), or sharing most of its letters.
 pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let allowed_edits = if input.chars().count() <= 4 { 1 } else { 2 };
     candidates
         .into_iter()
-        .map(|candidate| (strsim::jaro_winkler(input, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate)
+        .map(|candidate| {
+            let edits = strsim::damerau_levenshtein(input, candidate);
+            let similarity = strsim::jaro_winkler(input, candidate);
+            (edits, similarity, candidate)
+        })
+        .filter(|(edits, similarity, _)| *edits <= allowed_edits || *similarity > 0.9)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, candidate)| candidate)
 }
 
 /// A `help:` line for a misspelt name: the suggestion, or the list of valid names.
@@ -195,6 +201,11 @@ mod tests {
         assert_eq!(
             did_you_mean("monitorng", ["monitoring", "logs", "owner"]),
             Some("monitoring")
+        );
+        assert_eq!(did_you_mean("dri", ["dir", "site-url"]), Some("dir"));
+        assert_eq!(
+            did_you_mean("testing.strss", ["testing.stress", "testing.uat"]),
+            Some("testing.stress")
         );
         assert_eq!(did_you_mean("zzz", ["monitoring", "logs"]), None);
     }

@@ -37,8 +37,7 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
         return Ok(no_front_matter);
     };
     let mut offset = 0;
-    let mut line = 2;
-    for raw_line in after_open.split_inclusive('\n') {
+    for (line, raw_line) in (2..).zip(after_open.split_inclusive('\n')) {
         let content = raw_line.trim_end_matches(['\n', '\r']);
         if content == "---" || content == "..." {
             return Ok(Split {
@@ -49,7 +48,6 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
             });
         }
         offset += raw_line.len();
-        line += 1;
     }
     Err(SplitError::Unclosed)
 }

@@ -20,8 +20,11 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// A typed document (if one could be made) and every problem met on the way.
+pub type Parsed<T> = (Option<T>, Vec<Problem>);
+
 /// Parses YAML into typed `T`, reporting every problem (see [`deserialize::collect`]).
-pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(Option<T>, Vec<Problem>), SyntaxError> {
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Parsed<T>, SyntaxError> {
     Ok(deserialize::collect(tree(text)?))
 }
 
@@ -30,7 +33,7 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(Option<T>, Vec<Problem>
 pub fn parse_if_key<T: DeserializeOwned>(
     text: &str,
     key: &str,
-) -> Result<Option<(Option<T>, Vec<Problem>)>, SyntaxError> {
+) -> Result<Option<Parsed<T>>, SyntaxError> {
     let value = tree(text)?;
     let has_key = value.as_object().is_some_and(|map| map.contains_key(key));
     Ok(has_key.then(|| deserialize::collect(value)))
@@ -88,7 +91,7 @@ fn locate_exact(text: &str, path: &[Segment], at_key: bool) -> Option<Position> 
     }
     let deserializer = serde_yaml::Deserializer::from_str(text);
     let error = Finder { path, at_key }.deserialize(deserializer).err()?;
-    if error.to_string().starts_with(FOUND) {
+    if error.to_string().contains(FOUND) {
         error
             .location()
             .map(|l| Position::new(l.line(), l.column()))
@@ -112,7 +115,8 @@ impl<'de> DeserializeSeed<'de> for Finder<'_> {
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<NotFound, D::Error> {
         if self.path.is_empty() {
-            return Err(de::Error::custom(FOUND));
+            // Fail inside a visitor, so the error carries the node's own position.
+            return deserializer.deserialize_any(Found);
         }
         deserializer.deserialize_any(self)
     }
@@ -180,6 +184,41 @@ impl<'de> Visitor<'de> for Finder<'_> {
     }
     fn visit_unit<E>(self) -> Result<NotFound, E> {
         Ok(NotFound)
+    }
+}
+
+/// Fails on whatever node it is given.
+struct Found;
+
+impl<'de> Visitor<'de> for Found {
+    type Value = NotFound;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any node")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<NotFound, A::Error> {
+        Err(de::Error::custom(FOUND))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<NotFound, A::Error> {
+        Err(de::Error::custom(FOUND))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<NotFound, E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<NotFound, E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<NotFound, E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<NotFound, E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<NotFound, E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<NotFound, E> {
+        Err(E::custom(FOUND))
     }
 }
 

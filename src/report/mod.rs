@@ -123,7 +123,7 @@ impl Report {
     }
 
     /// Services below their required level, furthest below first (then by tier, then score).
-    pub fn furthest_below<'a>(&'a self, tier_of: impl Fn(usize) -> u8) -> Vec<&'a ServiceReport> {
+    pub fn furthest_below(&self, tier_of: impl Fn(usize) -> u8) -> Vec<&ServiceReport> {
         let mut below: Vec<&ServiceReport> = self
             .services
             .iter()

@@ -30,6 +30,8 @@ pub struct ServiceRow<'a> {
     pub url: String,
     pub kind: &'static str,
     pub team: Option<&'a str>,
+    /// Root-relative link to the team's section of the teams page.
+    pub team_url: Option<String>,
     pub system: Option<&'a str>,
     pub tier: u8,
     pub lifecycle: &'static str,
@@ -51,6 +53,7 @@ pub fn service_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> S
         url: url::service_page(doc.service.as_str()),
         kind: doc.kind.as_str(),
         team: team_of(doc),
+        team_url: team_of(doc).map(|team| format!("teams/index.html#{}", team_anchor(team))),
         system: doc.system.as_deref(),
         tier: doc.tier_or_default().number(),
         lifecycle: doc.lifecycle.as_str(),

@@ -1,0 +1,236 @@
+//! Broken files: each problem is reported with its file, line and column, all in one run,
+//! without a panic; a failed build leaves the previous site exactly as it was.
+
+use crate::harness::{TODAY, copy_of, files_in, fixture, opsbook, stderr};
+
+/// Every diagnostic of the broken fixture book, one run.
+fn broken_diagnostics() -> String {
+    let output = opsbook(&fixture("broken"), &["check", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2), "errors exit with 2");
+    stderr(&output)
+}
+
+#[track_caller]
+fn assert_reports(diagnostics: &str, expected: &str) {
+    assert!(
+        diagnostics.contains(expected),
+        "expected `{expected}` in:\n{diagnostics}"
+    );
+}
+
+#[test]
+fn every_bad_input_is_located_in_one_run() {
+    let d = broken_diagnostics();
+    assert!(!d.contains("panicked"), "{d}");
+    assert_reports(
+        &d,
+        "services/unclosed.md:1:1: error: front matter opened with `---` is never closed",
+    );
+    assert_reports(
+        &d,
+        "services/bad-yaml.md:5:1: error: invalid YAML in the front matter",
+    );
+    assert_reports(
+        &d,
+        "services/tabs.md:4:1: error: invalid YAML in the front matter: a tab indents this line",
+    );
+    assert_reports(
+        &d,
+        "services/wrong-type.md:3:7: error: `tier`: invalid type: string \"high\", expected a tier from 1 (most critical) to 4",
+    );
+    assert_reports(
+        &d,
+        "services/tier-seven.md:4:7: error: `tier`: tier `7` is out of range",
+    );
+    assert_reports(
+        &d,
+        "services/bad-date.md:3:11: error: `reviewed`: `2026-13-45` is not a date: expected YYYY-MM-DD",
+    );
+    assert_reports(
+        &d,
+        "services/unknown-key.md:3:1: warning: unknown key `monitorng` is ignored\n  help: did you mean `monitoring`?",
+    );
+    assert_reports(
+        &d,
+        "services/dup-b.md:2:10: error: duplicate service id `dup`: `services/dup-a.md` declares it too",
+    );
+    assert_reports(
+        &d,
+        "services/unknown-waiver.md:4:14: error: waiver of unknown check `testing.strss`\n  help: did you mean `testing.stress`?",
+    );
+    assert_reports(&d, "services/empty.md: warning: the file is empty");
+    assert_reports(
+        &d,
+        "services/latin1.md:3:11: error: the file is not UTF-8 text",
+    );
+}
+
+#[test]
+fn crlf_line_endings_keep_line_numbers_right() {
+    assert_reports(
+        &broken_diagnostics(),
+        "services/crlf.md:4:7: error: `tier`: tier `9` is out of range",
+    );
+}
+
+#[test]
+fn a_file_with_several_problems_reports_all_of_them() {
+    let d = broken_diagnostics();
+    assert_reports(&d, "services/many-problems.md:3:7: error: `tier`");
+    assert_reports(
+        &d,
+        "services/many-problems.md:4:11: error: `reviewed`: `soon` is not a date",
+    );
+    assert_reports(
+        &d,
+        "services/many-problems.md:5:12: error: `lifecycle`: unknown variant `retired`",
+    );
+    assert_reports(
+        &d,
+        "services/many-problems.md:6:1: warning: unknown key `ownr` is ignored\n  help: did you mean `owner`?",
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_not_a_problem() {
+    let output = opsbook(
+        &fixture("broken"),
+        &["check", "--format", "json", "--today", TODAY],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: Vec<&str> = report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"bom"), "{ids:?}");
+    assert!(!broken_diagnostics().contains("bom.md"));
+}
+
+#[test]
+fn problems_are_in_the_json_report_too() {
+    let output = opsbook(
+        &fixture("broken"),
+        &["check", "--format", "json", "--today", TODAY],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let problems = report["problems"].as_array().unwrap();
+    let tier = problems
+        .iter()
+        .find(|p| p["path"] == "services/tier-seven.md")
+        .unwrap();
+    assert_eq!(
+        (tier["line"].as_u64(), tier["column"].as_u64()),
+        (Some(4), Some(7))
+    );
+    assert_eq!(tier["severity"], "error");
+    assert!(problems.iter().filter(|p| p["severity"] == "error").count() >= 12);
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let book = copy_of(&fixture("levels"));
+    let doc = book.path().join("services/bronze-ok/service.md");
+    let text = std::fs::read_to_string(&doc)
+        .unwrap()
+        .replace("tier: 3", "tier: 3\nsytem: shop");
+    std::fs::write(&doc, text).unwrap();
+    let relaxed = opsbook(book.path(), &["check", "--today", TODAY]);
+    assert_eq!(relaxed.status.code(), Some(1), "{}", stderr(&relaxed));
+    assert!(stderr(&relaxed).contains("did you mean `system`?"));
+    let strict = opsbook(book.path(), &["check", "--deny-warnings", "--today", TODAY]);
+    assert_eq!(strict.status.code(), Some(2));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_byte_for_byte() {
+    let book = copy_of(&fixture("levels"));
+    let good = opsbook(book.path(), &["build", "--today", TODAY]);
+    assert_eq!(good.status.code(), Some(0), "{}", stderr(&good));
+    let before = files_in(&book.path().join("book"));
+    assert!(before.contains_key("index.html"));
+    std::fs::write(
+        book.path().join("services/waived/service.md"),
+        "---\nservice: waived\ntier: high\n---\n",
+    )
+    .unwrap();
+    let bad = opsbook(book.path(), &["build", "--today", TODAY]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("previous site"), "{}", stderr(&bad));
+    assert_eq!(files_in(&book.path().join("book")), before);
+    let leftovers: Vec<String> = std::fs::read_dir(book.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("opsbook-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary folders left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn a_folder_opsbook_did_not_write_is_never_replaced() {
+    let book = copy_of(&fixture("levels"));
+    let precious = book.path().join("precious");
+    std::fs::create_dir(&precious).unwrap();
+    std::fs::write(precious.join("notes.txt"), "mine").unwrap();
+    let output = opsbook(book.path(), &["build", "-o", "precious", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not written by opsbook"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(precious.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn book_toml_problems_are_located_with_suggestions() {
+    let book = copy_of(&fixture("levels"));
+    std::fs::write(
+        book.path().join("book.toml"),
+        "[book]\nsrc = \"services\"\n\n[output]\ndri = \"out\"\n",
+    )
+    .unwrap();
+    let output = opsbook(book.path(), &["build", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "book.toml:5:1: error: unknown key `output.dri`\n  help: did you mean `dir`?"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_missing_source_folder_is_an_error() {
+    let book = tempfile::tempdir().unwrap();
+    std::fs::write(book.path().join("book.toml"), "[book]\nsrc = \"nowhere\"\n").unwrap();
+    let output = opsbook(book.path(), &["check", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("source folder `nowhere` does not exist"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_reported_not_followed_forever() {
+    let book = copy_of(&fixture("levels"));
+    std::os::unix::fs::symlink("..", book.path().join("services/bronze-ok/loop")).unwrap();
+    let output = opsbook(book.path(), &["check", "--today", TODAY]);
+    assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("symlink loop"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -1,0 +1,9 @@
+//! Integration tests: whole books built and checked through the `opsbook` binary, as a
+//! user runs it. Fixture books live in `tests/fixtures/`; the example organisation in
+//! `example-services/`.
+
+mod bad_input;
+mod cli;
+mod example_site;
+mod harness;
+mod levels;
