@@ -341,4 +341,17 @@ mod tests {
         }
         assert_eq!(checklist.checks.len(), 38);
     }
+
+    /// The reference page must not drift from the embedded checklist.
+    #[test]
+    fn the_checklist_page_lists_every_check_with_its_level() {
+        let page = include_str!("../docs/checklist.md");
+        for check in default_checklist().checks {
+            let row = format!("| `{}` | {} |", check.id, check.level);
+            assert!(
+                page.contains(&row),
+                "docs/checklist.md lacks the row `{row}`"
+            );
+        }
+    }
 }

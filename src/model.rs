@@ -3,7 +3,8 @@
 //! Pure data with serde derives. Values with rules of their own (ids, tiers, dates) are
 //! newtypes that check themselves while deserializing, so problems are reported at the
 //! offending value. Every struct denies unknown keys; the parse stage turns those into
-//! did-you-mean warnings. The same structs serialize to the JSON the checklist rules read.
+//! did-you-mean warnings. The same structs serialize to the JSON the checklist rules read
+//! (a missing field is `null` there, which rules treat as "not set").
 
 use std::fmt;
 
@@ -248,45 +249,27 @@ impl Lifecycle {
 #[serde(deny_unknown_fields)]
 pub struct ServiceDoc {
     pub service: ServiceId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default)]
     pub kind: Kind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<Tier>,
     #[serde(default)]
     pub lifecycle: Lifecycle,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<Contact>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<Vec<Dependency>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<Architecture>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring: Option<Monitoring>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logs: Option<Logs>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operations: Option<Operations>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runbooks: Option<Runbooks>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub testing: Option<Testing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scaling: Option<Scaling>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<Runtime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twelve_factor: Option<TwelveFactor>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<Waiver>,
@@ -309,15 +292,10 @@ impl ServiceDoc {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Owner {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oncall: Option<String>,
 }
 
@@ -325,13 +303,9 @@ pub struct Owner {
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat: Option<String>,
 }
 
@@ -437,9 +411,7 @@ pub struct Architecture {
 #[serde(deny_unknown_fields)]
 pub struct Component {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
 
@@ -459,23 +431,17 @@ pub enum AlertLevel {
 pub struct Alert {
     pub name: String,
     pub level: AlertLevel,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Monitoring {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<Alert>>,
     /// Free-form: a string ("99.9%") or a mapping of objectives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slo: Option<serde_json::Value>,
 }
 
@@ -491,24 +457,17 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Logs {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<LogFormat>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotated: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub central: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Operations {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub performance_config: Option<Vec<String>>,
 }
 
@@ -516,9 +475,7 @@ pub struct Operations {
 #[serde(deny_unknown_fields)]
 pub struct RoutineTask {
     pub task: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cadence: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
 
@@ -526,18 +483,14 @@ pub struct RoutineTask {
 #[serde(deny_unknown_fields)]
 pub struct RecoveryProcedure {
     pub failure: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Runbooks {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routine: Option<Vec<RoutineTask>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery: Option<Vec<RecoveryProcedure>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown_failures: Option<String>,
 }
 
@@ -552,26 +505,18 @@ pub enum Evidence {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Testing {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<Evidence>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integration: Option<Evidence>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uat: Option<Evidence>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<Evidence>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub performance: Option<Evidence>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stress: Option<Evidence>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scaling {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tested_multiplier: Option<f64>,
 }
 
@@ -586,15 +531,10 @@ pub enum Delivery {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Runtime {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_from_env: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_endpoint: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_components: Option<String>,
 }
 
@@ -602,29 +542,17 @@ pub struct Runtime {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TwelveFactor {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codebase: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backing_services: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_release_run: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processes: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port_binding: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disposability: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dev_prod_parity: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logs: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_processes: Option<bool>,
 }
 
