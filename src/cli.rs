@@ -33,7 +33,7 @@ pub enum Command {
         /// Folder holding book.toml.
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// Output folder (default: `dir` in [output] of book.toml, else `book`).
+        /// Output folder (default: `dir` in the `[output]` table of book.toml, else `book`).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Open the site in a browser when it is built.

@@ -17,8 +17,8 @@ pub fn render(title: &str, catalog: &Catalog, checklist: &Checklist, report: &Re
     let _ = writeln!(out, "# {}\n", cell(title));
     let _ = writeln!(
         out,
-        "**{} of {}** services meet their required level (evaluated {}).\n",
-        summary.meeting_required, summary.services, report.today
+        "**{} of {}** assessed services meet their required level (evaluated {}).\n",
+        summary.meeting_required, summary.assessed, report.today
     );
     let _ = writeln!(
         out,

@@ -95,12 +95,14 @@ pub struct CheckResult {
     pub waiver: Option<Waiver>,
 }
 
-/// Counts for the organisation.
+/// Counts for the organisation. Externals are listed but not assessed, so the meeting and
+/// per-level counts are over assessed services only.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub services: usize,
+    pub assessed: usize,
     pub meeting_required: usize,
-    /// Count per level, every level present.
+    /// Count of assessed services per level, every level present.
     pub by_level: std::collections::BTreeMap<Level, usize>,
 }
 
@@ -108,12 +110,14 @@ impl Report {
     pub fn summary(&self) -> Summary {
         let mut by_level: std::collections::BTreeMap<Level, usize> =
             Level::ALL.iter().map(|l| (*l, 0)).collect();
-        for service in &self.services {
+        let assessed: Vec<&ServiceReport> = self.services.iter().filter(|s| s.assessed).collect();
+        for service in &assessed {
             *by_level.entry(service.level).or_default() += 1;
         }
         Summary {
             services: self.services.len(),
-            meeting_required: self.services.iter().filter(|s| s.meets_required()).count(),
+            assessed: assessed.len(),
+            meeting_required: assessed.iter().filter(|s| s.meets_required()).count(),
             by_level,
         }
     }

@@ -13,8 +13,8 @@ pub fn render(title: &str, catalog: &Catalog, checklist: &Checklist, report: &Re
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{title}: {} of {} meet their required level (evaluated {})",
-        summary.meeting_required, summary.services, report.today
+        "{title}: {} of {} assessed services meet their required level (evaluated {})",
+        summary.meeting_required, summary.assessed, report.today
     );
     let counts: Vec<String> = summary
         .by_level

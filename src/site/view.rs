@@ -112,7 +112,7 @@ pub fn index(evaluated: &Evaluated) -> IndexView<'_> {
     teams.dedup();
     IndexView {
         services: summary.services,
-        assessed: report.services.iter().filter(|s| s.assessed).count(),
+        assessed: summary.assessed,
         meeting_required: summary.meeting_required,
         by_level: summary
             .by_level
@@ -677,6 +677,7 @@ pub struct TeamView<'a> {
     pub name: &'a str,
     pub anchor: String,
     pub services: Vec<ServiceRow<'a>>,
+    pub assessed: usize,
     pub meeting_required: usize,
     pub failing_checks: usize,
 }
@@ -702,7 +703,11 @@ pub fn teams(evaluated: &Evaluated) -> Vec<TeamView<'_>> {
             TeamView {
                 name,
                 anchor: team_anchor(name),
-                meeting_required: services.iter().filter(|s| s.meets_required).count(),
+                assessed: services.iter().filter(|s| s.assessed).count(),
+                meeting_required: services
+                    .iter()
+                    .filter(|s| s.assessed && s.meets_required)
+                    .count(),
                 failing_checks: services.iter().map(|s| s.failing.len()).sum(),
                 services,
             }

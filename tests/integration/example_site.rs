@@ -263,14 +263,26 @@ fn the_json_report_follows_contract_version_1() {
     let summary = &report["summary"];
     let services = report["services"].as_array().unwrap();
     assert_eq!(summary["services"], services.len());
-    let meeting = services
+    let assessed: Vec<&Value> = services
+        .iter()
+        .filter(|s| s["kind"] != "external")
+        .collect();
+    assert_eq!(summary["assessed"], assessed.len());
+    let meeting = assessed
         .iter()
         .filter(|s| s["meets_required"] == true)
         .count();
     assert_eq!(summary["meeting_required"], meeting);
     let by_level: BTreeMap<String, u64> =
         serde_json::from_value(summary["by_level"].clone()).unwrap();
-    assert_eq!(by_level.values().sum::<u64>(), services.len() as u64);
+    assert_eq!(by_level.values().sum::<u64>(), assessed.len() as u64);
+    for (level, count) in &by_level {
+        let at_level = assessed
+            .iter()
+            .filter(|s| s["level"] == level.as_str())
+            .count();
+        assert_eq!(at_level as u64, *count, "{level}");
+    }
     for service in services {
         for key in [
             "id",
@@ -384,7 +396,10 @@ fn the_index_counts_match_the_json() {
     )
     .unwrap();
     let summary = &json["summary"];
-    let headline = format!("{} of {}", summary["meeting_required"], summary["services"]);
+    let headline = format!(
+        "<strong>{}</strong> of {}",
+        summary["meeting_required"], summary["assessed"]
+    );
     assert!(index.contains(&headline), "index shows `{headline}`");
     for service in json["services"].as_array().unwrap() {
         let row = format!("data-id=\"{}\"", service["id"].as_str().unwrap());
