@@ -3,6 +3,7 @@
 //! `example-services/`.
 
 mod bad_input;
+mod browser;
 mod cli;
 mod example_site;
 mod harness;

@@ -1,0 +1,284 @@
+//! What a person sees, checked in a real browser: headless Chromium driven through
+//! chromedriver (Debian's `chromium` and `chromium-driver`; `scripts/test` installs them).
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::harness::{TODAY, opsbook, repo_root};
+
+/// A chromedriver process and a browser session; both end when dropped or closed.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start(width: u32, height: u32) -> Browser {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver runs (scripts/test installs chromium and chromium-driver)");
+        let profile = tempfile::tempdir().unwrap();
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                    format!("--user-data-dir={}", profile.path().display()),
+                    format!("--window-size={width},{height}"),
+                ]
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if Instant::now() > deadline => panic!("no browser session: {error}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    async fn open(&self, site: &Path, page: &str) {
+        let url = format!("file://{}/{page}", site.display());
+        self.client.goto(&url).await.unwrap();
+    }
+
+    async fn run(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Ids of the services table's rows, in display order, that are not filtered out.
+    async fn visible_rows(&self) -> Vec<String> {
+        let ids = self
+            .run("return Array.from(document.querySelectorAll('#services-table tbody tr')).filter(r => !r.hidden && r.offsetParent !== null).map(r => r.dataset.id)")
+            .await;
+        serde_json::from_value(ids).unwrap()
+    }
+
+    async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn chromium() -> &'static str {
+    "/usr/bin/chromium"
+}
+
+fn chromedriver() -> &'static str {
+    "/usr/bin/chromedriver"
+}
+
+/// The example site, built into a temporary folder, and its JSON report.
+fn example_site() -> (tempfile::TempDir, Value) {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let output = opsbook(
+        &repo_root(),
+        &["build", "-o", site.to_str().unwrap(), "--today", TODAY],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report =
+        serde_json::from_slice(&std::fs::read(site.join("readiness.json")).unwrap()).unwrap();
+    (out, report)
+}
+
+fn ids_where(report: &Value, keep: impl Fn(&Value) -> bool) -> Vec<String> {
+    report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| keep(s))
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_services_table_filters_by_team_and_by_level_gap() {
+    let (out, report) = example_site();
+    let site = out.path().join("site");
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&site, "index.html").await;
+    assert_eq!(
+        browser.visible_rows().await.len(),
+        report["services"].as_array().unwrap().len()
+    );
+
+    let team = browser
+        .client
+        .find(Locator::Css("form.filters select[name=team]"))
+        .await
+        .unwrap();
+    team.select_by_value("payments").await.unwrap();
+    let payments = ids_where(&report, |s| s["team"] == "payments");
+    assert_eq!(sorted(browser.visible_rows().await), sorted(payments));
+
+    team.select_by_value("").await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("form.filters input[name=below]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let below = ids_where(&report, |s| s["meets_required"] == false);
+    assert_eq!(sorted(browser.visible_rows().await), sorted(below));
+
+    let text = browser
+        .client
+        .find(Locator::Css("form.filters input[name=q]"))
+        .await
+        .unwrap();
+    text.send_keys("shipp").await.unwrap();
+    assert_eq!(browser.visible_rows().await, ["shipping"]);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clicking_a_column_header_sorts_the_services() {
+    let (out, report) = example_site();
+    let site = out.path().join("site");
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&site, "index.html").await;
+    let failing_header = browser
+        .client
+        .find(Locator::XPath(
+            "//table[@id='services-table']//th[normalize-space()='Failing']",
+        ))
+        .await
+        .unwrap();
+    failing_header.click().await.unwrap();
+    let failing_count = |id: &str| {
+        let service = report["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap();
+        let checks = service["checks"].as_array().unwrap();
+        checks
+            .iter()
+            .filter(|c| c["status"] == "fail" || c["status"] == "expired-waiver")
+            .count()
+    };
+    let order = browser.visible_rows().await;
+    let counts: Vec<usize> = order.iter().map(|id| failing_count(id)).collect();
+    let mut descending = counts.clone();
+    descending.sort_by(|a, b| b.cmp(a));
+    assert_eq!(
+        counts, descending,
+        "first click sorts most failing first: {order:?}"
+    );
+    assert_eq!(order[0], "recommendations");
+
+    failing_header.click().await.unwrap();
+    let reversed = browser.visible_rows().await;
+    assert_ne!(
+        reversed[0], "recommendations",
+        "a second click reverses the order"
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_fit_a_phone_screen_without_sideways_scrolling() {
+    let (out, _) = example_site();
+    let site = out.path().join("site");
+    let browser = Browser::start(390, 844).await;
+    for page in [
+        "index.html",
+        "services/checkout/index.html",
+        "services/recommendations/index.html",
+        "checks/index.html",
+        "teams/index.html",
+    ] {
+        browser.open(&site, page).await;
+        let overflow = browser
+            .run("return document.documentElement.scrollWidth - window.innerWidth")
+            .await;
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "{page} scrolls sideways by {overflow}px on a phone"
+        );
+    }
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gap_links_to_its_check_and_a_dependency_to_its_page() {
+    let (out, _) = example_site();
+    let site = out.path().join("site");
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&site, "services/storefront/index.html").await;
+    let gap = browser
+        .client
+        .find(Locator::Css("a[href$='checks/index.html#deps.tier']"))
+        .await
+        .unwrap();
+    gap.click().await.unwrap();
+    let target = browser.run("return document.getElementById('deps.tier') !== null && location.pathname.endsWith('/checks/index.html')").await;
+    assert_eq!(target, true);
+    let failing = browser
+        .run("return document.getElementById('deps.tier').textContent")
+        .await;
+    assert!(
+        failing.as_str().unwrap().contains("storefront"),
+        "the check names the service that fails it"
+    );
+
+    browser.open(&site, "services/catalog/index.html").await;
+    let legacy = browser
+        .client
+        .find(Locator::Css("a[href$='legacy-pricing/index.html']"))
+        .await
+        .unwrap();
+    legacy.click().await.unwrap();
+    let title = browser
+        .run("return document.querySelector('h1').textContent")
+        .await;
+    assert!(
+        title.as_str().unwrap().contains("Legacy pricing"),
+        "{title}"
+    );
+    browser.close().await;
+}
