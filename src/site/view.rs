@@ -176,11 +176,15 @@ pub struct Link<'a> {
 }
 
 /// One labelled fact of the front matter, shown in the "at a glance" tables.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Fact {
     pub label: &'static str,
     pub value: String,
     pub url: Option<String>,
+    /// A command or path, shown as code.
+    pub code: bool,
+    /// For lists: the items, shown one per line (`value` then says "none" when empty).
+    pub items: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -375,24 +379,27 @@ fn fact(label: &'static str, value: Option<&str>) -> Option<Fact> {
     value.map(|v| Fact {
         label,
         value: v.to_string(),
-        url: None,
+        ..Fact::default()
     })
+}
+
+fn command(label: &'static str, value: Option<&str>) -> Option<Fact> {
+    fact(label, value).map(|f| Fact { code: true, ..f })
 }
 
 fn link_fact(label: &'static str, value: Option<&str>) -> Option<Fact> {
-    value.map(|v| Fact {
-        label,
-        value: v.to_string(),
-        url: (v.starts_with("https://") || v.starts_with("http://")).then(|| v.to_string()),
+    fact(label, value).map(|f| Fact {
+        url: is_web_url(&f.value).then(|| f.value.clone()),
+        ..f
     })
 }
 
+fn is_web_url(text: &str) -> bool {
+    text.starts_with("https://") || text.starts_with("http://")
+}
+
 fn flag(label: &'static str, value: Option<bool>) -> Option<Fact> {
-    value.map(|v| Fact {
-        label,
-        value: if v { "yes" } else { "no" }.to_string(),
-        url: None,
-    })
+    fact(label, value.map(|v| if v { "yes" } else { "no" }))
 }
 
 fn evidence(label: &'static str, value: Option<&Evidence>) -> Option<Fact> {
@@ -410,8 +417,16 @@ fn list(label: &'static str, value: Option<&Vec<String>>) -> Option<Fact> {
         } else {
             items.join(", ")
         },
-        url: None,
+        items: items.clone(),
+        ..Fact::default()
     })
+}
+
+/// How a serde enum is spelt in a service doc (`fat-jar`, `json`).
+fn spelling<T: Serialize>(value: T) -> Option<String> {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
 }
 
 /// The front matter, grouped as the checklist is, for the "at a glance" section.
@@ -446,12 +461,10 @@ fn facts(doc: &ServiceDoc, resolve: &dyn Fn(&str) -> Option<String>) -> Vec<Fact
         (
             "Logs",
             vec![
-                fact("Location", logs.and_then(|l| l.location.as_deref())),
+                command("Location", logs.and_then(|l| l.location.as_deref())),
                 fact(
                     "Format",
-                    logs.and_then(|l| l.format)
-                        .map(|f| format!("{f:?}").to_lowercase())
-                        .as_deref(),
+                    logs.and_then(|l| l.format).and_then(spelling).as_deref(),
                 ),
                 flag("Rotated", logs.and_then(|l| l.rotated)),
                 link_fact("Central", logs.and_then(|l| l.central.as_deref())),
@@ -460,8 +473,8 @@ fn facts(doc: &ServiceDoc, resolve: &dyn Fn(&str) -> Option<String>) -> Vec<Fact
         (
             "Operations",
             vec![
-                fact("Start", operations.and_then(|o| o.start.as_deref())),
-                fact("Stop", operations.and_then(|o| o.stop.as_deref())),
+                command("Start", operations.and_then(|o| o.start.as_deref())),
+                command("Stop", operations.and_then(|o| o.stop.as_deref())),
                 list(
                     "Performance config",
                     operations.and_then(|o| o.performance_config.as_ref()),
@@ -494,7 +507,7 @@ fn facts(doc: &ServiceDoc, resolve: &dyn Fn(&str) -> Option<String>) -> Vec<Fact
                     "Delivery",
                     runtime
                         .and_then(|r| r.delivery)
-                        .map(|d| format!("{d:?}").to_lowercase())
+                        .and_then(spelling)
                         .as_deref(),
                 ),
                 flag(
@@ -528,11 +541,7 @@ fn runbook_facts(doc: &ServiceDoc, resolve: &dyn Fn(&str) -> Option<String>) -> 
         return Vec::new();
     };
     let link_of = |link: Option<&String>| {
-        link.and_then(|l| {
-            resolve(l).or_else(|| {
-                (l.starts_with("https://") || l.starts_with("http://")).then(|| l.clone())
-            })
-        })
+        link.and_then(|l| resolve(l).or_else(|| is_web_url(l).then(|| l.clone())))
     };
     let mut facts: Vec<Option<Fact>> = Vec::new();
     for task in runbooks.routine.iter().flatten() {
@@ -541,6 +550,7 @@ fn runbook_facts(doc: &ServiceDoc, resolve: &dyn Fn(&str) -> Option<String>) -> 
             label: "Routine",
             value: format!("{} ({cadence})", task.task),
             url: link_of(task.link.as_ref()),
+            ..Fact::default()
         }));
     }
     for procedure in runbooks.recovery.iter().flatten() {
@@ -548,6 +558,7 @@ fn runbook_facts(doc: &ServiceDoc, resolve: &dyn Fn(&str) -> Option<String>) -> 
             label: "Recovery",
             value: procedure.failure.clone(),
             url: link_of(procedure.link.as_ref()),
+            ..Fact::default()
         }));
     }
     facts.push(link_fact(
