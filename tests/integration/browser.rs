@@ -33,19 +33,22 @@ impl Browser {
             .expect("chromedriver runs (scripts/test installs chromium and chromium-driver)");
         let profile = tempfile::tempdir().unwrap();
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium(),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                    format!("--user-data-dir={}", profile.path().display()),
-                    format!("--window-size={width},{height}"),
-                ]
-            }),
-        );
+        let mut options = json!({
+            "binary": chromium(),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                format!("--user-data-dir={}", profile.path().display()),
+                format!("--window-size={width},{height}"),
+            ]
+        });
+        // Chromium's windows are at least 500 pixels wide: narrower screens are emulated.
+        if width < 500 {
+            options["mobileEmulation"] =
+                json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2 } });
+        }
+        capabilities.insert("goog:chromeOptions".into(), options);
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = loop {
@@ -239,6 +242,13 @@ async fn pages_fit_a_phone_screen_without_sideways_scrolling() {
         assert!(
             overflow.as_i64().unwrap() <= 0,
             "{page} scrolls sideways by {overflow}px on a phone"
+        );
+        let wide_tables = browser
+            .run("return Array.from(document.querySelectorAll('.table-wrap')).filter(w => w.scrollWidth > w.clientWidth + 1).length")
+            .await;
+        assert_eq!(
+            wide_tables, 0,
+            "{page} has a table wider than a phone screen"
         );
     }
     browser.close().await;
