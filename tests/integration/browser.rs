@@ -2,14 +2,14 @@
 //! chromedriver (Debian's `chromium` and `chromium-driver`; `scripts/test` installs them).
 
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-use crate::harness::{TODAY, opsbook, repo_root};
+use crate::harness::build_example_site;
 
 /// A chromedriver process and a browser session; both end when dropped or closed.
 struct Browser {
@@ -103,21 +103,11 @@ fn chromedriver() -> &'static str {
 }
 
 /// The example site, built into a temporary folder, and its JSON report.
-fn example_site() -> (tempfile::TempDir, Value) {
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    let output = opsbook(
-        &repo_root(),
-        &["build", "-o", site.to_str().unwrap(), "--today", TODAY],
-    );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+fn example_site() -> (tempfile::TempDir, PathBuf, Value) {
+    let (guard, site) = build_example_site();
     let report =
         serde_json::from_slice(&std::fs::read(site.join("readiness.json")).unwrap()).unwrap();
-    (out, report)
+    (guard, site, report)
 }
 
 fn ids_where(report: &Value, keep: impl Fn(&Value) -> bool) -> Vec<String> {
@@ -137,8 +127,7 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_services_table_filters_by_team_and_by_level_gap() {
-    let (out, report) = example_site();
-    let site = out.path().join("site");
+    let (_guard, site, report) = example_site();
     let browser = Browser::start(1280, 900).await;
     browser.open(&site, "index.html").await;
     assert_eq!(
@@ -179,8 +168,7 @@ async fn the_services_table_filters_by_team_and_by_level_gap() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn clicking_a_column_header_sorts_the_services() {
-    let (out, report) = example_site();
-    let site = out.path().join("site");
+    let (_guard, site, report) = example_site();
     let browser = Browser::start(1280, 900).await;
     browser.open(&site, "index.html").await;
     let failing_header = browser
@@ -225,8 +213,7 @@ async fn clicking_a_column_header_sorts_the_services() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_fit_a_phone_screen_without_sideways_scrolling() {
-    let (out, _) = example_site();
-    let site = out.path().join("site");
+    let (_guard, site, _) = example_site();
     let browser = Browser::start(390, 844).await;
     for page in [
         "index.html",
@@ -256,8 +243,7 @@ async fn pages_fit_a_phone_screen_without_sideways_scrolling() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_gap_links_to_its_check_and_a_dependency_to_its_page() {
-    let (out, _) = example_site();
-    let site = out.path().join("site");
+    let (_guard, site, _) = example_site();
     let browser = Browser::start(1280, 900).await;
     browser.open(&site, "services/storefront/index.html").await;
     let gap = browser

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::harness::{TODAY, files_in, links_in, opsbook, repo_root, stdout};
+use crate::harness::{TODAY, build_example_site, files_in, links_in, opsbook, repo_root, stdout};
 
 fn check_json() -> Value {
     let output = opsbook(
@@ -319,18 +319,7 @@ fn the_json_report_follows_contract_version_1() {
 
 #[test]
 fn the_built_site_has_every_page_and_no_broken_links() {
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    let output = opsbook(
-        &repo_root(),
-        &["build", "-o", site.to_str().unwrap(), "--today", TODAY],
-    );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        crate::harness::stderr(&output)
-    );
+    let (_guard, site) = build_example_site();
     let files = files_in(&site);
     let report = check_json();
     for service in report["services"].as_array().unwrap() {
@@ -378,23 +367,11 @@ fn the_built_site_has_every_page_and_no_broken_links() {
 
 #[test]
 fn the_index_counts_match_the_json() {
-    let out = tempfile::tempdir().unwrap();
-    let output = opsbook(
-        &repo_root(),
-        &[
-            "build",
-            "-o",
-            out.path().join("s").to_str().unwrap(),
-            "--today",
-            TODAY,
-        ],
-    );
-    assert!(output.status.success());
-    let index = std::fs::read_to_string(out.path().join("s/index.html")).unwrap();
-    let json: Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("s/readiness.json")).unwrap(),
-    )
-    .unwrap();
+    let (_guard, site) = build_example_site();
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(site.join("readiness.json")).unwrap())
+            .unwrap();
     let summary = &json["summary"];
     let headline = format!(
         "<strong>{}</strong> of {}",

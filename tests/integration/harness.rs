@@ -84,3 +84,16 @@ pub fn links_in(html: &str) -> Vec<String> {
     }
     links
 }
+
+/// The example organisation's site, built into a temporary folder (kept alive by the
+/// returned guard), with the path of the site folder.
+pub fn build_example_site() -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let output = opsbook(
+        &repo_root(),
+        &["build", "-o", site.to_str().unwrap(), "--today", TODAY],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    (out, site)
+}
