@@ -167,7 +167,7 @@ pub fn load(dir: &Path, diagnostics: &mut Diagnostics) -> Config {
     let tree = match toml::from_str::<serde_json::Value>(&text) {
         Ok(tree) => tree,
         Err(error) => {
-            let position = error.span().map(|s| position_of(&text, s.start));
+            let position = error.span().map(|s| Position::of_offset(&text, s.start));
             diagnostics.push(
                 Diagnostic::error(BOOK_FILE, error.message().trim().to_string()).at_opt(position),
             );
@@ -247,21 +247,13 @@ fn locate(text: &str, path: &[Segment], at_key: bool) -> Position {
         } else {
             key.span()
         };
-        best = position_of(text, span.start);
+        best = Position::of_offset(text, span.start);
         match value.get_ref().as_table() {
             Some(inner) => table = inner,
             None => break,
         }
     }
     best
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn position_of(text: &str, offset: usize) -> Position {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Position::new(line, before[line_start..].chars().count() + 1)
 }
 
 /// The book.toml written by `opsbook init`.

@@ -39,6 +39,20 @@ impl Position {
     pub fn new(line: usize, column: usize) -> Self {
         Position { line, column }
     }
+
+    /// The line and column (counted in characters) of a byte offset into `text`.
+    pub fn of_offset(text: &str, offset: usize) -> Self {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Position::new(
+            before.matches('\n').count() + 1,
+            before[line_start..].chars().count() + 1,
+        )
+    }
 }
 
 /// One problem in one file.
@@ -208,6 +222,19 @@ mod tests {
             Some("testing.stress")
         );
         assert_eq!(did_you_mean("zzz", ["monitoring", "logs"]), None);
+    }
+
+    #[test]
+    fn offsets_become_lines_and_character_columns() {
+        let text = "a: 1\nbé: 2\n";
+        assert_eq!(Position::of_offset(text, 0), Position::new(1, 1));
+        assert_eq!(Position::of_offset(text, 9), Position::new(2, 4));
+        assert_eq!(
+            Position::of_offset(text, 7),
+            Position::new(2, 2),
+            "inside a character"
+        );
+        assert_eq!(Position::of_offset(text, 99), Position::new(3, 1));
     }
 
     #[test]

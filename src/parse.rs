@@ -91,7 +91,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
     let text = match std::str::from_utf8(&file.bytes) {
         Ok(text) => text,
         Err(error) => {
-            let position = crate::config::position_of(
+            let position = Position::of_offset(
                 &String::from_utf8_lossy(&file.bytes[..error.valid_up_to()]),
                 error.valid_up_to(),
             );

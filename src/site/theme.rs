@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Position};
 
 /// Templates every theme has, by name.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -94,7 +94,7 @@ impl Theme {
         for (name, (text, user_path)) in &sources {
             if let Err(error) = tera.add_raw_template(name, text) {
                 match user_path {
-                    Some(path) => diagnostics.push(Diagnostic::error(path, template_error(&error))),
+                    Some(path) => diagnostics.push(template_diagnostic(path, &error)),
                     None => {
                         return Err(anyhow::anyhow!(
                             "built-in template {name}: {}",
@@ -110,6 +110,18 @@ impl Theme {
             .collect();
         assets.extend(read_folder(&overrides.join("assets"))?);
         Ok(Theme { tera, assets })
+    }
+}
+
+/// A problem in a template of the book's own theme, located when Tera says where.
+fn template_diagnostic(path: &str, error: &tera::Error) -> Diagnostic {
+    match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            Diagnostic::error(path, report.message().to_string())
+                .at(Position::new(span.start_line, span.start_col + 1))
+        }
+        _ => Diagnostic::error(path, template_error(error)),
     }
 }
 

@@ -111,3 +111,43 @@ fn new_refuses_a_bad_id_and_an_existing_doc() {
         Some(2)
     );
 }
+
+#[test]
+fn a_theme_folder_overrides_templates_and_adds_assets() {
+    let book = crate::harness::copy_of(&crate::harness::fixture("levels"));
+    let templates = book.path().join("theme/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let teams = "{% extends \"base.html\" %}{% block content %}<p id=\"ours\">{{ page | length }} teams</p>{% endblock content %}";
+    std::fs::write(templates.join("teams.html"), teams).unwrap();
+    std::fs::create_dir_all(book.path().join("theme/assets")).unwrap();
+    std::fs::write(
+        book.path().join("theme/assets/brand.css"),
+        "body { color: teal }",
+    )
+    .unwrap();
+    let output = opsbook(book.path(), &["build", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = std::fs::read_to_string(book.path().join("book/teams/index.html")).unwrap();
+    assert!(page.contains("<p id=\"ours\">2 teams</p>"), "{page}");
+    assert!(
+        page.contains("assets/opsbook.css"),
+        "the built-in base template is still used"
+    );
+    assert!(book.path().join("book/assets/brand.css").exists());
+}
+
+#[test]
+fn a_broken_theme_template_is_reported_and_nothing_is_written() {
+    let book = crate::harness::copy_of(&crate::harness::fixture("levels"));
+    let templates = book.path().join("theme/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("teams.html"), "{% if %}").unwrap();
+    let output = opsbook(book.path(), &["build", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("theme/templates/teams.html:1:7: error: Found `%}` but expected"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!book.path().join("book").exists());
+}

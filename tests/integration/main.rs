@@ -8,3 +8,4 @@ mod cli;
 mod example_site;
 mod harness;
 mod levels;
+mod rules;
