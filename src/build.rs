@@ -1,6 +1,6 @@
 //! The driver: runs the pipeline stages in order for `build`, `check` and (later) `serve`.
 //!
-//! config -> sources -> parse -> catalog -> checklist -> evaluate [-> render -> write].
+//! config -> sources -> parse -> catalog -> analysis -> checklist -> evaluate [-> render -> write].
 //! Problems in users' files are collected in [`Diagnostics`]; only failures of the machine
 //! (unwritable output, a broken theme) are `Err`.
 
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use crate::analysis::{self, Analysis};
 use crate::catalog::Catalog;
 use crate::checklist::{self, Checklist};
 use crate::config::{self, Config};
@@ -24,6 +25,7 @@ use crate::source;
 pub struct Evaluated {
     pub config: Config,
     pub catalog: Catalog,
+    pub analysis: Analysis,
     pub checklist: Checklist,
     pub report: Report,
     pub diagnostics: Diagnostics,
@@ -41,10 +43,18 @@ pub fn evaluate_book(dir: &Path, today: Date) -> Evaluated {
     let catalog = Catalog::build(parsed, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
     checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);
-    let report = evaluate(&catalog, &checklist, &config.checklist.required, today);
+    let analysis = analysis::analyze(&catalog);
+    let report = evaluate(
+        &catalog,
+        &analysis,
+        &checklist,
+        &config.checklist.required,
+        today,
+    );
     Evaluated {
         config,
         catalog,
+        analysis,
         checklist,
         report,
         diagnostics,

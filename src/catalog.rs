@@ -123,48 +123,21 @@ impl Catalog {
         }
     }
 
-    /// Indices of the documented services that depend directly on service `index`.
-    pub fn dependents(&self, index: usize) -> Vec<usize> {
-        let mut found: Vec<usize> = self
-            .graph
-            .edges_directed(self.service_nodes[index], petgraph::Direction::Incoming)
-            .filter_map(|edge| self.documented(edge.source()))
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        found
+    /// The dependency graph: services, externals and unknown ids, with hard and soft edges.
+    pub fn graph(&self) -> &DiGraph<Node, Edge> {
+        &self.graph
     }
 
-    /// Each group of services that depend on each other through hard dependencies, every
-    /// group sorted, as service indices.
-    pub fn hard_cycles(&self) -> Vec<Vec<usize>> {
-        let hard = self.graph.filter_map(
-            |_, node| Some(node.clone()),
-            |_, edge| (edge.kind == DependencyKind::Hard).then_some(*edge),
-        );
-        let mut cycles: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&hard)
-            .into_iter()
-            .filter(|component| {
-                component.len() > 1 || hard.contains_edge(component[0], component[0])
-            })
-            .map(|component| {
-                let mut members: Vec<usize> = component
-                    .into_iter()
-                    .filter_map(|n| self.documented(n))
-                    .collect();
-                members.sort_unstable();
-                members
-            })
-            .collect();
-        cycles.sort();
-        cycles
-    }
-
-    fn documented(&self, node: NodeIndex) -> Option<usize> {
-        match self.graph[node] {
-            Node::Documented(index) => Some(index),
-            _ => None,
-        }
+    /// Every dependency edge between documented services: (from, to, kind), as service indices.
+    pub fn documented_edges(&self) -> impl Iterator<Item = (usize, usize, DependencyKind)> + '_ {
+        self.graph.edge_references().filter_map(|edge| {
+            match (&self.graph[edge.source()], &self.graph[edge.target()]) {
+                (Node::Documented(from), Node::Documented(to)) => {
+                    Some((*from, *to, edge.weight().kind))
+                }
+                _ => None,
+            }
+        })
     }
 
     fn build_graph(&mut self, diagnostics: &mut Diagnostics) {

@@ -184,22 +184,10 @@ fn run_check(dir: &Path, format: Format, common: &Common) -> i32 {
 }
 
 fn render_report(evaluated: &Evaluated, format: Format) -> String {
-    let Evaluated {
-        config,
-        catalog,
-        checklist,
-        report,
-        diagnostics,
-    } = evaluated;
     match format {
-        Format::Text => report::text::render(&config.title, catalog, checklist, report),
-        Format::Markdown => report::markdown::render(&config.title, catalog, checklist, report),
-        Format::Json => report::json::render(&report::json::build(
-            catalog,
-            checklist,
-            report,
-            diagnostics,
-        )),
+        Format::Text => report::text::render(evaluated),
+        Format::Markdown => report::markdown::render(evaluated),
+        Format::Json => report::json::render(&report::json::build(evaluated)),
     }
 }
 

@@ -5,36 +5,62 @@
 
 use serde_json::Value;
 
+use crate::analysis::Analysis;
 use crate::catalog::Catalog;
 use crate::checklist::{Check, Checklist, GraphRule, Rule};
 use crate::config::RequiredLevels;
-use crate::model::{Date, Kind, Level, Lifecycle, Target};
+use crate::model::{Date, Kind, Level, Target, Tier};
 use crate::report::{CheckResult, Report, ServiceReport, Status};
 
 /// Evaluates every service of the catalog.
 pub fn evaluate(
     catalog: &Catalog,
+    analysis: &Analysis,
     checklist: &Checklist,
     required: &RequiredLevels,
     today: Date,
 ) -> Report {
-    let cycles = catalog.hard_cycles();
     let context = Context {
         catalog,
+        analysis,
         today,
-        cycles: &cycles,
     };
-    let services = (0..catalog.services.len())
+    let mut services: Vec<ServiceReport> = (0..catalog.services.len())
         .map(|index| evaluate_service(&context, checklist, required, index))
         .collect();
+    let tiers: Vec<Tier> = catalog
+        .services
+        .iter()
+        .map(|s| s.source.doc.tier_or_default())
+        .collect();
+    for service in &mut services {
+        service.risk = risk(service, &analysis.of(service.service).blast_radius, &tiers);
+    }
     Report { today, services }
+}
+
+/// How much a service's failure would hurt, times how far it is from ready.
+///
+/// Impact: the service and everything in its blast radius, each weighted by its tier (tier 1
+/// counts 8, tier 2 4, tier 3 2, tier 4 1). Unreadiness: the levels it lacks to its required
+/// level, plus the share of its checks that fail. A service that meets its level and fails
+/// nothing has no risk; externals are not assessed and have none.
+fn risk(service: &ServiceReport, blast_radius: &[usize], tiers: &[Tier]) -> f64 {
+    if !service.assessed {
+        return 0.0;
+    }
+    let weight = |tier: Tier| f64::from(1u8 << (4 - tier.number()));
+    let impact: f64 = weight(tiers[service.service])
+        + blast_radius.iter().map(|&i| weight(tiers[i])).sum::<f64>();
+    let unreadiness = service.shortfall() as f64 + (1.0 - service.score);
+    (impact * unreadiness * 10.0).round() / 10.0
 }
 
 /// What every rule may read besides the service itself.
 struct Context<'a> {
     catalog: &'a Catalog,
+    analysis: &'a Analysis,
     today: Date,
-    cycles: &'a [Vec<usize>],
 }
 
 /// The verdict of a rule, with the sentence that explains it.
@@ -89,6 +115,7 @@ fn evaluate_service(
         (Level::None, Level::None)
     };
     ServiceReport {
+        risk: 0.0,
         service: index,
         level,
         required,
@@ -238,6 +265,18 @@ impl Subject<'_> {
         }
     }
 
+    fn id(&self, index: usize) -> &str {
+        self.context.catalog.services[index].id().as_str()
+    }
+
+    /// `a -> b -> c`, with ids in backticks.
+    fn path(&self, path: &[usize]) -> String {
+        path.iter()
+            .map(|&i| format!("`{}`", self.id(i)))
+            .collect::<Vec<_>>()
+            .join(" -> ")
+    }
+
     fn unresolved(&self) -> Outcome {
         let catalog = self.context.catalog;
         let doc = &catalog.services[self.index].source.doc;
@@ -255,22 +294,14 @@ impl Subject<'_> {
     }
 
     fn acyclic(&self) -> Outcome {
-        let catalog = self.context.catalog;
-        match self
-            .context
-            .cycles
-            .iter()
-            .find(|cycle| cycle.contains(&self.index))
-        {
+        match &self.context.analysis.of(self.index).cycle {
             None => Outcome::pass("in no cycle of hard dependencies"),
             Some(cycle) => {
-                let names: Vec<String> = cycle
-                    .iter()
-                    .map(|&i| format!("`{}`", catalog.services[i].id()))
-                    .collect();
+                let mut around = cycle.clone();
+                around.push(self.index);
                 Outcome::fail(format!(
-                    "in a cycle of hard dependencies between {}",
-                    names.join(", ")
+                    "in a cycle of hard dependencies: {}",
+                    self.path(&around)
                 ))
             }
         }
@@ -278,44 +309,57 @@ impl Subject<'_> {
 
     fn tier_inversions(&self) -> Outcome {
         let catalog = self.context.catalog;
-        let doc = &catalog.services[self.index].source.doc;
-        let tier = doc.tier_or_default();
-        let inversions: Vec<String> = doc
-            .dependencies()
+        let tier_of = |i: usize| catalog.services[i].source.doc.tier_or_default();
+        let tier = tier_of(self.index);
+        let mut inversions: Vec<&Vec<usize>> = self
+            .context
+            .analysis
+            .of(self.index)
+            .tier_inversions
             .iter()
-            .filter(|d| d.kind == crate::model::DependencyKind::Hard)
-            .filter_map(|d| catalog.resolve(d))
-            .map(|i| &catalog.services[i].source.doc)
-            .filter(|dep| dep.kind != Kind::External && dep.tier_or_default() > tier)
-            .map(|dep| format!("`{}` (tier {})", dep.service, dep.tier_or_default()))
             .collect();
         if inversions.is_empty() {
-            Outcome::pass(format!(
-                "no hard dependency is less critical than tier {tier}"
-            ))
-        } else {
-            Outcome::fail(format!(
-                "tier {tier}, but hard-depends on {}",
-                inversions.join(", ")
-            ))
+            return Outcome::pass(format!("stands on nothing less critical than tier {tier}"));
         }
+        // The least critical first: they cap this service's availability the most.
+        inversions.sort_by_key(|path| {
+            (
+                std::cmp::Reverse(tier_of(*path.last().unwrap_or(&self.index))),
+                path.len(),
+            )
+        });
+        let shown: Vec<String> = inversions
+            .iter()
+            .take(3)
+            .map(|path| {
+                let end = *path.last().unwrap_or(&self.index);
+                let via = match path.get(1..path.len().saturating_sub(1)) {
+                    Some(middle) if !middle.is_empty() => format!(" via {}", self.path(middle)),
+                    _ => String::new(),
+                };
+                format!("`{}` (tier {}){via}", self.id(end), tier_of(end))
+            })
+            .collect();
+        let more = match inversions.len() - shown.len() {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        Outcome::fail(format!(
+            "tier {tier}, but hard-depends on {}{more}",
+            shown.join(", ")
+        ))
     }
 
     fn deprecated_dependencies(&self) -> Outcome {
-        let catalog = self.context.catalog;
-        let doc = &catalog.services[self.index].source.doc;
-        let deprecated: Vec<String> = doc
-            .dependencies()
-            .iter()
-            .filter_map(|d| catalog.resolve(d))
-            .map(|i| &catalog.services[i].source.doc)
-            .filter(|dep| dep.lifecycle == Lifecycle::Deprecated)
-            .map(|dep| format!("`{}`", dep.service))
-            .collect();
+        let deprecated = &self.context.analysis.of(self.index).deprecated;
         if deprecated.is_empty() {
             Outcome::pass("no dependency is deprecated")
         } else {
-            Outcome::fail(format!("depends on deprecated {}", deprecated.join(", ")))
+            let names: Vec<String> = deprecated
+                .iter()
+                .map(|&i| format!("`{}`", self.id(i)))
+                .collect();
+            Outcome::fail(format!("depends on deprecated {}", names.join(", ")))
         }
     }
 }

@@ -7,8 +7,9 @@
 //! source::discover    Config                    -> SourceFile (Markdown and images)
 //! parse::parse        SourceFile                -> ServiceSource | PageSource | AssetSource
 //! Catalog::build      parsed files              -> Catalog (services, pages, dependency graph)
+//! analysis::analyze   Catalog                   -> Analysis (blast radius, cycles, tier inversions)
 //! checklist::load     Config                    -> Checklist (embedded default + the book's own)
-//! evaluate::evaluate  Catalog, Checklist, today -> Report (pure: no HTML here)
+//! evaluate::evaluate  Catalog, Analysis, Checklist, today -> Report (pure: no HTML here)
 //! site::render        Report, Catalog, Theme    -> SiteFiles (in memory)
 //! site::write         SiteFiles                 -> output folder, swapped in atomically
 //! ```
@@ -16,6 +17,7 @@
 //! `build` drives the stages for every command; problems in users' files are collected as
 //! `diag::Diagnostic`s along the way, never printed here.
 
+pub mod analysis;
 pub mod build;
 pub mod catalog;
 pub mod checklist;

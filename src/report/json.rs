@@ -3,11 +3,10 @@
 
 use serde::Serialize;
 
-use crate::catalog::Catalog;
-use crate::checklist::Checklist;
+use crate::build::Evaluated;
 use crate::diag::{Diagnostics, Severity, display_path};
 use crate::model::{Level, Target};
-use crate::report::{Report, Summary};
+use crate::report::{ServiceReport, Summary};
 
 pub const VERSION: u32 = 1;
 
@@ -37,6 +36,13 @@ pub struct JsonService<'a> {
     pub checks: Vec<JsonCheck<'a>>,
     pub depends_on: Vec<JsonDependency<'a>>,
     pub dependents: Vec<&'a str>,
+    /// Every service that fails when this one fails (transitive, over hard dependencies).
+    pub blast_radius: Vec<&'a str>,
+    /// Every service this one needs (transitive, over hard dependencies).
+    pub stands_on: Vec<&'a str>,
+    /// Hard dependency steps in the longest chain below this service.
+    pub depth: usize,
+    pub risk: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -75,12 +81,8 @@ pub struct JsonProblem {
 }
 
 /// Builds the versioned report from evaluation results.
-pub fn build<'a>(
-    catalog: &'a Catalog,
-    checklist: &'a Checklist,
-    report: &'a Report,
-    diagnostics: &Diagnostics,
-) -> JsonReport<'a> {
+pub fn build(evaluated: &Evaluated) -> JsonReport<'_> {
+    let report = &evaluated.report;
     JsonReport {
         version: VERSION,
         evaluated_on: report.today.to_string(),
@@ -88,9 +90,9 @@ pub fn build<'a>(
         services: report
             .services
             .iter()
-            .map(|s| service(catalog, checklist, s))
+            .map(|s| service(evaluated, s))
             .collect(),
-        problems: problems(diagnostics),
+        problems: problems(&evaluated.diagnostics),
     }
 }
 
@@ -109,13 +111,22 @@ pub fn problems(diagnostics: &Diagnostics) -> Vec<JsonProblem> {
         .collect()
 }
 
-fn service<'a>(
-    catalog: &'a Catalog,
-    checklist: &'a Checklist,
-    result: &'a crate::report::ServiceReport,
-) -> JsonService<'a> {
+fn service<'a>(evaluated: &'a Evaluated, result: &'a ServiceReport) -> JsonService<'a> {
+    let Evaluated {
+        catalog,
+        analysis,
+        checklist,
+        ..
+    } = evaluated;
     let source = &catalog.services[result.service].source;
     let doc = &source.doc;
+    let graph = analysis.of(result.service);
+    let ids = |indices: &[usize]| -> Vec<&'a str> {
+        indices
+            .iter()
+            .map(|&i| catalog.services[i].id().as_str())
+            .collect()
+    };
     JsonService {
         id: doc.service.as_str(),
         title: doc.title_or_id(),
@@ -163,11 +174,11 @@ fn service<'a>(
                 },
             })
             .collect(),
-        dependents: catalog
-            .dependents(result.service)
-            .into_iter()
-            .map(|i| catalog.services[i].id().as_str())
-            .collect(),
+        dependents: ids(&graph.dependents),
+        blast_radius: ids(&graph.blast_radius),
+        stands_on: ids(&graph.stands_on),
+        depth: graph.depth,
+        risk: result.risk,
     }
 }
 

@@ -2,16 +2,23 @@
 
 use std::fmt::Write;
 
-use crate::catalog::Catalog;
-use crate::checklist::Checklist;
-use crate::report::{Report, Status};
+use crate::build::Evaluated;
+use crate::report::Status;
 
 /// Escapes text for a Markdown table cell.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-pub fn render(title: &str, catalog: &Catalog, checklist: &Checklist, report: &Report) -> String {
+pub fn render(evaluated: &Evaluated) -> String {
+    let Evaluated {
+        config,
+        catalog,
+        checklist,
+        report,
+        ..
+    } = evaluated;
+    let title = &config.title;
     let summary = report.summary();
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", cell(title));

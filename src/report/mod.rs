@@ -32,6 +32,9 @@ pub struct ServiceReport {
     pub score: f64,
     /// One result per check of the checklist, in checklist order.
     pub results: Vec<CheckResult>,
+    /// Impact of its failure times its distance from ready (see `evaluate::risk`); 0 when it
+    /// is ready or not assessed.
+    pub risk: f64,
 }
 
 impl ServiceReport {
@@ -124,6 +127,14 @@ impl Report {
 
     pub fn all_meet_required(&self) -> bool {
         self.services.iter().all(ServiceReport::meets_required)
+    }
+
+    /// Services with a risk above zero, riskiest first.
+    pub fn riskiest(&self) -> Vec<&ServiceReport> {
+        let mut risky: Vec<&ServiceReport> =
+            self.services.iter().filter(|s| s.risk > 0.0).collect();
+        risky.sort_by(|a, b| b.risk.total_cmp(&a.risk).then(a.service.cmp(&b.service)));
+        risky
     }
 
     /// Services below their required level, furthest below first (then by tier, then score).

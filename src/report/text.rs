@@ -3,12 +3,21 @@
 
 use std::fmt::Write;
 
+use crate::build::Evaluated;
 use crate::catalog::Catalog;
 use crate::checklist::Checklist;
-use crate::report::{CheckResult, Report, ServiceReport, Status};
+use crate::report::{CheckResult, ServiceReport, Status};
 
 /// The whole report as text.
-pub fn render(title: &str, catalog: &Catalog, checklist: &Checklist, report: &Report) -> String {
+pub fn render(evaluated: &Evaluated) -> String {
+    let Evaluated {
+        config,
+        catalog,
+        checklist,
+        report,
+        ..
+    } = evaluated;
+    let title = &config.title;
     let summary = report.summary();
     let mut out = String::new();
     let _ = writeln!(

@@ -57,12 +57,7 @@ pub fn render(evaluated: &Evaluated, theme: &Theme) -> Result<SiteFiles> {
         )?,
     );
     render_services(evaluated, &renderer, &mut files)?;
-    let report = json::build(
-        &evaluated.catalog,
-        &evaluated.checklist,
-        &evaluated.report,
-        &evaluated.diagnostics,
-    );
+    let report = json::build(evaluated);
     files.insert("readiness.json", json::render(&report));
     for (name, bytes) in &theme.assets {
         files.insert(format!("assets/{name}"), bytes.clone());

@@ -290,9 +290,12 @@ pub fn service<'a>(
             .filter(|r| r.status != Status::NotApplicable)
             .count(),
         depends_on: dependencies(evaluated, service),
-        dependents: catalog
-            .dependents(report.service)
-            .into_iter()
+        dependents: evaluated
+            .analysis
+            .of(report.service)
+            .dependents
+            .iter()
+            .copied()
             .map(|i| {
                 let other = &catalog.services[i].source.doc;
                 Link {

@@ -6,6 +6,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod example_site;
+mod graph;
 mod harness;
 mod levels;
 mod rules;

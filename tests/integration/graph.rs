@@ -1,0 +1,153 @@
+//! Dependency analysis on a fixture whose answers are counted by hand:
+//!
+//! ```text
+//! a -> b -> c -> a                       a cycle of three
+//! top -> left, right -> bottom -> db     a diamond standing on db
+//! web ~> top                             soft: web degrades, it does not fail
+//! gateway (1) -> api (1) -> cache (3)    a tier inversion two hops from gateway
+//! api -> db, reports ~> db               db's blast radius: api, gateway, bottom, left, right, top
+//! billing ~> legacy (deprecated)
+//! ```
+
+use serde_json::Value;
+
+use crate::harness::{TODAY, fixture, opsbook};
+
+fn report() -> Value {
+    let output = opsbook(
+        &fixture("graph"),
+        &["check", "--format", "json", "--today", TODAY],
+    );
+    assert_ne!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn service<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap()
+}
+
+fn ids(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect()
+}
+
+fn check<'a>(service: &'a Value, id: &str) -> &'a Value {
+    service["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()
+}
+
+#[test]
+fn the_blast_radius_follows_hard_edges_only() {
+    let report = report();
+    assert_eq!(
+        ids(&service(&report, "db")["blast_radius"]),
+        ["api", "bottom", "gateway", "left", "right", "top"]
+    );
+    assert_eq!(
+        ids(&service(&report, "bottom")["blast_radius"]),
+        ["left", "right", "top"]
+    );
+    assert!(
+        ids(&service(&report, "top")["blast_radius"]).is_empty(),
+        "web depends on top softly"
+    );
+    assert_eq!(
+        ids(&service(&report, "db")["dependents"]),
+        ["api", "bottom", "reports"]
+    );
+}
+
+#[test]
+fn what_a_service_stands_on_and_its_depth() {
+    let report = report();
+    let top = service(&report, "top");
+    assert_eq!(ids(&top["stands_on"]), ["bottom", "db", "left", "right"]);
+    assert_eq!(top["depth"], 3, "top -> left -> bottom -> db");
+    assert!(ids(&service(&report, "web")["stands_on"]).is_empty());
+    assert_eq!(service(&report, "gateway")["depth"], 2);
+}
+
+#[test]
+fn every_member_of_a_cycle_of_three_fails_acyclic_naming_the_cycle() {
+    let report = report();
+    for (id, cycle) in [
+        ("a", "`a` -> `b` -> `c` -> `a`"),
+        ("b", "`b` -> `c` -> `a` -> `b`"),
+        ("c", "`c` -> `a` -> `b` -> `c`"),
+    ] {
+        let result = check(service(&report, id), "deps.acyclic");
+        assert_eq!(result["status"], "fail");
+        assert_eq!(
+            result["message"],
+            format!("in a cycle of hard dependencies: {cycle}")
+        );
+    }
+    for id in ["top", "left", "bottom", "db"] {
+        assert_eq!(
+            check(service(&report, id), "deps.acyclic")["status"],
+            "pass",
+            "{id}: a diamond is no cycle"
+        );
+    }
+}
+
+#[test]
+fn a_tier_inversion_two_hops_away_names_the_path() {
+    let report = report();
+    let gateway = check(service(&report, "gateway"), "deps.tier");
+    assert_eq!(gateway["status"], "fail");
+    assert_eq!(
+        gateway["message"],
+        "tier 1, but hard-depends on `cache` (tier 3) via `api`"
+    );
+    let api = check(service(&report, "api"), "deps.tier");
+    assert_eq!(
+        api["message"],
+        "tier 1, but hard-depends on `cache` (tier 3)"
+    );
+    assert_eq!(
+        check(service(&report, "web"), "deps.tier")["status"],
+        "pass",
+        "soft edges cap nothing"
+    );
+}
+
+#[test]
+fn a_soft_dependency_on_a_deprecated_service_still_counts() {
+    let report = report();
+    let billing = check(service(&report, "billing"), "deps.lifecycle");
+    assert_eq!(billing["status"], "fail");
+    assert_eq!(billing["message"], "depends on deprecated `legacy`");
+}
+
+#[test]
+fn risk_grows_with_blast_radius_and_distance_from_ready() {
+    let report = report();
+    let risk = |id: &str| service(&report, id)["risk"].as_f64().unwrap();
+    // db and cache are equally unready; db takes six services down with it, cache two.
+    assert!(
+        risk("db") > risk("cache"),
+        "db {} vs cache {}",
+        risk("db"),
+        risk("cache")
+    );
+    assert!(risk("reports") < risk("db"));
+}
