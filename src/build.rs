@@ -43,6 +43,7 @@ pub fn evaluate_book(dir: &Path, today: Date) -> Evaluated {
     let catalog = Catalog::build(parsed, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
     checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);
+    site::drawings::check(&catalog, &mut diagnostics);
     let analysis = analysis::analyze(&catalog);
     let report = evaluate(
         &catalog,
@@ -82,24 +83,31 @@ pub fn build_book(
     let out_dir = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| evaluated.config.output_dir.clone());
-    let blocked =
-        evaluated.diagnostics.has_errors() || (deny_warnings && !evaluated.diagnostics.is_empty());
-    if blocked {
-        return Ok(Built {
+    let stop = |diagnostics: &Diagnostics| {
+        diagnostics.has_errors() || (deny_warnings && !diagnostics.is_empty())
+    };
+    let unwritten = |evaluated| {
+        Ok(Built {
             evaluated,
             written_to: None,
             pages: 0,
-        });
+        })
+    };
+    if stop(&evaluated.diagnostics) {
+        return unwritten(evaluated);
     }
     let theme = site::theme::Theme::load(&evaluated.config.root, &mut evaluated.diagnostics)?;
-    if evaluated.diagnostics.has_errors() {
-        return Ok(Built {
-            evaluated,
-            written_to: None,
-            pages: 0,
-        });
+    let mut drawing_problems = Diagnostics::new();
+    let drawings = site::drawings::draw(
+        &evaluated,
+        &evaluated.config.diagrams,
+        &mut drawing_problems,
+    );
+    evaluated.diagnostics.extend(drawing_problems);
+    if stop(&evaluated.diagnostics) {
+        return unwritten(evaluated);
     }
-    let files = site::render::render(&evaluated, &theme)?;
+    let files = site::render::render(&evaluated, &theme, &drawings)?;
     let pages = files.page_count();
     site::write::write(&files, &out_dir)?;
     Ok(Built {

@@ -123,6 +123,11 @@ impl Catalog {
         }
     }
 
+    /// The graph node of a service.
+    pub fn node_of(&self, index: usize) -> NodeIndex {
+        self.service_nodes[index]
+    }
+
     /// The dependency graph: services, externals and unknown ids, with hard and soft edges.
     pub fn graph(&self) -> &DiGraph<Node, Edge> {
         &self.graph

@@ -27,6 +27,23 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub site_url: String,
     pub checklist: ChecklistConfig,
+    pub diagrams: DiagramSettings,
+}
+
+/// How much of a service's surroundings its page draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct DiagramSettings {
+    /// Levels of dependents drawn above a service.
+    pub up: usize,
+    /// Levels of dependencies drawn below a service.
+    pub down: usize,
+}
+
+impl Default for DiagramSettings {
+    fn default() -> Self {
+        DiagramSettings { up: 2, down: 1 }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -102,6 +119,7 @@ impl Config {
             output_dir: root.join("book"),
             site_url: "/".to_string(),
             checklist: ChecklistConfig::default(),
+            diagrams: DiagramSettings::default(),
         }
     }
 }
@@ -115,6 +133,8 @@ struct RawBookToml {
     output: RawOutput,
     #[serde(default)]
     checklist: RawChecklist,
+    #[serde(default)]
+    diagrams: DiagramSettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -205,6 +225,7 @@ fn apply(config: &mut Config, raw: RawBookToml) {
             format!("{url}/")
         };
     }
+    config.diagrams = raw.diagrams;
     config.checklist = ChecklistConfig {
         file: raw.checklist.file.map(|f| root.join(f)),
         mode: raw.checklist.mode,

@@ -25,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod deserialize;
 pub mod diag;
+pub mod diagram;
 pub mod evaluate;
 pub mod frontmatter;
 pub mod markdown;

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 fn options() -> Options {
@@ -25,7 +25,18 @@ pub struct Heading {
     pub id: String,
 }
 
-/// What the checklist may ask of a document body.
+/// A fenced code block that opsbook draws (```dot).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagramBlock {
+    /// File line (1-based) of the block's first line of code.
+    pub line: usize,
+    pub code: String,
+}
+
+/// Languages of fenced code blocks that are drawn instead of shown as code.
+pub const DIAGRAM_LANGUAGES: &[&str] = &["dot"];
+
+/// What the checklist and the diagram stage may ask of a document body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
     pub headings: Vec<Heading>,
@@ -33,6 +44,8 @@ pub struct Facts {
     pub code_languages: BTreeSet<String>,
     /// Lower-case text of each heading that has an image somewhere in its section.
     pub headings_with_images: BTreeSet<String>,
+    /// Every ```dot block, in order.
+    pub diagrams: Vec<DiagramBlock>,
 }
 
 impl Facts {
@@ -48,17 +61,27 @@ impl Facts {
     }
 }
 
-/// Reads the facts of a document without rendering it.
-pub fn analyze(body: &str) -> Facts {
+/// The language of a fenced code block, lower-case, if it names one.
+fn fence_language(kind: &CodeBlockKind) -> Option<String> {
+    match kind {
+        CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(str::to_lowercase),
+        CodeBlockKind::Indented => None,
+    }
+}
+
+/// Reads the facts of a document without rendering it. `first_line` is the file line the
+/// body starts on, so positions can be reported in the file.
+pub fn analyze(body: &str, first_line: usize) -> Facts {
     let mut facts = Facts::default();
     let mut ids = IdGenerator::default();
     let mut current_heading: Option<String> = None;
-    let mut heading_text: Option<(u8, String)> = None;
-    for event in Parser::new_ext(body, options()) {
+    let mut heading_text: Option<String> = None;
+    let mut diagram: Option<DiagramBlock> = None;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { .. }) => heading_text = Some((0, String::new())),
+            Event::Start(Tag::Heading { .. }) => heading_text = Some(String::new()),
             Event::End(TagEnd::Heading(level)) => {
-                if let Some((_, text)) = heading_text.take() {
+                if let Some(text) = heading_text.take() {
                     let text = text.trim().to_string();
                     current_heading = Some(text.to_lowercase());
                     let id = ids.next(&text);
@@ -70,15 +93,26 @@ pub fn analyze(body: &str) -> Facts {
                 }
             }
             Event::Text(text) | Event::Code(text) => {
-                if let Some((_, heading)) = heading_text.as_mut() {
+                if let Some(heading) = heading_text.as_mut() {
                     heading.push_str(&text);
                 }
-            }
-            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info))) => {
-                if let Some(language) = info.split_whitespace().next() {
-                    facts.code_languages.insert(language.to_lowercase());
+                if let Some(block) = diagram.as_mut() {
+                    block.code.push_str(&text);
                 }
             }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                if let Some(language) = fence_language(&kind) {
+                    if DIAGRAM_LANGUAGES.contains(&language.as_str()) {
+                        let fence_line = first_line + body[..range.start].matches('\n').count();
+                        diagram = Some(DiagramBlock {
+                            line: fence_line + 1,
+                            code: String::new(),
+                        });
+                    }
+                    facts.code_languages.insert(language);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => facts.diagrams.extend(diagram.take()),
             Event::Start(Tag::Image { .. }) => {
                 if let Some(heading) = &current_heading {
                     facts.headings_with_images.insert(heading.clone());
@@ -94,18 +128,47 @@ fn heading_number(level: HeadingLevel) -> u8 {
     level as u8
 }
 
-/// Renders `body` to HTML. `resolve_link` maps a link or image destination to the URL to
-/// use instead, or `None` to keep it as written.
-pub fn render(body: &str, resolve_link: &dyn Fn(&str) -> Option<String>) -> String {
-    let mut events: Vec<Event> = Parser::new_ext(body, options()).collect();
-    assign_heading_ids(&mut events);
-    for event in &mut events {
-        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event
-            && let Some(resolved) = resolve_link(dest_url)
-        {
-            *dest_url = CowStr::from(resolved);
+/// How a page's links and diagrams are turned into HTML; the site decides both.
+pub trait Resolver {
+    /// The URL to use instead of a link or image destination, or `None` to keep it.
+    fn link(&self, destination: &str) -> Option<String>;
+    /// The HTML that replaces a ```dot block (see [`DIAGRAM_LANGUAGES`]).
+    fn diagram(&self, code: &str) -> String;
+}
+
+/// Renders `body` to HTML.
+pub fn render(body: &str, resolver: &dyn Resolver) -> String {
+    let mut events: Vec<Event> = Vec::new();
+    let mut diagram: Option<String> = None;
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(Tag::CodeBlock(ref kind))
+                if fence_language(kind)
+                    .is_some_and(|l| DIAGRAM_LANGUAGES.contains(&l.as_str())) =>
+            {
+                diagram = Some(String::new());
+            }
+            Event::Text(text) if diagram.is_some() => {
+                if let Some(code) = diagram.as_mut() {
+                    code.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) if diagram.is_some() => {
+                let code = diagram.take().unwrap_or_default();
+                events.push(Event::Html(CowStr::from(resolver.diagram(&code))));
+            }
+            mut event => {
+                if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) =
+                    &mut event
+                    && let Some(resolved) = resolver.link(dest_url)
+                {
+                    *dest_url = CowStr::from(resolved);
+                }
+                events.push(event);
+            }
         }
     }
+    assign_heading_ids(&mut events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
@@ -181,9 +244,23 @@ pub fn slug(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Rewrites `.md` links to `.html` and draws diagrams as a marker.
+    struct Fake;
+
+    impl Resolver for Fake {
+        fn link(&self, destination: &str) -> Option<String> {
+            destination
+                .strip_suffix(".md")
+                .map(|stem| format!("{stem}.html"))
+        }
+        fn diagram(&self, code: &str) -> String {
+            format!("<figure>{}</figure>", code.trim())
+        }
+    }
+
     #[test]
     fn headings_get_unique_ids() {
-        let html = render("# Runbook\n## Steps\n## Steps\n", &|_| None);
+        let html = render("# Runbook\n## Steps\n## Steps\n", &Fake);
         assert!(html.contains(r#"<h1 id="runbook">"#), "{html}");
         assert!(html.contains(r#"<h2 id="steps-1">"#), "{html}");
     }
@@ -192,7 +269,7 @@ mod tests {
     fn renders_tables_footnotes_strikethrough_and_tasks() {
         let html = render(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ text[^1]\n\n[^1]: note\n\n- [x] done\n",
-            &|_| None,
+            &Fake,
         );
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
@@ -202,21 +279,37 @@ mod tests {
 
     #[test]
     fn rewrites_links_through_the_resolver() {
-        let html = render("[run](runbooks/a.md) [web](https://x.example)", &|url| {
-            url.strip_suffix(".md").map(|stem| format!("{stem}.html"))
-        });
+        let html = render("[run](runbooks/a.md) [web](https://x.example)", &Fake);
         assert!(html.contains(r#"href="runbooks/a.html""#), "{html}");
         assert!(html.contains(r#"href="https://x.example""#), "{html}");
     }
 
     #[test]
-    fn facts_find_code_languages_and_images_under_headings() {
+    fn dot_blocks_are_drawn_and_other_code_is_kept() {
+        let html = render("```dot\ndigraph { a -> b }\n```\n\n```sh\nls\n```\n", &Fake);
+        assert!(
+            html.contains("<figure>digraph { a -> b }</figure>"),
+            "{html}"
+        );
+        assert!(html.contains(r#"<code class="language-sh">ls"#), "{html}");
+    }
+
+    #[test]
+    fn facts_find_code_languages_images_and_diagram_lines() {
         let facts = analyze(
             "# Checkout\n## Architecture\n\n![diagram](arch.png)\n\n```dot\ndigraph {}\n```\n",
+            10,
         );
         assert!(facts.has_heading("architecture"));
         assert!(facts.code_languages.contains("dot"));
         assert!(facts.headings_with_images.contains("architecture"));
         assert_eq!(facts.title(), Some("Checkout"));
+        assert_eq!(
+            facts.diagrams,
+            vec![DiagramBlock {
+                line: 16,
+                code: "digraph {}\n".into()
+            }]
+        );
     }
 }

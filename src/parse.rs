@@ -121,7 +121,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
         }
     };
     let body = split.body.to_string();
-    let facts = markdown::analyze(&body);
+    let facts = markdown::analyze(&body, split.body_first_line);
     let page = || {
         Some(Parsed::Page(PageSource {
             origin: origin.clone(),

@@ -10,6 +10,7 @@
 //! - `readiness.json`: the JSON report (contract v1)
 //! - `assets/`: the theme's CSS and JavaScript
 
+pub mod drawings;
 pub mod render;
 pub mod theme;
 pub mod url;

@@ -7,15 +7,18 @@ use anyhow::{Result, anyhow};
 use serde::Serialize;
 
 use crate::build::Evaluated;
+use crate::diagram::escape;
 use crate::markdown;
+use crate::parse::Origin;
 use crate::report::json;
 use crate::site::SiteFiles;
+use crate::site::drawings::{self, Drawings};
 use crate::site::theme::{Theme, template_error};
 use crate::site::url::{self, SourceMap};
 use crate::site::view::{self, SiteView};
 
 /// Renders the whole site.
-pub fn render(evaluated: &Evaluated, theme: &Theme) -> Result<SiteFiles> {
+pub fn render(evaluated: &Evaluated, theme: &Theme, drawings: &Drawings) -> Result<SiteFiles> {
     let site = SiteView {
         title: &evaluated.config.title,
         description: evaluated.config.description.as_deref(),
@@ -25,48 +28,86 @@ pub fn render(evaluated: &Evaluated, theme: &Theme) -> Result<SiteFiles> {
     };
     let renderer = Renderer { theme, site: &site };
     let mut files = SiteFiles::default();
-    files.insert(
+    renderer.add(
+        &mut files,
         "index.html",
-        renderer.page("index.html", "index.html", "index", &view::index(evaluated))?,
-    );
-    files.insert(
+        "index.html",
+        "index",
+        &view::index(evaluated),
+    )?;
+    renderer.add(
+        &mut files,
+        "checks.html",
         "checks/index.html",
-        renderer.page(
-            "checks.html",
-            "checks/index.html",
-            "checks",
-            &view::checks(evaluated),
-        )?,
-    );
-    files.insert(
+        "checks",
+        &view::checks(evaluated),
+    )?;
+    renderer.add(
+        &mut files,
+        "teams.html",
         "teams/index.html",
-        renderer.page(
-            "teams.html",
-            "teams/index.html",
-            "teams",
-            &view::teams(evaluated),
-        )?,
-    );
-    files.insert(
+        "teams",
+        &view::teams(evaluated),
+    )?;
+    renderer.add(
+        &mut files,
+        "gaps.html",
         "gaps/index.html",
-        renderer.page(
-            "gaps.html",
-            "gaps/index.html",
-            "gaps",
-            &view::gaps(evaluated),
-        )?,
-    );
-    render_services(evaluated, &renderer, &mut files)?;
-    let report = json::build(evaluated);
-    files.insert("readiness.json", json::render(&report));
+        "gaps",
+        &view::gaps(evaluated),
+    )?;
+    renderer.add(
+        &mut files,
+        "graph.html",
+        "graph/index.html",
+        "graph",
+        &view::graph(evaluated, drawings),
+    )?;
+    for system in view::systems(evaluated, drawings) {
+        let output = drawings::system_page(system.name);
+        renderer.add(&mut files, "system.html", &output, "graph", &system)?;
+    }
+    render_services(evaluated, drawings, &renderer, &mut files)?;
+    files.insert("readiness.json", json::render(&json::build(evaluated)));
     for (name, bytes) in &theme.assets {
         files.insert(format!("assets/{name}"), bytes.clone());
     }
     Ok(files)
 }
 
+/// Resolves the links and diagrams of one Markdown file published at `output`.
+struct PageResolver<'a> {
+    sources: &'a SourceMap,
+    drawings: &'a Drawings,
+    origin: &'a Origin,
+    output: &'a str,
+}
+
+impl markdown::Resolver for PageResolver<'_> {
+    fn link(&self, destination: &str) -> Option<String> {
+        self.sources.resolve(
+            self.origin.source_index,
+            &self.origin.relative,
+            self.output,
+            destination,
+        )
+    }
+
+    fn diagram(&self, code: &str) -> String {
+        match self.drawings.dot(code) {
+            Ok(svg) => format!(r#"<figure class="diagram-figure">{svg}</figure>"#),
+            Err(error) => format!(
+                r#"<figure class="diagram-error"><pre><code>{}</code></pre><figcaption>{}</figcaption></figure>"#,
+                escape(code),
+                escape(&error.to_string())
+            ),
+        }
+    }
+}
+
 fn render_services(
     evaluated: &Evaluated,
+    drawings: &Drawings,
     renderer: &Renderer,
     files: &mut SiteFiles,
 ) -> Result<()> {
@@ -76,33 +117,29 @@ fn render_services(
         let id = service.id().as_str();
         let origin = &service.source.origin;
         let output = url::service_page(id);
-        let resolve =
-            |link: &str| sources.resolve(origin.source_index, &origin.relative, &output, link);
-        let body_html = markdown::render(&service.source.body, &resolve);
+        let resolver = PageResolver {
+            sources: &sources,
+            drawings,
+            origin,
+            output: &output,
+        };
+        let body_html = markdown::render(&service.source.body, &resolver);
         // Front-matter links (runbooks) are shown through templates, which want root-relative URLs.
         let resolve_from_root =
             |link: &str| sources.resolve(origin.source_index, &origin.relative, "index.html", link);
-        let page_view = view::service(evaluated, report, body_html, &resolve_from_root);
-        files.insert(
-            output.clone(),
-            renderer.page("service.html", &output, "services", &page_view)?,
-        );
+        let page_view = view::service(evaluated, drawings, report, body_html, &resolve_from_root);
+        renderer.add(files, "service.html", &output, "services", &page_view)?;
         for page in &service.pages {
             let output = url::service_file(id, &page.path_in_service);
-            let resolve = |link: &str| {
-                sources.resolve(
-                    page.origin.source_index,
-                    &page.origin.relative,
-                    &output,
-                    link,
-                )
+            let resolver = PageResolver {
+                sources: &sources,
+                drawings,
+                origin: &page.origin,
+                output: &output,
             };
-            let body_html = markdown::render(&page.body, &resolve);
+            let body_html = markdown::render(&page.body, &resolver);
             let page_view = view::page(evaluated, report, page, body_html);
-            files.insert(
-                output.clone(),
-                renderer.page("page.html", &output, "services", &page_view)?,
-            );
+            renderer.add(files, "page.html", &output, "services", &page_view)?;
         }
         for asset in &service.assets {
             files.insert(
@@ -120,6 +157,19 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
+    /// Renders a page and adds it to the site.
+    fn add(
+        &self,
+        files: &mut SiteFiles,
+        template: &str,
+        output: &str,
+        section: &str,
+        page: &impl Serialize,
+    ) -> Result<()> {
+        files.insert(output, self.page(template, output, section, page)?);
+        Ok(())
+    }
+
     /// Renders `template` for the page published at `output`.
     fn page(
         &self,

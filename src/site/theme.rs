@@ -39,6 +39,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "gaps.html",
         include_str!("../../themes/default/templates/gaps.html"),
     ),
+    (
+        "graph.html",
+        include_str!("../../themes/default/templates/graph.html"),
+    ),
+    (
+        "system.html",
+        include_str!("../../themes/default/templates/system.html"),
+    ),
+    (
+        "risk-list.html",
+        include_str!("../../themes/default/templates/risk-list.html"),
+    ),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[
@@ -91,16 +103,19 @@ impl Theme {
         }
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html"]);
-        for (name, (text, user_path)) in &sources {
-            if let Err(error) = tera.add_raw_template(name, text) {
-                match user_path {
-                    Some(path) => diagnostics.push(template_diagnostic(path, &error)),
-                    None => {
-                        return Err(anyhow::anyhow!(
-                            "built-in template {name}: {}",
-                            template_error(&error)
-                        ));
-                    }
+        // All at once: templates include and extend each other, in any order.
+        let templates = sources
+            .iter()
+            .map(|(name, (text, _))| (name.as_str(), text.as_str()));
+        if let Err(error) = tera.add_raw_templates(templates) {
+            let culprit = failing_template(&error).and_then(|name| sources.get(name));
+            match culprit {
+                Some((_, Some(path))) => diagnostics.push(template_diagnostic(path, &error)),
+                _ => {
+                    return Err(anyhow::anyhow!(
+                        "built-in theme: {}",
+                        template_error(&error)
+                    ));
                 }
             }
         }
@@ -110,6 +125,17 @@ impl Theme {
             .collect();
         assets.extend(read_folder(&overrides.join("assets"))?);
         Ok(Theme { tera, assets })
+    }
+}
+
+/// The template an error is in, when Tera says.
+fn failing_template(error: &tera::Error) -> Option<&str> {
+    match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            Some(report.filename())
+        }
+        tera::ErrorKind::MissingParent { current, .. } => Some(current),
+        _ => None,
     }
 }
 

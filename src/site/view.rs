@@ -10,6 +10,7 @@ use crate::catalog::Service;
 use crate::checklist::Check;
 use crate::model::{Evidence, Level, ServiceDoc, Target};
 use crate::report::{CheckResult, ServiceReport, Status};
+use crate::site::drawings::{self, Drawings};
 use crate::site::url;
 
 /// What every page knows about the site.
@@ -80,6 +81,49 @@ pub struct LevelCount {
     pub count: usize,
 }
 
+/// A service on the risk ranking, with the reason in one line.
+#[derive(Debug, Serialize)]
+pub struct RiskRow<'a> {
+    pub service: ServiceRow<'a>,
+    pub risk: f64,
+    pub reason: String,
+}
+
+fn risk_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> RiskRow<'a> {
+    let catalog = &evaluated.catalog;
+    let blast = &evaluated.analysis.of(report.service).blast_radius;
+    let tier_one = blast
+        .iter()
+        .filter(|&&i| catalog.services[i].source.doc.tier_or_default().number() == 1)
+        .count();
+    let mut parts = Vec::new();
+    parts.push(match blast.len() {
+        0 => "takes no other service down".to_string(),
+        n => format!(
+            "takes {n} service{} down ({tier_one} tier 1)",
+            if n == 1 { "" } else { "s" }
+        ),
+    });
+    if report.shortfall() > 0 {
+        parts.push(format!(
+            "{} level{} below {}",
+            report.shortfall(),
+            if report.shortfall() == 1 { "" } else { "s" },
+            report.required
+        ));
+    }
+    let failing = report.failing().count();
+    parts.push(format!(
+        "{failing} failing check{}",
+        if failing == 1 { "" } else { "s" }
+    ));
+    RiskRow {
+        service: service_row(evaluated, report),
+        risk: report.risk,
+        reason: parts.join(" · "),
+    }
+}
+
 /// The index page.
 #[derive(Debug, Serialize)]
 pub struct IndexView<'a> {
@@ -88,6 +132,8 @@ pub struct IndexView<'a> {
     pub meeting_required: usize,
     pub by_level: Vec<LevelCount>,
     pub furthest_below: Vec<ServiceRow<'a>>,
+    /// The ten riskiest services, riskiest first.
+    pub risks: Vec<RiskRow<'a>>,
     pub rows: Vec<ServiceRow<'a>>,
     pub teams: Vec<&'a str>,
 }
@@ -128,6 +174,12 @@ pub fn index(evaluated: &Evaluated) -> IndexView<'_> {
             .into_iter()
             .take(10)
             .map(|s| service_row(evaluated, s))
+            .collect(),
+        risks: report
+            .riskiest()
+            .into_iter()
+            .take(10)
+            .map(|s| risk_row(evaluated, s))
             .collect(),
         rows,
         teams,
@@ -229,11 +281,53 @@ pub struct ServiceView<'a> {
     pub alerts: Vec<AlertView<'a>>,
     pub pages: Vec<Link<'a>>,
     pub body_html: String,
+    /// Its dependencies and dependents, drawn (inline SVG).
+    pub neighbourhood_svg: Option<&'a str>,
+    /// Its `architecture:` block, drawn (inline SVG).
+    pub architecture_svg: Option<&'a str>,
+    /// Root-relative URL of its system's page.
+    pub system_url: String,
+    pub graph: GraphFacts<'a>,
+}
+
+/// The dependency figures of a service.
+#[derive(Debug, Serialize)]
+pub struct GraphFacts<'a> {
+    /// Services that fail when this one fails.
+    pub blast_radius: Vec<Link<'a>>,
+    /// How many services this one needs, directly or not.
+    pub stands_on: usize,
+    pub depth: usize,
+    pub risk: f64,
+}
+
+fn graph_facts<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> GraphFacts<'a> {
+    let graph = evaluated.analysis.of(report.service);
+    GraphFacts {
+        blast_radius: graph
+            .blast_radius
+            .iter()
+            .map(|&i| service_link(evaluated, i))
+            .collect(),
+        stands_on: graph.stands_on.len(),
+        depth: graph.depth,
+        risk: report.risk,
+    }
+}
+
+fn service_link(evaluated: &Evaluated, index: usize) -> Link<'_> {
+    let doc = &evaluated.catalog.services[index].source.doc;
+    Link {
+        label: doc.title_or_id(),
+        url: Some(url::service_page(doc.service.as_str())),
+        note: None,
+    }
 }
 
 /// Builds a service page's view; `resolve` maps a link in the service doc to a root-relative URL.
 pub fn service<'a>(
     evaluated: &'a Evaluated,
+    drawings: &'a Drawings,
     report: &'a ServiceReport,
     body_html: String,
     resolve: &dyn Fn(&str) -> Option<String>,
@@ -318,6 +412,10 @@ pub fn service<'a>(
             .collect(),
         pages: pages(service),
         body_html,
+        neighbourhood_svg: drawings.neighbourhoods[report.service].as_deref(),
+        architecture_svg: drawings.architectures[report.service].as_deref(),
+        system_url: drawings::system_page(drawings::system_of(catalog, report.service)),
+        graph: graph_facts(evaluated, report),
     }
 }
 
@@ -791,4 +889,82 @@ pub fn gaps(evaluated: &Evaluated) -> GapsView<'_> {
         })
         .collect();
     GapsView { categories, rows }
+}
+
+/// A system on the graph page.
+#[derive(Debug, Serialize)]
+pub struct SystemSummary<'a> {
+    pub name: &'a str,
+    pub url: String,
+    pub services: usize,
+    pub meeting_required: usize,
+}
+
+/// The organisation graph page.
+#[derive(Debug, Serialize)]
+pub struct GraphView<'a> {
+    pub svg: Option<&'a str>,
+    /// The drawing shows systems (the organisation is too large to draw every service).
+    pub by_system: bool,
+    pub systems: Vec<SystemSummary<'a>>,
+    pub risks: Vec<RiskRow<'a>>,
+}
+
+pub fn graph<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> GraphView<'a> {
+    let report = &evaluated.report;
+    GraphView {
+        svg: drawings.organisation.as_deref(),
+        by_system: drawings.organisation_by_system,
+        systems: systems(evaluated, drawings)
+            .into_iter()
+            .map(|system| SystemSummary {
+                name: system.name,
+                url: drawings::system_page(system.name),
+                services: system.rows.len(),
+                meeting_required: system
+                    .rows
+                    .iter()
+                    .filter(|r| r.assessed && r.meets_required)
+                    .count(),
+            })
+            .collect(),
+        risks: report
+            .riskiest()
+            .into_iter()
+            .take(10)
+            .map(|s| risk_row(evaluated, s))
+            .collect(),
+    }
+}
+
+/// A system's page.
+#[derive(Debug, Serialize)]
+pub struct SystemView<'a> {
+    pub name: &'a str,
+    pub svg: Option<&'a str>,
+    pub rows: Vec<ServiceRow<'a>>,
+}
+
+/// Every system, by name.
+pub fn systems<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> Vec<SystemView<'a>> {
+    let catalog = &evaluated.catalog;
+    let mut names: Vec<&str> = (0..catalog.services.len())
+        .map(|i| drawings::system_of(catalog, i))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| SystemView {
+            name,
+            svg: drawings.systems.get(name).map(String::as_str),
+            rows: evaluated
+                .report
+                .services
+                .iter()
+                .filter(|s| drawings::system_of(catalog, s.service) == name)
+                .map(|s| service_row(evaluated, s))
+                .collect(),
+        })
+        .collect()
 }

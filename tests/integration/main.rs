@@ -5,6 +5,7 @@
 mod bad_input;
 mod browser;
 mod cli;
+mod diagrams;
 mod example_site;
 mod graph;
 mod harness;

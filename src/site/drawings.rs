@@ -1,0 +1,535 @@
+//! Drawings: every diagram of the site, laid out once per distinct graph, in parallel.
+//!
+//! Builds the diagrams a reader needs (a service's neighbourhood, its architecture, each
+//! system, the organisation) from the catalog and the report, adds the ```dot blocks of every
+//! page, and lays them all out. Colours come from the report's levels; nothing here decides
+//! readiness.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
+
+use crate::build::Evaluated;
+use crate::catalog::{self, Catalog};
+use crate::config::DiagramSettings;
+use crate::deserialize::Segment;
+use crate::diag::{Diagnostic, Diagnostics, Position, suggestion_help};
+use crate::diagram::{self, Diagram, DrawError, Edge, Node, Shape};
+use crate::markdown::slug;
+use crate::model::{DependencyKind, Kind};
+use crate::site::url;
+
+/// Above this many nodes the organisation graph is drawn as systems with edge counts: at 60
+/// services with three edges each a full layout takes seconds and reads as a hairball.
+pub const ORGANISATION_LIMIT: usize = 40;
+
+/// A neighbourhood keeps the nodes closest to its service up to this many.
+pub const NEIGHBOURHOOD_LIMIT: usize = 40;
+
+/// Laid-out diagrams, ready to inline.
+#[derive(Debug, Default)]
+pub struct Drawings {
+    /// Per service index.
+    pub neighbourhoods: Vec<Option<String>>,
+    /// Per service index: its `architecture:` block, drawn.
+    pub architectures: Vec<Option<String>>,
+    /// Per system name.
+    pub systems: BTreeMap<String, String>,
+    pub organisation: Option<String>,
+    /// The organisation graph shows systems, not services (it was too large).
+    pub organisation_by_system: bool,
+    /// ```dot blocks by fingerprint of their source.
+    dots: HashMap<String, Result<String, DrawError>>,
+}
+
+impl Drawings {
+    pub fn dot(&self, code: &str) -> Result<&str, DrawError> {
+        match self.dots.get(&diagram::fingerprint(&code)) {
+            Some(Ok(svg)) => Ok(svg),
+            Some(Err(error)) => Err(error.clone()),
+            None => Err(DrawError::Empty),
+        }
+    }
+}
+
+/// The system page of a system.
+pub fn system_page(system: &str) -> String {
+    format!("systems/{}/index.html", slug(system))
+}
+
+/// The system a service belongs to, for grouping (`(no system)` when it names none).
+pub fn system_of(catalog: &Catalog, index: usize) -> &str {
+    catalog.services[index]
+        .source
+        .doc
+        .system
+        .as_deref()
+        .unwrap_or(NO_SYSTEM)
+}
+
+pub const NO_SYSTEM: &str = "(no system)";
+
+/// Builds and lays out every diagram of the site. Layout failures of ```dot blocks are
+/// warnings at the block; syntax errors were reported when the book was read.
+pub fn draw(
+    evaluated: &Evaluated,
+    settings: &DiagramSettings,
+    diagnostics: &mut Diagnostics,
+) -> Drawings {
+    let catalog = &evaluated.catalog;
+    let neighbourhoods: Vec<Diagram> = (0..catalog.services.len())
+        .map(|i| neighbourhood(evaluated, i, settings))
+        .collect();
+    let architectures: Vec<Option<Diagram>> = catalog.services.iter().map(architecture).collect();
+    let systems: BTreeMap<String, Diagram> = systems(catalog)
+        .into_iter()
+        .map(|name| (name.clone(), system(evaluated, &name)))
+        .collect();
+    let (organisation, organisation_by_system) = organisation(evaluated);
+
+    let mut specs: Vec<&Diagram> = neighbourhoods
+        .iter()
+        .chain(architectures.iter().flatten())
+        .chain(systems.values())
+        .collect();
+    specs.push(&organisation);
+    let mut dot_sources: Vec<&str> = Vec::new();
+    for service in &catalog.services {
+        let pages =
+            std::iter::once(&service.source.facts).chain(service.pages.iter().map(|p| &p.facts));
+        dot_sources.extend(pages.flat_map(|facts| facts.diagrams.iter().map(|d| d.code.as_str())));
+    }
+    let laid_out = lay_out(&specs, &dot_sources);
+    let drawn = |diagram: &Diagram| {
+        laid_out
+            .get(&diagram::fingerprint(diagram))
+            .and_then(|r| r.as_ref().ok())
+            .cloned()
+    };
+
+    let drawings = Drawings {
+        neighbourhoods: neighbourhoods.iter().map(drawn).collect(),
+        architectures: architectures
+            .iter()
+            .map(|a| a.as_ref().and_then(drawn))
+            .collect(),
+        systems: systems
+            .iter()
+            .filter_map(|(name, d)| drawn(d).map(|svg| (name.clone(), svg)))
+            .collect(),
+        organisation: drawn(&organisation),
+        organisation_by_system,
+        dots: dot_sources
+            .iter()
+            .map(|code| {
+                let key = diagram::fingerprint(code);
+                let result = laid_out.get(&key).cloned().unwrap_or(Err(DrawError::Empty));
+                (key, result)
+            })
+            .collect(),
+    };
+    report_dot_failures(catalog, &drawings, diagnostics);
+    drawings
+}
+
+/// Lays out every distinct diagram once, in parallel. Keys are content fingerprints.
+fn lay_out(specs: &[&Diagram], dots: &[&str]) -> HashMap<String, Result<String, DrawError>> {
+    enum Job<'a> {
+        Spec(&'a Diagram),
+        Dot(&'a str),
+    }
+    let mut jobs: BTreeMap<String, Job> = BTreeMap::new();
+    for spec in specs {
+        jobs.entry(diagram::fingerprint(*spec))
+            .or_insert(Job::Spec(spec));
+    }
+    for code in dots {
+        jobs.entry(diagram::fingerprint(code))
+            .or_insert(Job::Dot(code));
+    }
+    jobs.into_par_iter()
+        .map(|(key, job)| {
+            let result = match job {
+                Job::Spec(spec) => diagram::draw(spec),
+                Job::Dot(code) => diagram::draw_dot(code, "diagram"),
+            };
+            (key, result)
+        })
+        .collect()
+}
+
+fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut Diagnostics) {
+    for service in &catalog.services {
+        let files = std::iter::once((&service.source.origin, &service.source.facts))
+            .chain(service.pages.iter().map(|p| (&p.origin, &p.facts)));
+        for (origin, facts) in files {
+            for block in &facts.diagrams {
+                match drawings.dot(&block.code) {
+                    Ok(_) | Err(DrawError::Syntax { .. }) => {}
+                    Err(error) => diagnostics.push(
+                        Diagnostic::warning(
+                            &origin.display_path,
+                            format!("this diagram is shown as code: {error}"),
+                        )
+                        .at(Position::new(block.line, 1)),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// Every system named by a service, sorted, plus `(no system)` when some service names none.
+fn systems(catalog: &Catalog) -> BTreeSet<String> {
+    (0..catalog.services.len())
+        .map(|i| system_of(catalog, i).to_string())
+        .collect()
+}
+
+/// How a documented service is drawn: shape by kind, colour by level, a link to its page.
+fn service_node(evaluated: &Evaluated, index: usize, from_page: &str) -> Node {
+    let doc = &evaluated.catalog.services[index].source.doc;
+    let report = &evaluated.report.services[index];
+    let (shape, kind) = match doc.kind {
+        Kind::Service => (Shape::Box, "service"),
+        Kind::Resource => (Shape::Ellipse, "resource"),
+        Kind::External => (Shape::Box, "external"),
+    };
+    let mut classes = format!("node {kind}");
+    let tooltip = if report.assessed {
+        classes.push_str(&format!(" level-{}", report.level));
+        if !report.meets_required() {
+            classes.push_str(" below");
+        }
+        format!(
+            "{}: {} (needs {}), tier {}",
+            doc.title_or_id(),
+            report.level,
+            report.required,
+            doc.tier_or_default()
+        )
+    } else {
+        format!("{}: external, not assessed", doc.title_or_id())
+    };
+    Node {
+        label: doc.title_or_id().to_string(),
+        classes,
+        shape,
+        link: Some(url::relative_link(
+            from_page,
+            &url::service_page(doc.service.as_str()),
+        )),
+        tooltip,
+    }
+}
+
+fn catalog_node(evaluated: &Evaluated, node: &catalog::Node, from_page: &str) -> Node {
+    match node {
+        catalog::Node::Documented(index) => service_node(evaluated, *index, from_page),
+        catalog::Node::External(name) => Node {
+            label: name.clone(),
+            classes: "node external".into(),
+            tooltip: format!("{name}: external, not documented here"),
+            ..Node::default()
+        },
+        catalog::Node::Unknown(id) => Node {
+            label: id.to_string(),
+            classes: "node unknown".into(),
+            tooltip: format!("{id}: no service doc declares it"),
+            ..Node::default()
+        },
+    }
+}
+
+/// A service, what it depends on (`down` steps) and what depends on it (`up` steps).
+fn neighbourhood(evaluated: &Evaluated, index: usize, settings: &DiagramSettings) -> Diagram {
+    let catalog = &evaluated.catalog;
+    let graph = catalog.graph();
+    let page = url::service_page(catalog.services[index].id().as_str());
+    let start = catalog.node_of(index);
+    // Breadth first in both directions, so the closest nodes are kept when there are too many.
+    let mut order = vec![start];
+    let mut seen: BTreeSet<NodeIndex> = BTreeSet::from([start]);
+    for (direction, depth) in [
+        (Direction::Outgoing, settings.down),
+        (Direction::Incoming, settings.up),
+    ] {
+        let mut queue = VecDeque::from([(start, 0)]);
+        while let Some((node, distance)) = queue.pop_front() {
+            if distance == depth {
+                continue;
+            }
+            for next in graph.neighbors_directed(node, direction) {
+                if seen.insert(next) {
+                    order.push(next);
+                    queue.push_back((next, distance + 1));
+                }
+            }
+        }
+    }
+    let kept: Vec<NodeIndex> = order.into_iter().take(NEIGHBOURHOOD_LIMIT).collect();
+    let title = format!(
+        "Dependencies of {}",
+        catalog.services[index].source.doc.title_or_id()
+    );
+    let mut diagram = subgraph(evaluated, &kept, &page, title, "neighbourhood");
+    diagram.nodes[0].classes.push_str(" focus");
+    diagram
+}
+
+/// The nodes given and every dependency edge between them.
+fn subgraph(
+    evaluated: &Evaluated,
+    nodes: &[NodeIndex],
+    page: &str,
+    title: String,
+    class: &str,
+) -> Diagram {
+    let graph = evaluated.catalog.graph();
+    let position: HashMap<NodeIndex, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let mut edges = Vec::new();
+    for edge in graph.edge_references() {
+        if let (Some(&from), Some(&to)) =
+            (position.get(&edge.source()), position.get(&edge.target()))
+        {
+            edges.push(Edge {
+                from,
+                to,
+                soft: edge.weight().kind == DependencyKind::Soft,
+                label: String::new(),
+            });
+        }
+    }
+    edges.sort_by_key(|e| (e.from, e.to, e.soft));
+    edges.dedup();
+    Diagram {
+        title,
+        class: class.to_string(),
+        nodes: nodes
+            .iter()
+            .map(|n| catalog_node(evaluated, &graph[*n], page))
+            .collect(),
+        edges,
+        left_to_right: false,
+    }
+}
+
+/// A system's services and every edge that crosses its border, with the node across it.
+fn system(evaluated: &Evaluated, name: &str) -> Diagram {
+    let catalog = &evaluated.catalog;
+    let graph = catalog.graph();
+    let members: Vec<usize> = (0..catalog.services.len())
+        .filter(|&i| system_of(catalog, i) == name)
+        .collect();
+    let mut nodes: Vec<NodeIndex> = members.iter().map(|&i| catalog.node_of(i)).collect();
+    let inside: BTreeSet<NodeIndex> = nodes.iter().copied().collect();
+    let mut across = BTreeSet::new();
+    for &member in &inside {
+        for direction in [Direction::Outgoing, Direction::Incoming] {
+            across.extend(
+                graph
+                    .neighbors_directed(member, direction)
+                    .filter(|n| !inside.contains(n)),
+            );
+        }
+    }
+    nodes.extend(across.iter().copied());
+    let mut diagram = subgraph(
+        evaluated,
+        &nodes,
+        &system_page(name),
+        format!("System {name}"),
+        "system",
+    );
+    diagram.left_to_right = diagram.nodes.len() > 8;
+    // Keep only edges that touch the system; edges between two outside nodes are not its business.
+    let members_count = members.len();
+    diagram
+        .edges
+        .retain(|e| e.from < members_count || e.to < members_count);
+    for node in &mut diagram.nodes[members_count..] {
+        node.classes.push_str(" outside");
+    }
+    diagram
+}
+
+/// The whole organisation, or its systems with edge counts when it is too large to read.
+fn organisation(evaluated: &Evaluated) -> (Diagram, bool) {
+    let catalog = &evaluated.catalog;
+    let graph = catalog.graph();
+    let page = "graph/index.html";
+    if graph.node_count() <= ORGANISATION_LIMIT {
+        let nodes: Vec<NodeIndex> = graph.node_indices().collect();
+        let mut diagram = subgraph(
+            evaluated,
+            &nodes,
+            page,
+            "The organisation".into(),
+            "organisation",
+        );
+        // Dependency graphs are wide and shallow: drawn left to right they fit a screen.
+        diagram.left_to_right = true;
+        return (diagram, false);
+    }
+    let names: Vec<String> = systems(catalog).into_iter().collect();
+    let index_of: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut counts: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (from, to, _) in catalog.documented_edges() {
+        let (a, b) = (
+            index_of[system_of(catalog, from)],
+            index_of[system_of(catalog, to)],
+        );
+        if a != b {
+            *counts.entry((a, b)).or_default() += 1;
+        }
+    }
+    let nodes = names
+        .iter()
+        .map(|name| {
+            let size = (0..catalog.services.len())
+                .filter(|&i| system_of(catalog, i) == name)
+                .count();
+            Node {
+                label: format!("{name}\n{size} services"),
+                classes: "node system".into(),
+                shape: Shape::Box,
+                link: Some(url::relative_link(page, &system_page(name))),
+                tooltip: format!("System {name}: {size} services"),
+            }
+        })
+        .collect();
+    let edges = counts
+        .into_iter()
+        .map(|((from, to), count)| Edge {
+            from,
+            to,
+            soft: false,
+            label: count.to_string(),
+        })
+        .collect();
+    let diagram = Diagram {
+        title: "Systems of the organisation".into(),
+        class: "organisation".into(),
+        nodes,
+        edges,
+        left_to_right: false,
+    };
+    (diagram, true)
+}
+
+/// A service's `architecture:` block as a diagram of its components.
+fn architecture(service: &catalog::Service) -> Option<Diagram> {
+    let block = service.source.doc.architecture.as_ref()?;
+    let position: HashMap<&str, usize> = block
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let nodes = block
+        .components
+        .iter()
+        .map(|component| {
+            let datastore = component
+                .kind
+                .as_deref()
+                .is_some_and(|k| k == "datastore" || k == "database");
+            Node {
+                label: component
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| component.id.clone()),
+                classes: format!(
+                    "node component{}",
+                    if datastore { " datastore" } else { "" }
+                ),
+                shape: if datastore {
+                    Shape::Ellipse
+                } else {
+                    Shape::Box
+                },
+                link: None,
+                tooltip: component.id.clone(),
+            }
+        })
+        .collect();
+    let edges = block
+        .links
+        .iter()
+        .filter_map(|(from, to)| {
+            Some(Edge {
+                from: *position.get(from.as_str())?,
+                to: *position.get(to.as_str())?,
+                soft: false,
+                label: String::new(),
+            })
+        })
+        .collect();
+    let title = format!("Architecture of {}", service.source.doc.title_or_id());
+    Some(Diagram {
+        title,
+        class: "architecture".into(),
+        nodes,
+        edges,
+        left_to_right: true,
+    })
+}
+
+/// Problems in what users drew, found without laying anything out (so `check` reports them
+/// too): ```dot blocks that do not parse, and architecture links to unknown components.
+pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
+    for service in &catalog.services {
+        let files = std::iter::once((&service.source.origin, &service.source.facts))
+            .chain(service.pages.iter().map(|p| (&p.origin, &p.facts)));
+        for (origin, facts) in files {
+            for block in &facts.diagrams {
+                if let Err(error @ DrawError::Syntax { line, .. }) = diagram::check_dot(&block.code)
+                {
+                    let text = block.code.lines().nth(line - 1).unwrap_or("").trim();
+                    diagnostics.push(
+                        Diagnostic::warning(&origin.display_path, format!("{error} (at `{text}`)"))
+                            .at(Position::new(block.line + line - 1, 1))
+                            .with_help("the page shows the block as code until it parses"),
+                    );
+                }
+            }
+        }
+        check_architecture(service, diagnostics);
+    }
+}
+
+fn check_architecture(service: &catalog::Service, diagnostics: &mut Diagnostics) {
+    let Some(block) = &service.source.doc.architecture else {
+        return;
+    };
+    let ids: Vec<&str> = block.components.iter().map(|c| c.id.as_str()).collect();
+    for (index, (from, to)) in block.links.iter().enumerate() {
+        for (end, id) in [(0, from), (1, to)] {
+            if ids.contains(&id.as_str()) {
+                continue;
+            }
+            let path = [
+                Segment::Key("architecture".into()),
+                Segment::Key("links".into()),
+                Segment::Index(index),
+                Segment::Index(end),
+            ];
+            diagnostics.push(
+                Diagnostic::warning(
+                    &service.source.origin.display_path,
+                    format!("architecture link names unknown component `{id}`"),
+                )
+                .at(service.source.locate(&path, false))
+                .with_help(suggestion_help(id, &ids)),
+            );
+        }
+    }
+}
