@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::build::{self, Evaluated};
 use crate::diag::{Diagnostics, Severity};
+use crate::export;
 use crate::model::Date;
 use crate::report;
 use crate::scaffold;
@@ -54,6 +55,24 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Export the dependency graph (or one service's neighbourhood) as DOT, JSON or SVG.
+    #[command(after_help = EXIT_CODES)]
+    Graph {
+        /// Folder holding book.toml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Dot)]
+        format: GraphFormatArg,
+        /// Only this service and its surroundings.
+        #[arg(long)]
+        service: Option<String>,
+        /// Steps of dependencies and dependents around --service (default: [diagrams] of book.toml).
+        #[arg(long, requires = "service")]
+        depth: Option<usize>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Create a book.toml and one service doc, ready to build.
     #[command(after_help = EXIT_CODES)]
     Init {
@@ -92,6 +111,16 @@ pub enum Format {
     Markdown,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormatArg {
+    /// Graphviz DOT, with levels as tooltips and page links.
+    Dot,
+    /// Nodes and edges as JSON.
+    Json,
+    /// A standalone SVG drawing.
+    Svg,
+}
+
 fn parse_date(text: &str) -> Result<Date, String> {
     text.parse()
 }
@@ -114,6 +143,13 @@ pub fn run(cli: Cli) -> i32 {
             format,
             common,
         } => run_check(&dir, format, &common),
+        Command::Graph {
+            dir,
+            format,
+            service,
+            depth,
+            common,
+        } => run_graph(&dir, format, export::Selection { service, depth }, &common),
         Command::Init { dir } => report_result(scaffold::init(&dir)),
         Command::New { service, dir } => {
             report_result(scaffold::new_service(&service, dir.as_deref()))
@@ -180,6 +216,34 @@ fn run_check(dir: &Path, format: Format, common: &Common) -> i32 {
         EXIT_OK
     } else {
         EXIT_BELOW_REQUIRED
+    }
+}
+
+fn run_graph(
+    dir: &Path,
+    format: GraphFormatArg,
+    selection: export::Selection,
+    common: &Common,
+) -> i32 {
+    let evaluated = build::evaluate_book(dir, today(common));
+    print_diagnostics(&evaluated.diagnostics);
+    if evaluated.diagnostics.has_errors() {
+        return EXIT_ERROR;
+    }
+    let format = match format {
+        GraphFormatArg::Dot => export::GraphFormat::Dot,
+        GraphFormatArg::Json => export::GraphFormat::Json,
+        GraphFormatArg::Svg => export::GraphFormat::Svg,
+    };
+    match export::export(&evaluated, format, &selection) {
+        Ok(text) => {
+            print!("{text}");
+            EXIT_OK
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            EXIT_ERROR
+        }
     }
 }
 

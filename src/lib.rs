@@ -27,6 +27,7 @@ pub mod deserialize;
 pub mod diag;
 pub mod diagram;
 pub mod evaluate;
+pub mod export;
 pub mod frontmatter;
 pub mod markdown;
 pub mod model;

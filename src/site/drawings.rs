@@ -244,19 +244,19 @@ fn catalog_node(evaluated: &Evaluated, node: &catalog::Node, from_page: &str) ->
     }
 }
 
-/// A service, what it depends on (`down` steps) and what depends on it (`up` steps).
-fn neighbourhood(evaluated: &Evaluated, index: usize, settings: &DiagramSettings) -> Diagram {
-    let catalog = &evaluated.catalog;
+/// A service's graph node, then what it depends on (`down` steps) and what depends on it
+/// (`up` steps), breadth first: the closest come first.
+pub fn neighbourhood_nodes(
+    catalog: &Catalog,
+    index: usize,
+    up: usize,
+    down: usize,
+) -> Vec<NodeIndex> {
     let graph = catalog.graph();
-    let page = url::service_page(catalog.services[index].id().as_str());
     let start = catalog.node_of(index);
-    // Breadth first in both directions, so the closest nodes are kept when there are too many.
     let mut order = vec![start];
     let mut seen: BTreeSet<NodeIndex> = BTreeSet::from([start]);
-    for (direction, depth) in [
-        (Direction::Outgoing, settings.down),
-        (Direction::Incoming, settings.up),
-    ] {
+    for (direction, depth) in [(Direction::Outgoing, down), (Direction::Incoming, up)] {
         let mut queue = VecDeque::from([(start, 0)]);
         while let Some((node, distance)) = queue.pop_front() {
             if distance == depth {
@@ -270,18 +270,26 @@ fn neighbourhood(evaluated: &Evaluated, index: usize, settings: &DiagramSettings
             }
         }
     }
-    let kept: Vec<NodeIndex> = order.into_iter().take(NEIGHBOURHOOD_LIMIT).collect();
+    order
+}
+
+/// A service's neighbourhood as drawn on its page (at most [`NEIGHBOURHOOD_LIMIT`] nodes).
+fn neighbourhood(evaluated: &Evaluated, index: usize, settings: &DiagramSettings) -> Diagram {
+    let catalog = &evaluated.catalog;
+    let mut nodes = neighbourhood_nodes(catalog, index, settings.up, settings.down);
+    nodes.truncate(NEIGHBOURHOOD_LIMIT);
+    let page = url::service_page(catalog.services[index].id().as_str());
     let title = format!(
         "Dependencies of {}",
         catalog.services[index].source.doc.title_or_id()
     );
-    let mut diagram = subgraph(evaluated, &kept, &page, title, "neighbourhood");
+    let mut diagram = subgraph(evaluated, &nodes, &page, title, "neighbourhood");
     diagram.nodes[0].classes.push_str(" focus");
     diagram
 }
 
-/// The nodes given and every dependency edge between them.
-fn subgraph(
+/// The nodes given and every dependency edge between them, drawn for the page at `page`.
+pub fn subgraph(
     evaluated: &Evaluated,
     nodes: &[NodeIndex],
     page: &str,

@@ -151,3 +151,68 @@ fn risk_grows_with_blast_radius_and_distance_from_ready() {
     );
     assert!(risk("reports") < risk("db"));
 }
+
+fn graph_export(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["graph"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--today", TODAY]);
+    opsbook(&fixture("graph"), &all)
+}
+
+#[test]
+fn the_graph_exports_as_dot_that_layout_rs_reads() {
+    let output = graph_export(&["--format", "dot"]);
+    assert_eq!(output.status.code(), Some(0));
+    let dot = String::from_utf8(output.stdout).unwrap();
+    assert!(dot.contains("\"web\" -> \"top\" [style=dashed];"), "{dot}");
+    assert!(dot.contains("\"gateway\" -> \"api\";"));
+    opsbook::diagram::check_dot(&dot).expect("the exported DOT parses");
+}
+
+#[test]
+fn a_neighbourhood_exports_as_json_to_the_depth_asked() {
+    let output = graph_export(&["--format", "json", "--service", "db", "--depth", "1"]);
+    let graph: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut nodes: Vec<&str> = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    nodes.sort_unstable();
+    assert_eq!(nodes, ["api", "bottom", "db", "reports"]);
+    let soft = graph["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["from"] == "reports")
+        .unwrap();
+    assert_eq!(soft["kind"], "soft");
+}
+
+#[test]
+fn a_service_exports_as_standalone_svg() {
+    let output = graph_export(&["--format", "svg", "--service", "gateway"]);
+    assert_eq!(output.status.code(), Some(0));
+    let svg = String::from_utf8(output.stdout).unwrap();
+    let document = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    let links: Vec<&str> = document
+        .descendants()
+        .filter_map(|n| n.attribute("href"))
+        .collect();
+    assert!(links.contains(&"services/api/index.html"), "{links:?}");
+    assert!(
+        svg.contains("<style>"),
+        "styled without the site's stylesheet"
+    );
+}
+
+#[test]
+fn an_unknown_service_gets_a_suggestion() {
+    let output = graph_export(&["--service", "gatway"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("no service `gatway`; did you mean `gateway`?")
+    );
+}
