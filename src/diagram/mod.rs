@@ -120,6 +120,11 @@ pub fn fingerprint(content: &impl Hash) -> String {
 
 /// Lays out and draws `diagram` as an inline `<svg>` element.
 pub fn draw(diagram: &Diagram) -> Result<String, DrawError> {
+    draw_tuned(diagram, diagram.nodes.len() <= OPTIMISE_UP_TO)
+}
+
+/// [`draw`], choosing whether layout-rs reduces edge crossings (slow on large graphs).
+pub fn draw_tuned(diagram: &Diagram, reduce_crossings: bool) -> Result<String, DrawError> {
     if diagram.nodes.is_empty() {
         return Err(DrawError::Empty);
     }
@@ -160,12 +165,7 @@ pub fn draw(diagram: &Diagram) -> Result<String, DrawError> {
             graph.add_edge(arrow, handles[edge.from], handles[edge.to]);
         }
         let mut canvas = Canvas::new(&id);
-        graph.do_it(
-            false,
-            diagram.nodes.len() > OPTIMISE_UP_TO,
-            false,
-            &mut canvas,
-        );
+        graph.do_it(false, !reduce_crossings, false, &mut canvas);
         for (node, handle) in diagram.nodes.iter().zip(&handles) {
             if let Some(link) = &node.link {
                 let (top_left, bottom_right) = graph.pos(*handle).bbox(false);

@@ -326,43 +326,125 @@ pub fn subgraph(
     }
 }
 
-/// A system's services and every edge that crosses its border, with the node across it.
+/// At most this many services of one system are drawn on its page.
+const SYSTEM_MEMBERS_LIMIT: usize = 60;
+/// Dependencies that cross a system's border are grouped by the system across it; the
+/// busiest this many groups are drawn.
+const BORDER_GROUPS_LIMIT: usize = 12;
+/// The systems graph keeps this many systems (the most connected) ...
+const SYSTEMS_LIMIT: usize = 50;
+/// ... and at most this many edges per system: more is a hairball, and layout-rs's cost grows
+/// steeply with edge density.
+const EDGES_PER_NODE: usize = 2;
+
+/// What sits across a system's border: another system, or a node no system holds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Across {
+    System(String),
+    Other(NodeIndex),
+}
+
+/// A system's services, their dependencies on each other, and every dependency that crosses
+/// its border, grouped by the system on the other side.
 fn system(evaluated: &Evaluated, name: &str) -> Diagram {
     let catalog = &evaluated.catalog;
     let graph = catalog.graph();
-    let members: Vec<usize> = (0..catalog.services.len())
-        .filter(|&i| system_of(catalog, i) == name)
-        .collect();
-    let mut nodes: Vec<NodeIndex> = members.iter().map(|&i| catalog.node_of(i)).collect();
-    let inside: BTreeSet<NodeIndex> = nodes.iter().copied().collect();
-    let mut across = BTreeSet::new();
-    for &member in &inside {
-        for direction in [Direction::Outgoing, Direction::Incoming] {
-            across.extend(
-                graph
-                    .neighbors_directed(member, direction)
-                    .filter(|n| !inside.contains(n)),
-            );
+    let page = system_page(name);
+    let all_members: Vec<usize> = (0..catalog.services.len()).filter(|&i| system_of(catalog, i) == name).collect();
+    let members = &all_members[..all_members.len().min(SYSTEM_MEMBERS_LIMIT)];
+    let member_position: HashMap<NodeIndex, usize> =
+        members.iter().enumerate().map(|(p, &i)| (catalog.node_of(i), p)).collect();
+    let mut inner: BTreeSet<(usize, usize, bool)> = BTreeSet::new();
+    // (member, across, member depends on it) -> (count, every edge soft)
+    let mut crossing: BTreeMap<(usize, Across, bool), (usize, bool)> = BTreeMap::new();
+    for edge in graph.edge_references() {
+        let soft = edge.weight().kind == DependencyKind::Soft;
+        let (from, to) = (edge.source(), edge.target());
+        match (member_position.get(&from), member_position.get(&to)) {
+            (Some(&a), Some(&b)) => {
+                inner.insert((a, b, soft));
+            }
+            (Some(&member), None) => add_crossing(&mut crossing, catalog, member, to, true, soft),
+            (None, Some(&member)) => add_crossing(&mut crossing, catalog, member, from, false, soft),
+            (None, None) => {}
         }
     }
-    nodes.extend(across.iter().copied());
-    let mut diagram = subgraph(
-        evaluated,
-        &nodes,
-        &system_page(name),
-        format!("System {name}"),
-        "system",
-    );
-    diagram.left_to_right = diagram.nodes.len() > 8;
-    // Keep only edges that touch the system; edges between two outside nodes are not its business.
-    let members_count = members.len();
-    diagram
-        .edges
-        .retain(|e| e.from < members_count || e.to < members_count);
-    for node in &mut diagram.nodes[members_count..] {
-        node.classes.push_str(" outside");
+    let mut busiest: BTreeMap<&Across, usize> = BTreeMap::new();
+    for ((_, across, _), (count, _)) in &crossing {
+        *busiest.entry(across).or_default() += count;
     }
-    diagram
+    let mut groups: Vec<(&Across, usize)> = busiest.into_iter().collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let hidden_groups = groups.len().saturating_sub(BORDER_GROUPS_LIMIT);
+    groups.truncate(BORDER_GROUPS_LIMIT);
+    groups.sort();
+
+    let mut nodes: Vec<Node> = members.iter().map(|&i| service_node(evaluated, i, &page)).collect();
+    let mut group_position: HashMap<&Across, usize> = HashMap::new();
+    for (across, count) in &groups {
+        group_position.insert(across, nodes.len());
+        nodes.push(border_node(evaluated, across, *count, &page));
+    }
+    let mut edges: Vec<Edge> = inner.into_iter().map(|(from, to, soft)| Edge { from, to, soft, label: String::new() }).collect();
+    let mut border: Vec<(usize, Edge)> = crossing
+        .iter()
+        .filter_map(|((member, across, outgoing), (count, all_soft))| {
+            let group = *group_position.get(across)?;
+            let (from, to) = if *outgoing { (*member, group) } else { (group, *member) };
+            let label = if *count > 1 { count.to_string() } else { String::new() };
+            Some((*count, Edge { from, to, soft: *all_soft, label }))
+        })
+        .collect();
+    // The busiest border crossings, up to what stays readable.
+    border.sort_by(|a, b| b.0.cmp(&a.0).then((a.1.from, a.1.to).cmp(&(b.1.from, b.1.to))));
+    let room = (EDGES_PER_NODE * nodes.len()).saturating_sub(edges.len());
+    let hidden_edges = border.len().saturating_sub(room);
+    edges.extend(border.into_iter().take(room).map(|(_, edge)| edge));
+    let mut title = format!("System {name}");
+    if members.len() < all_members.len() {
+        title.push_str(&format!(" (first {} of {} services)", members.len(), all_members.len()));
+    }
+    if hidden_groups > 0 {
+        title.push_str(&format!(", {hidden_groups} more neighbouring systems not drawn"));
+    }
+    if hidden_edges > 0 {
+        title.push_str(&format!(", only the {} busiest border crossings", edges.len()));
+    }
+    Diagram { title, class: "system".into(), left_to_right: nodes.len() > 8, nodes, edges }
+}
+
+fn add_crossing(
+    crossing: &mut BTreeMap<(usize, Across, bool), (usize, bool)>,
+    catalog: &Catalog,
+    member: usize,
+    other: NodeIndex,
+    outgoing: bool,
+    soft: bool,
+) {
+    let across = match &catalog.graph()[other] {
+        catalog::Node::Documented(index) => Across::System(system_of(catalog, *index).to_string()),
+        _ => Across::Other(other),
+    };
+    let entry = crossing.entry((member, across, outgoing)).or_insert((0, true));
+    entry.0 += 1;
+    entry.1 &= soft;
+}
+
+fn border_node(evaluated: &Evaluated, across: &Across, count: usize, page: &str) -> Node {
+    match across {
+        Across::System(system) => Node {
+            label: system.clone(),
+            classes: "node system outside".into(),
+            shape: Shape::Box,
+            link: Some(url::relative_link(page, &system_page(system))),
+            tooltip: format!("System {system}: {count} dependencies cross to it"),
+        },
+        Across::Other(node) => {
+            let mut drawn = catalog_node(evaluated, &evaluated.catalog.graph()[*node], page);
+            drawn.classes.push_str(" outside");
+            drawn
+        }
+    }
 }
 
 /// The whole organisation, or its systems with edge counts when it is too large to read.
@@ -372,65 +454,59 @@ fn organisation(evaluated: &Evaluated) -> (Diagram, bool) {
     let page = "graph/index.html";
     if graph.node_count() <= ORGANISATION_LIMIT {
         let nodes: Vec<NodeIndex> = graph.node_indices().collect();
-        let mut diagram = subgraph(
-            evaluated,
-            &nodes,
-            page,
-            "The organisation".into(),
-            "organisation",
-        );
+        let mut diagram = subgraph(evaluated, &nodes, page, "The organisation".into(), "organisation");
         // Dependency graphs are wide and shallow: drawn left to right they fit a screen.
         diagram.left_to_right = true;
         return (diagram, false);
     }
-    let names: Vec<String> = systems(catalog).into_iter().collect();
-    let index_of: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let mut counts: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for index in 0..catalog.services.len() {
+        *sizes.entry(system_of(catalog, index)).or_default() += 1;
+    }
     for (from, to, _) in catalog.documented_edges() {
-        let (a, b) = (
-            index_of[system_of(catalog, from)],
-            index_of[system_of(catalog, to)],
-        );
+        let (a, b) = (system_of(catalog, from), system_of(catalog, to));
         if a != b {
             *counts.entry((a, b)).or_default() += 1;
         }
     }
-    let nodes = names
+    let mut degree: BTreeMap<&str, usize> = sizes.keys().map(|s| (*s, 0)).collect();
+    for ((a, b), count) in &counts {
+        *degree.entry(a).or_default() += count;
+        *degree.entry(b).or_default() += count;
+    }
+    let mut kept: Vec<&str> = degree.keys().copied().collect();
+    kept.sort_by(|a, b| degree[b].cmp(&degree[a]).then(a.cmp(b)));
+    kept.truncate(SYSTEMS_LIMIT);
+    kept.sort_unstable();
+    let position: HashMap<&str, usize> = kept.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let mut edges: Vec<(usize, usize, usize)> = counts
         .iter()
-        .map(|name| {
-            let size = (0..catalog.services.len())
-                .filter(|&i| system_of(catalog, i) == name)
-                .count();
-            Node {
-                label: format!("{name}\n{size} services"),
-                classes: "node system".into(),
-                shape: Shape::Box,
-                link: Some(url::relative_link(page, &system_page(name))),
-                tooltip: format!("System {name}: {size} services"),
-            }
+        .filter_map(|((a, b), count)| Some((*position.get(a)?, *position.get(b)?, *count)))
+        .collect();
+    edges.sort_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+    let hidden_edges = edges.len().saturating_sub(EDGES_PER_NODE * kept.len());
+    edges.truncate(EDGES_PER_NODE * kept.len());
+    edges.sort_unstable();
+    let nodes = kept
+        .iter()
+        .map(|name| Node {
+            label: format!("{name}\n{} services", sizes[name]),
+            classes: "node system".into(),
+            shape: Shape::Box,
+            link: Some(url::relative_link(page, &system_page(name))),
+            tooltip: format!("System {name}: {} services", sizes[name]),
         })
         .collect();
-    let edges = counts
-        .into_iter()
-        .map(|((from, to), count)| Edge {
-            from,
-            to,
-            soft: false,
-            label: count.to_string(),
-        })
-        .collect();
-    let diagram = Diagram {
-        title: "Systems of the organisation".into(),
-        class: "organisation".into(),
-        nodes,
-        edges,
-        left_to_right: false,
-    };
-    (diagram, true)
+    let mut title = "Systems of the organisation".to_string();
+    if kept.len() < sizes.len() {
+        title.push_str(&format!(" (the {} most connected of {})", kept.len(), sizes.len()));
+    }
+    if hidden_edges > 0 {
+        title.push_str(&format!(", the {} busiest links", EDGES_PER_NODE * kept.len()));
+    }
+    let edges = edges.into_iter().map(|(from, to, count)| Edge { from, to, soft: false, label: count.to_string() }).collect();
+    (Diagram { title, class: "organisation".into(), nodes, edges, left_to_right: true }, true)
 }
 
 /// A service's `architecture:` block as a diagram of its components.

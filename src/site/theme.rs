@@ -48,6 +48,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/system.html"),
     ),
     (
+        "legend.html",
+        include_str!("../../themes/default/templates/legend.html"),
+    ),
+    (
         "risk-list.html",
         include_str!("../../themes/default/templates/risk-list.html"),
     ),

@@ -1,0 +1,179 @@
+//! Generates a realistic, deterministic organisation of service docs for benchmarks.
+//!
+//! `cargo run --release --example gen-corpus -- --services 1000 --seed 7 --out /tmp/org`
+//!
+//! Tiers 1-4, systems of 10-30 services, a dependency DAG with about three dependencies per
+//! service (hard and soft), a few hubs that hundreds depend on, a few cycles, readiness that
+//! varies from none to gold, 2-5 KB Markdown bodies (headings, tables, lists, code, a ```dot
+//! block in about a fifth of them) and 0-3 runbook pages per service.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Parser;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+#[derive(Parser)]
+struct Args {
+    /// Number of services.
+    #[arg(long, default_value_t = 1000)]
+    services: usize,
+    /// Seed: the same seed gives the same organisation.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Folder to write the book into (book.toml and services/).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+const WORDS: &[&str] = &[
+    "request", "latency", "queue", "cache", "replica", "shard", "deploy", "rollback", "timeout", "retry",
+    "budget", "alert", "dashboard", "throughput", "partition", "consumer", "schema", "migration", "token",
+    "session", "checkout", "inventory", "payment", "search", "index", "pipeline", "worker", "batch",
+];
+
+fn sentence(rng: &mut ChaCha8Rng, words: usize) -> String {
+    let mut text = String::new();
+    for i in 0..words {
+        let word = WORDS[rng.random_range(0..WORDS.len())];
+        if i == 0 {
+            let mut chars = word.chars();
+            text.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+            text.push_str(chars.as_str());
+        } else {
+            text.push(' ');
+            text.push_str(word);
+        }
+    }
+    text.push('.');
+    text
+}
+
+fn id(index: usize) -> String {
+    format!("svc-{index:05}")
+}
+
+fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let n = args.services;
+    let services = args.out.join("services");
+    std::fs::create_dir_all(&services)?;
+    std::fs::write(
+        args.out.join("book.toml"),
+        format!("[book]\ntitle = \"Generated organisation ({n} services)\"\nsrc = \"services\"\n"),
+    )?;
+    let hubs = (n / 200).max(2);
+    let mut system = 0;
+    let mut left_in_system = 0;
+    for index in 0..n {
+        if left_in_system == 0 {
+            system += 1;
+            left_in_system = rng.random_range(10..=30);
+        }
+        left_in_system -= 1;
+        let doc = service_doc(&mut rng, index, n, hubs, system);
+        let folder = services.join(id(index));
+        std::fs::create_dir_all(folder.join("runbooks"))?;
+        std::fs::write(folder.join("service.md"), doc)?;
+        for page in 0..rng.random_range(0..=3) {
+            let mut text = format!("# Runbook {page} of {}\n\n", id(index));
+            for step in 1..=6 {
+                let _ = writeln!(text, "{step}. {}", sentence(&mut rng, 10));
+            }
+            let _ = writeln!(text, "\n```sh\nkubectl -n prod rollout restart deploy/{}\n```", id(index));
+            std::fs::write(folder.join("runbooks").join(format!("page-{page}.md")), text)?;
+        }
+    }
+    Ok(())
+}
+
+fn service_doc(rng: &mut ChaCha8Rng, index: usize, n: usize, hubs: usize, system: usize) -> String {
+    let tier = [1, 2, 2, 3, 3, 3, 4][rng.random_range(0..7)];
+    // How ready this service is: the chance that each readiness field is filled in.
+    let maturity: f64 = rng.random_range(0.2..1.0);
+    let has = |rng: &mut ChaCha8Rng| rng.random_bool(maturity);
+    let mut doc = String::from("---\n");
+    let _ = writeln!(doc, "service: {}", id(index));
+    let _ = writeln!(doc, "title: Service {index}\ndescription: {}", sentence(rng, 12));
+    let _ = writeln!(doc, "tier: {tier}\nsystem: sys-{system:03}");
+    if index % 97 == 0 && index > 0 {
+        doc.push_str("lifecycle: deprecated\n");
+    }
+    if has(rng) {
+        doc.push_str("reviewed: 2026-10-01\n");
+    }
+    let _ = writeln!(doc, "owner:\n  team: team-{}", system % 40);
+    if has(rng) {
+        let _ = writeln!(doc, "  email: team-{}@example.com\n  oncall: https://oncall.example.com/{system}", system % 40);
+    }
+    if has(rng) {
+        doc.push_str("contacts:\n  - { name: Alex Example, email: alex@example.com, role: tech lead }\n");
+    }
+    doc.push_str("depends_on:\n");
+    for _ in 0..rng.random_range(0..=6) {
+        if index == 0 {
+            break;
+        }
+        let target = if rng.random_bool(0.15) { rng.random_range(0..hubs.min(index)) } else { rng.random_range(0..index) };
+        let kind = if rng.random_bool(0.7) { "hard" } else { "soft" };
+        let _ = writeln!(doc, "  - {{ service: {}, kind: {kind} }}", id(target));
+    }
+    // A few cycles: an early service depending back on a later one.
+    if index % 211 == 5 && index + 3 < n {
+        let _ = writeln!(doc, "  - {{ service: {}, kind: hard }}", id(index + 3));
+    }
+    if rng.random_bool(0.1) {
+        doc.push_str("  - { external: stripe, kind: hard }\n");
+    }
+    if has(rng) {
+        doc.push_str("monitoring:\n  dashboard: https://grafana.example.com/d/x\n  metrics: [host, application, logs]\n  alerts:\n    - { name: Errors, level: emergency }\n    - { name: Latency, level: important }\n    - { name: Lag, level: observed }\n");
+        if has(rng) {
+            doc.push_str("  slo: { availability: \"99.9%\" }\n");
+        }
+    }
+    if has(rng) {
+        doc.push_str("logs: { location: stdout, format: json, rotated: true, central: https://logs.example.com }\n");
+    }
+    if has(rng) {
+        doc.push_str("operations: { start: \"kubectl scale --replicas=3\", stop: \"kubectl scale --replicas=0\", performance_config: [] }\n");
+    }
+    if has(rng) {
+        doc.push_str("runbooks:\n  routine: [{ task: Rotate keys, cadence: monthly }]\n  recovery: [{ failure: Database down, link: runbooks/page-0.md }]\n");
+    }
+    let flag = |rng: &mut ChaCha8Rng| if rng.random_bool(maturity) { "true" } else { "false" };
+    let _ = writeln!(
+        doc,
+        "testing: {{ unit: {}, integration: {}, uat: {}, load: {}, performance: {}, stress: {} }}",
+        flag(rng), flag(rng), flag(rng), flag(rng), flag(rng), flag(rng)
+    );
+    if has(rng) {
+        let _ = writeln!(doc, "scaling: {{ strategy: autoscale on CPU, tested_multiplier: {} }}", rng.random_range(1..=20));
+    }
+    if has(rng) {
+        doc.push_str("runtime: { delivery: container, config_from_env: true, health_endpoint: /healthz, metrics: [counters, timers, gauges] }\n");
+    }
+    doc.push_str("---\n");
+    body(rng, index, &mut doc);
+    doc
+}
+
+fn body(rng: &mut ChaCha8Rng, index: usize, doc: &mut String) {
+    let _ = writeln!(doc, "# Service {index}\n\n{}\n", sentence(rng, 40));
+    for section in ["How it works", "Operations", "History"] {
+        let _ = writeln!(doc, "## {section}\n");
+        for _ in 0..rng.random_range(2..5) {
+            let _ = writeln!(doc, "{}\n", sentence(rng, 30));
+        }
+        let _ = writeln!(doc, "- {}\n- {}\n- {}\n", sentence(rng, 8), sentence(rng, 8), sentence(rng, 8));
+    }
+    doc.push_str("| metric | target | owner |\n|---|---|---|\n");
+    for _ in 0..4 {
+        let _ = writeln!(doc, "| {} | {} ms | team |", WORDS[rng.random_range(0..WORDS.len())], rng.random_range(10..900));
+    }
+    let _ = writeln!(doc, "\n```yaml\nreplicas: {}\nmemory: 512Mi\n```\n", rng.random_range(2..12));
+    if rng.random_bool(0.2) {
+        doc.push_str("## Architecture\n\n```dot\ndigraph {\n  api -> worker;\n  worker -> db;\n  api -> cache;\n}\n```\n");
+    }
+}
