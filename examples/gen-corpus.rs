@@ -28,9 +28,34 @@ struct Args {
 }
 
 const WORDS: &[&str] = &[
-    "request", "latency", "queue", "cache", "replica", "shard", "deploy", "rollback", "timeout", "retry",
-    "budget", "alert", "dashboard", "throughput", "partition", "consumer", "schema", "migration", "token",
-    "session", "checkout", "inventory", "payment", "search", "index", "pipeline", "worker", "batch",
+    "request",
+    "latency",
+    "queue",
+    "cache",
+    "replica",
+    "shard",
+    "deploy",
+    "rollback",
+    "timeout",
+    "retry",
+    "budget",
+    "alert",
+    "dashboard",
+    "throughput",
+    "partition",
+    "consumer",
+    "schema",
+    "migration",
+    "token",
+    "session",
+    "checkout",
+    "inventory",
+    "payment",
+    "search",
+    "index",
+    "pipeline",
+    "worker",
+    "batch",
 ];
 
 fn sentence(rng: &mut ChaCha8Rng, words: usize) -> String {
@@ -82,8 +107,15 @@ fn main() -> std::io::Result<()> {
             for step in 1..=6 {
                 let _ = writeln!(text, "{step}. {}", sentence(&mut rng, 10));
             }
-            let _ = writeln!(text, "\n```sh\nkubectl -n prod rollout restart deploy/{}\n```", id(index));
-            std::fs::write(folder.join("runbooks").join(format!("page-{page}.md")), text)?;
+            let _ = writeln!(
+                text,
+                "\n```sh\nkubectl -n prod rollout restart deploy/{}\n```",
+                id(index)
+            );
+            std::fs::write(
+                folder.join("runbooks").join(format!("page-{page}.md")),
+                text,
+            )?;
         }
     }
     Ok(())
@@ -96,7 +128,11 @@ fn service_doc(rng: &mut ChaCha8Rng, index: usize, n: usize, hubs: usize, system
     let has = |rng: &mut ChaCha8Rng| rng.random_bool(maturity);
     let mut doc = String::from("---\n");
     let _ = writeln!(doc, "service: {}", id(index));
-    let _ = writeln!(doc, "title: Service {index}\ndescription: {}", sentence(rng, 12));
+    let _ = writeln!(
+        doc,
+        "title: Service {index}\ndescription: {}",
+        sentence(rng, 12)
+    );
     let _ = writeln!(doc, "tier: {tier}\nsystem: sys-{system:03}");
     if index % 97 == 0 && index > 0 {
         doc.push_str("lifecycle: deprecated\n");
@@ -106,17 +142,27 @@ fn service_doc(rng: &mut ChaCha8Rng, index: usize, n: usize, hubs: usize, system
     }
     let _ = writeln!(doc, "owner:\n  team: team-{}", system % 40);
     if has(rng) {
-        let _ = writeln!(doc, "  email: team-{}@example.com\n  oncall: https://oncall.example.com/{system}", system % 40);
+        let _ = writeln!(
+            doc,
+            "  email: team-{}@example.com\n  oncall: https://oncall.example.com/{system}",
+            system % 40
+        );
     }
     if has(rng) {
-        doc.push_str("contacts:\n  - { name: Alex Example, email: alex@example.com, role: tech lead }\n");
+        doc.push_str(
+            "contacts:\n  - { name: Alex Example, email: alex@example.com, role: tech lead }\n",
+        );
     }
     doc.push_str("depends_on:\n");
     for _ in 0..rng.random_range(0..=6) {
         if index == 0 {
             break;
         }
-        let target = if rng.random_bool(0.15) { rng.random_range(0..hubs.min(index)) } else { rng.random_range(0..index) };
+        let target = if rng.random_bool(0.15) {
+            rng.random_range(0..hubs.min(index))
+        } else {
+            rng.random_range(0..index)
+        };
         let kind = if rng.random_bool(0.7) { "hard" } else { "soft" };
         let _ = writeln!(doc, "  - {{ service: {}, kind: {kind} }}", id(target));
     }
@@ -142,14 +188,29 @@ fn service_doc(rng: &mut ChaCha8Rng, index: usize, n: usize, hubs: usize, system
     if has(rng) {
         doc.push_str("runbooks:\n  routine: [{ task: Rotate keys, cadence: monthly }]\n  recovery: [{ failure: Database down, link: runbooks/page-0.md }]\n");
     }
-    let flag = |rng: &mut ChaCha8Rng| if rng.random_bool(maturity) { "true" } else { "false" };
+    let flag = |rng: &mut ChaCha8Rng| {
+        if rng.random_bool(maturity) {
+            "true"
+        } else {
+            "false"
+        }
+    };
     let _ = writeln!(
         doc,
         "testing: {{ unit: {}, integration: {}, uat: {}, load: {}, performance: {}, stress: {} }}",
-        flag(rng), flag(rng), flag(rng), flag(rng), flag(rng), flag(rng)
+        flag(rng),
+        flag(rng),
+        flag(rng),
+        flag(rng),
+        flag(rng),
+        flag(rng)
     );
     if has(rng) {
-        let _ = writeln!(doc, "scaling: {{ strategy: autoscale on CPU, tested_multiplier: {} }}", rng.random_range(1..=20));
+        let _ = writeln!(
+            doc,
+            "scaling: {{ strategy: autoscale on CPU, tested_multiplier: {} }}",
+            rng.random_range(1..=20)
+        );
     }
     if has(rng) {
         doc.push_str("runtime: { delivery: container, config_from_env: true, health_endpoint: /healthz, metrics: [counters, timers, gauges] }\n");
@@ -166,13 +227,28 @@ fn body(rng: &mut ChaCha8Rng, index: usize, doc: &mut String) {
         for _ in 0..rng.random_range(2..5) {
             let _ = writeln!(doc, "{}\n", sentence(rng, 30));
         }
-        let _ = writeln!(doc, "- {}\n- {}\n- {}\n", sentence(rng, 8), sentence(rng, 8), sentence(rng, 8));
+        let _ = writeln!(
+            doc,
+            "- {}\n- {}\n- {}\n",
+            sentence(rng, 8),
+            sentence(rng, 8),
+            sentence(rng, 8)
+        );
     }
     doc.push_str("| metric | target | owner |\n|---|---|---|\n");
     for _ in 0..4 {
-        let _ = writeln!(doc, "| {} | {} ms | team |", WORDS[rng.random_range(0..WORDS.len())], rng.random_range(10..900));
+        let _ = writeln!(
+            doc,
+            "| {} | {} ms | team |",
+            WORDS[rng.random_range(0..WORDS.len())],
+            rng.random_range(10..900)
+        );
     }
-    let _ = writeln!(doc, "\n```yaml\nreplicas: {}\nmemory: 512Mi\n```\n", rng.random_range(2..12));
+    let _ = writeln!(
+        doc,
+        "\n```yaml\nreplicas: {}\nmemory: 512Mi\n```\n",
+        rng.random_range(2..12)
+    );
     if rng.random_bool(0.2) {
         doc.push_str("## Architecture\n\n```dot\ndigraph {\n  api -> worker;\n  worker -> db;\n  api -> cache;\n}\n```\n");
     }

@@ -14,10 +14,19 @@ fn graph(nodes: usize, seed: u64) -> Diagram {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut diagram = Diagram::default();
     for i in 0..nodes {
-        diagram.nodes.push(Node { label: format!("service-{i:04}"), tooltip: String::new(), ..Node::default() });
+        diagram.nodes.push(Node {
+            label: format!("service-{i:04}"),
+            tooltip: String::new(),
+            ..Node::default()
+        });
         for _ in 0..rng.random_range(0..=3) {
             if i > 0 {
-                diagram.edges.push(Edge { from: i, to: rng.random_range(0..i), soft: rng.random_bool(0.3), label: String::new() });
+                diagram.edges.push(Edge {
+                    from: i,
+                    to: rng.random_range(0..i),
+                    soft: rng.random_bool(0.3),
+                    label: String::new(),
+                });
             }
         }
     }
@@ -43,7 +52,10 @@ fn main() {
         let diagram = graph(nodes, nodes as u64);
         let runs = if nodes <= 40 { 5 } else { 3 };
         let optimised = if nodes <= 80 {
-            format!("{:.1}", median_ms(runs, || drop(diagram::draw_tuned(&diagram, true))))
+            format!(
+                "{:.1}",
+                median_ms(runs, || drop(diagram::draw_tuned(&diagram, true)))
+            )
         } else {
             "(skipped: too slow)".to_string()
         };

@@ -350,10 +350,15 @@ fn system(evaluated: &Evaluated, name: &str) -> Diagram {
     let catalog = &evaluated.catalog;
     let graph = catalog.graph();
     let page = system_page(name);
-    let all_members: Vec<usize> = (0..catalog.services.len()).filter(|&i| system_of(catalog, i) == name).collect();
+    let all_members: Vec<usize> = (0..catalog.services.len())
+        .filter(|&i| system_of(catalog, i) == name)
+        .collect();
     let members = &all_members[..all_members.len().min(SYSTEM_MEMBERS_LIMIT)];
-    let member_position: HashMap<NodeIndex, usize> =
-        members.iter().enumerate().map(|(p, &i)| (catalog.node_of(i), p)).collect();
+    let member_position: HashMap<NodeIndex, usize> = members
+        .iter()
+        .enumerate()
+        .map(|(p, &i)| (catalog.node_of(i), p))
+        .collect();
     let mut inner: BTreeSet<(usize, usize, bool)> = BTreeSet::new();
     // (member, across, member depends on it) -> (count, every edge soft)
     let mut crossing: BTreeMap<(usize, Across, bool), (usize, bool)> = BTreeMap::new();
@@ -365,7 +370,9 @@ fn system(evaluated: &Evaluated, name: &str) -> Diagram {
                 inner.insert((a, b, soft));
             }
             (Some(&member), None) => add_crossing(&mut crossing, catalog, member, to, true, soft),
-            (None, Some(&member)) => add_crossing(&mut crossing, catalog, member, from, false, soft),
+            (None, Some(&member)) => {
+                add_crossing(&mut crossing, catalog, member, from, false, soft)
+            }
             (None, None) => {}
         }
     }
@@ -379,38 +386,83 @@ fn system(evaluated: &Evaluated, name: &str) -> Diagram {
     groups.truncate(BORDER_GROUPS_LIMIT);
     groups.sort();
 
-    let mut nodes: Vec<Node> = members.iter().map(|&i| service_node(evaluated, i, &page)).collect();
+    let mut nodes: Vec<Node> = members
+        .iter()
+        .map(|&i| service_node(evaluated, i, &page))
+        .collect();
     let mut group_position: HashMap<&Across, usize> = HashMap::new();
     for (across, count) in &groups {
         group_position.insert(across, nodes.len());
         nodes.push(border_node(evaluated, across, *count, &page));
     }
-    let mut edges: Vec<Edge> = inner.into_iter().map(|(from, to, soft)| Edge { from, to, soft, label: String::new() }).collect();
+    let mut edges: Vec<Edge> = inner
+        .into_iter()
+        .map(|(from, to, soft)| Edge {
+            from,
+            to,
+            soft,
+            label: String::new(),
+        })
+        .collect();
     let mut border: Vec<(usize, Edge)> = crossing
         .iter()
         .filter_map(|((member, across, outgoing), (count, all_soft))| {
             let group = *group_position.get(across)?;
-            let (from, to) = if *outgoing { (*member, group) } else { (group, *member) };
-            let label = if *count > 1 { count.to_string() } else { String::new() };
-            Some((*count, Edge { from, to, soft: *all_soft, label }))
+            let (from, to) = if *outgoing {
+                (*member, group)
+            } else {
+                (group, *member)
+            };
+            let label = if *count > 1 {
+                count.to_string()
+            } else {
+                String::new()
+            };
+            Some((
+                *count,
+                Edge {
+                    from,
+                    to,
+                    soft: *all_soft,
+                    label,
+                },
+            ))
         })
         .collect();
     // The busiest border crossings, up to what stays readable.
-    border.sort_by(|a, b| b.0.cmp(&a.0).then((a.1.from, a.1.to).cmp(&(b.1.from, b.1.to))));
+    border.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then((a.1.from, a.1.to).cmp(&(b.1.from, b.1.to)))
+    });
     let room = (EDGES_PER_NODE * nodes.len()).saturating_sub(edges.len());
     let hidden_edges = border.len().saturating_sub(room);
     edges.extend(border.into_iter().take(room).map(|(_, edge)| edge));
     let mut title = format!("System {name}");
     if members.len() < all_members.len() {
-        title.push_str(&format!(" (first {} of {} services)", members.len(), all_members.len()));
+        title.push_str(&format!(
+            " (first {} of {} services)",
+            members.len(),
+            all_members.len()
+        ));
     }
     if hidden_groups > 0 {
-        title.push_str(&format!(", {hidden_groups} more neighbouring systems not drawn"));
+        title.push_str(&format!(
+            ", {hidden_groups} more neighbouring systems not drawn"
+        ));
     }
     if hidden_edges > 0 {
-        title.push_str(&format!(", only the {} busiest border crossings", edges.len()));
+        title.push_str(&format!(
+            ", only the {} busiest border crossings",
+            edges.len()
+        ));
     }
-    Diagram { title, class: "system".into(), left_to_right: nodes.len() > 8, nodes, edges }
+    Diagram {
+        title,
+        class: "system".into(),
+        left_to_right: nodes.len() > 8,
+        nodes,
+        edges,
+    }
 }
 
 fn add_crossing(
@@ -425,7 +477,9 @@ fn add_crossing(
         catalog::Node::Documented(index) => Across::System(system_of(catalog, *index).to_string()),
         _ => Across::Other(other),
     };
-    let entry = crossing.entry((member, across, outgoing)).or_insert((0, true));
+    let entry = crossing
+        .entry((member, across, outgoing))
+        .or_insert((0, true));
     entry.0 += 1;
     entry.1 &= soft;
 }
@@ -454,7 +508,13 @@ fn organisation(evaluated: &Evaluated) -> (Diagram, bool) {
     let page = "graph/index.html";
     if graph.node_count() <= ORGANISATION_LIMIT {
         let nodes: Vec<NodeIndex> = graph.node_indices().collect();
-        let mut diagram = subgraph(evaluated, &nodes, page, "The organisation".into(), "organisation");
+        let mut diagram = subgraph(
+            evaluated,
+            &nodes,
+            page,
+            "The organisation".into(),
+            "organisation",
+        );
         // Dependency graphs are wide and shallow: drawn left to right they fit a screen.
         diagram.left_to_right = true;
         return (diagram, false);
@@ -500,13 +560,37 @@ fn organisation(evaluated: &Evaluated) -> (Diagram, bool) {
         .collect();
     let mut title = "Systems of the organisation".to_string();
     if kept.len() < sizes.len() {
-        title.push_str(&format!(" (the {} most connected of {})", kept.len(), sizes.len()));
+        title.push_str(&format!(
+            " (the {} most connected of {})",
+            kept.len(),
+            sizes.len()
+        ));
     }
     if hidden_edges > 0 {
-        title.push_str(&format!(", the {} busiest links", EDGES_PER_NODE * kept.len()));
+        title.push_str(&format!(
+            ", the {} busiest links",
+            EDGES_PER_NODE * kept.len()
+        ));
     }
-    let edges = edges.into_iter().map(|(from, to, count)| Edge { from, to, soft: false, label: count.to_string() }).collect();
-    (Diagram { title, class: "organisation".into(), nodes, edges, left_to_right: true }, true)
+    let edges = edges
+        .into_iter()
+        .map(|(from, to, count)| Edge {
+            from,
+            to,
+            soft: false,
+            label: count.to_string(),
+        })
+        .collect();
+    (
+        Diagram {
+            title,
+            class: "organisation".into(),
+            nodes,
+            edges,
+            left_to_right: true,
+        },
+        true,
+    )
 }
 
 /// A service's `architecture:` block as a diagram of its components.

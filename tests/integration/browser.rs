@@ -278,3 +278,25 @@ async fn a_gap_links_to_its_check_and_a_dependency_to_its_page() {
     );
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clicking_a_node_of_a_diagram_opens_that_service() {
+    let (_guard, site, _) = example_site();
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&site, "services/checkout/index.html").await;
+    let node = browser
+        .client
+        .find(Locator::Css(
+            "svg.neighbourhood a[href$='payments/index.html']",
+        ))
+        .await
+        .unwrap();
+    // Scrolled into view and clicked like a person would.
+    browser.run("document.querySelector(\"svg.neighbourhood a[href$='payments/index.html']\").scrollIntoView({block: 'center'})").await;
+    node.click().await.unwrap();
+    let title = browser
+        .run("return document.querySelector('h1').textContent")
+        .await;
+    assert!(title.as_str().unwrap().contains("Payments"), "{title}");
+    browser.close().await;
+}
