@@ -67,7 +67,7 @@ pub enum Command {
         /// Only this service and its surroundings.
         #[arg(long)]
         service: Option<String>,
-        /// Steps of dependencies and dependents around --service (default: [diagrams] of book.toml).
+        /// Steps of dependencies and dependents around --service (default: the `[diagrams]` table of book.toml).
         #[arg(long, requires = "service")]
         depth: Option<usize>,
         #[command(flatten)]
