@@ -17,7 +17,7 @@ use crate::evaluate::evaluate;
 use crate::model::Date;
 use crate::parse::{self, Parsed};
 use crate::report::Report;
-use crate::site;
+use crate::site::{self, SiteFiles};
 use crate::source;
 
 /// Everything known about a book after evaluation.
@@ -71,30 +71,26 @@ pub struct Built {
     pub pages: usize,
 }
 
-/// Evaluates the book and, when it has no errors, renders the site and swaps it into place.
-/// With errors, the previous output is left exactly as it was.
-pub fn build_book(
-    dir: &Path,
-    output: Option<&Path>,
-    today: Date,
-    deny_warnings: bool,
-) -> Result<Built> {
+/// A site rendered in memory, or the reason it was not.
+#[derive(Debug)]
+pub struct Rendered {
+    pub evaluated: Evaluated,
+    /// `None` when problems stopped the build (see `evaluated.diagnostics`).
+    pub files: Option<SiteFiles>,
+}
+
+/// Evaluates the book and renders its site in memory, unless it has errors (or warnings,
+/// when they are denied). `build` writes the result; `serve` serves it.
+pub fn render_book(dir: &Path, today: Date, deny_warnings: bool) -> Result<Rendered> {
     let mut evaluated = evaluate_book(dir, today);
-    let out_dir = output
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| evaluated.config.output_dir.clone());
     let stop = |diagnostics: &Diagnostics| {
         diagnostics.has_errors() || (deny_warnings && !diagnostics.is_empty())
     };
-    let unwritten = |evaluated| {
-        Ok(Built {
-            evaluated,
-            written_to: None,
-            pages: 0,
-        })
-    };
     if stop(&evaluated.diagnostics) {
-        return unwritten(evaluated);
+        return Ok(Rendered {
+            evaluated,
+            files: None,
+        });
     }
     let theme = site::theme::Theme::load(&evaluated.config.root, &mut evaluated.diagnostics)?;
     let mut drawing_problems = Diagnostics::new();
@@ -105,14 +101,41 @@ pub fn build_book(
     );
     evaluated.diagnostics.extend(drawing_problems);
     if stop(&evaluated.diagnostics) {
-        return unwritten(evaluated);
+        return Ok(Rendered {
+            evaluated,
+            files: None,
+        });
     }
     let files = site::render::render(&evaluated, &theme, &drawings)?;
-    let pages = files.page_count();
+    Ok(Rendered {
+        evaluated,
+        files: Some(files),
+    })
+}
+
+/// Evaluates the book and, when it has no errors, renders the site and swaps it into place.
+/// With errors, the previous output is left exactly as it was.
+pub fn build_book(
+    dir: &Path,
+    output: Option<&Path>,
+    today: Date,
+    deny_warnings: bool,
+) -> Result<Built> {
+    let Rendered { evaluated, files } = render_book(dir, today, deny_warnings)?;
+    let Some(files) = files else {
+        return Ok(Built {
+            evaluated,
+            written_to: None,
+            pages: 0,
+        });
+    };
+    let out_dir = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| evaluated.config.output_dir.clone());
     site::write::write(&files, &out_dir)?;
     Ok(Built {
         evaluated,
         written_to: Some(out_dir),
-        pages,
+        pages: files.page_count(),
     })
 }

@@ -55,6 +55,26 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Serve the site with live reload while you edit: rebuilds on every save.
+    #[cfg(feature = "serve")]
+    #[command(after_help = EXIT_CODES)]
+    Serve {
+        /// Folder holding book.toml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Port to listen on (0 picks a free one).
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+        /// Address to listen on; anything but loopback exposes the preview to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Evaluate as of this date (YYYY-MM-DD) instead of today.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// Export the dependency graph (or one service's neighbourhood) as DOT, JSON or SVG.
     #[command(after_help = EXIT_CODES)]
     Graph {
@@ -150,6 +170,28 @@ pub fn run(cli: Cli) -> i32 {
             depth,
             common,
         } => run_graph(&dir, format, export::Selection { service, depth }, &common),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            dir,
+            port,
+            host,
+            open,
+            today,
+        } => {
+            match crate::serve::serve(crate::serve::Options {
+                dir,
+                host,
+                port,
+                open,
+                today,
+            }) {
+                Ok(()) => EXIT_OK,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    EXIT_ERROR
+                }
+            }
+        }
         Command::Init { dir } => report_result(scaffold::init(&dir)),
         Command::New { service, dir } => {
             report_result(scaffold::new_service(&service, dir.as_deref()))

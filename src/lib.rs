@@ -34,6 +34,8 @@ pub mod model;
 pub mod parse;
 pub mod report;
 pub mod scaffold;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod site;
 pub mod source;
 pub mod yaml;

@@ -69,7 +69,7 @@ pub struct JsonDependency<'a> {
     pub external: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct JsonProblem {
     pub path: String,
     pub line: Option<usize>,

@@ -63,6 +63,7 @@ pub fn render(evaluated: &Evaluated, theme: &Theme, drawings: &Drawings) -> Resu
         "graph",
         &view::graph(evaluated, drawings),
     )?;
+    renderer.add(&mut files, "404.html", "404.html", "404", &())?;
     for system in view::systems(evaluated, drawings) {
         let output = drawings::system_page(system.name);
         renderer.add(&mut files, "system.html", &output, "graph", &system)?;

@@ -48,6 +48,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/system.html"),
     ),
     (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
         "legend.html",
         include_str!("../../themes/default/templates/legend.html"),
     ),

@@ -300,3 +300,34 @@ async fn clicking_a_node_of_a_diagram_opens_that_service() {
     assert!(title.as_str().unwrap().contains("Payments"), "{title}");
     browser.close().await;
 }
+
+#[cfg(feature = "serve")]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_served_page_follows_edits_without_a_manual_reload() {
+    let book = crate::harness::copy_of(&crate::harness::fixture("levels"));
+    let server = crate::serve::Server::start(book.path());
+    let browser = Browser::start(1280, 900).await;
+    browser
+        .client
+        .goto(&format!("{}services/waived/", server.url))
+        .await
+        .unwrap();
+    let doc = book.path().join("services/waived/service.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(&doc, text.replace("# waived", "# Edited while open")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let body = browser
+            .run("return document.body ? document.body.innerText : ''")
+            .await;
+        if body.as_str().unwrap_or("").contains("Edited while open") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the open page never showed the edit"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.close().await;
+}

@@ -11,3 +11,5 @@ mod graph;
 mod harness;
 mod levels;
 mod rules;
+#[cfg(feature = "serve")]
+mod serve;

@@ -1,0 +1,405 @@
+//! Serve: a live preview. Builds the site in memory, serves it over HTTP, watches every input
+//! and rebuilds on change, then tells every open page to reload (server-sent events).
+//!
+//! A change that breaks the build keeps the last good site and shows every problem in an
+//! overlay on the open pages. The reload script is added to pages as they are served, never
+//! to `build` output.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use notify_debouncer_full::notify::RecursiveMode;
+use serde::Serialize;
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::build::{self, Rendered};
+use crate::diag::Diagnostics;
+use crate::model::Date;
+use crate::report::json::{self, JsonProblem};
+use crate::site::SiteFiles;
+
+/// Where the reload script listens.
+pub const EVENTS_PATH: &str = "/__opsbook/events";
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub dir: PathBuf,
+    pub host: String,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub open: bool,
+    pub today: Option<Date>,
+}
+
+/// What the browser is told after a rebuild.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Message {
+    /// The site changed: reload.
+    Reload { generation: u64 },
+    /// The last change broke the build: show these, keep the old pages.
+    Problems {
+        generation: u64,
+        problems: Vec<JsonProblem>,
+    },
+}
+
+/// The last good site and the problems of the last build.
+struct Shared {
+    site: RwLock<Arc<SiteFiles>>,
+    problems: RwLock<Vec<JsonProblem>>,
+    generation: RwLock<u64>,
+    events: broadcast::Sender<Message>,
+}
+
+/// Serves the book in `options.dir` until Ctrl-C.
+pub fn serve(options: Options) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server")?;
+    runtime.block_on(run(options))
+}
+
+async fn run(options: Options) -> Result<()> {
+    let (events, _) = broadcast::channel(16);
+    let shared = Arc::new(Shared {
+        site: RwLock::new(Arc::new(SiteFiles::default())),
+        problems: RwLock::new(Vec::new()),
+        generation: RwLock::new(0),
+        events,
+    });
+    let watched = rebuild(&shared, &options)?;
+    let address = format!("{}:{}", options.host, options.port);
+    let listener = match tokio::net::TcpListener::bind(&address).await {
+        Ok(listener) => listener,
+        Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
+            anyhow::bail!(
+                "port {} is in use: stop what runs there, or pick another with --port (0 picks a free one)",
+                options.port
+            )
+        }
+        Err(error) => return Err(error).with_context(|| format!("cannot listen on {address}")),
+    };
+    // Watch before saying where to look, so no edit made after the address appears is missed.
+    let watcher = spawn_watcher(Arc::clone(&shared), options.clone(), watched)?;
+    let local: SocketAddr = listener.local_addr()?;
+    let url = format!("http://{local}/");
+    println!("serving {} at {url}", options.dir.display());
+    println!("watching for changes; Ctrl-C stops");
+    if options.open && open::that_detached(&url).is_err() {
+        eprintln!("could not open a browser; open {url} yourself");
+    }
+    let app = Router::new()
+        .route(EVENTS_PATH, get(events_stream))
+        .fallback(get(page))
+        .with_state(Arc::clone(&shared));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the server stopped")?;
+    drop(watcher);
+    println!("stopped");
+    Ok(())
+}
+
+/// Builds the site; on success it replaces the served one. Returns what to watch.
+fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
+    let started = Instant::now();
+    let today = options
+        .today
+        .unwrap_or_else(|| Date(jiff::Zoned::now().date()));
+    let Rendered { evaluated, files } = build::render_book(&options.dir, today, false)?;
+    print_problems(&evaluated.diagnostics);
+    let problems = json::problems(&evaluated.diagnostics)
+        .into_iter()
+        .filter(|p| p.severity == crate::diag::Severity::Error)
+        .collect::<Vec<_>>();
+    let generation = {
+        let mut generation = shared.generation.write().unwrap_or_else(|e| e.into_inner());
+        *generation += 1;
+        *generation
+    };
+    let message = match files {
+        Some(files) => {
+            let pages = files.page_count();
+            *shared.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+            println!(
+                "rebuilt {pages} pages in {} ms",
+                started.elapsed().as_millis()
+            );
+            Message::Reload { generation }
+        }
+        None => {
+            println!("the build has errors; still serving the last good site");
+            Message::Problems {
+                generation,
+                problems: problems.clone(),
+            }
+        }
+    };
+    *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = problems;
+    let _ = shared.events.send(message);
+    Ok(Watch {
+        paths: watched_paths(&evaluated.config),
+        output: evaluated.config.output_dir.clone(),
+    })
+}
+
+fn print_problems(diagnostics: &Diagnostics) {
+    for diagnostic in diagnostics.sorted() {
+        eprintln!("{diagnostic}");
+    }
+}
+
+/// Every input of the book: its folder (book.toml, theme/), its sources and its checklist.
+fn watched_paths(config: &crate::config::Config) -> Vec<PathBuf> {
+    let mut paths = vec![config.root.clone()];
+    paths.extend(
+        config
+            .sources
+            .iter()
+            .filter(|s| !s.starts_with(&config.root))
+            .cloned(),
+    );
+    if let Some(file) = &config.checklist.file
+        && let Some(folder) = file.parent()
+        && !folder.starts_with(&config.root)
+    {
+        paths.push(folder.to_path_buf());
+    }
+    paths
+}
+
+/// What to watch, and what not to.
+struct Watch {
+    paths: Vec<PathBuf>,
+    /// The output folder of `opsbook build`: its changes are never inputs.
+    output: PathBuf,
+}
+
+/// Changes that can alter the site; not the output folder, version control or editor backups.
+fn is_relevant(path: &Path, root: &Path, output: &Path) -> bool {
+    if path.starts_with(output) {
+        return false;
+    }
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let hidden_or_built = relative.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy();
+        name.starts_with('.') || name == "target" || name == "node_modules"
+    });
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let editor_scratch = name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+        || name.starts_with(".#");
+    !hidden_or_built && !editor_scratch
+}
+
+/// Watches the inputs on a thread of its own; each debounced burst of changes rebuilds once.
+fn spawn_watcher(
+    shared: Arc<Shared>,
+    options: Options,
+    mut watched: Watch,
+) -> Result<std::thread::JoinHandle<()>> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let mut debouncer =
+        notify_debouncer_full::new_debouncer(Duration::from_millis(150), None, sender)
+            .context("cannot watch the book's files")?;
+    for path in &watched.paths {
+        debouncer
+            .watch(path, RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch {}", path.display()))?;
+    }
+    let root = options
+        .dir
+        .canonicalize()
+        .unwrap_or_else(|_| options.dir.clone());
+    let handle = std::thread::spawn(move || {
+        for result in receiver {
+            let Ok(events) = result else { continue };
+            // Reading the files to rebuild is itself an event (access); only changes count.
+            let relevant = events
+                .iter()
+                .filter(|e| !e.kind.is_access() && !e.kind.is_other())
+                .flat_map(|e| e.paths.iter())
+                .any(|p| is_relevant(p, &root, &watched.output));
+            if !relevant {
+                continue;
+            }
+            match rebuild(&shared, &options) {
+                // book.toml may have moved the sources: follow them.
+                Ok(now) => {
+                    for path in now.paths.iter().filter(|p| !watched.paths.contains(p)) {
+                        let _ = debouncer.watch(path, RecursiveMode::Recursive);
+                    }
+                    watched = now;
+                }
+                Err(error) => eprintln!("error: {error:#}"),
+            }
+        }
+    });
+    Ok(handle)
+}
+
+async fn events_stream(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    let stream = BroadcastStream::new(shared.events.subscribe()).filter_map(|message| {
+        let message = message.ok()?;
+        let name = match message {
+            Message::Reload { .. } => "reload",
+            Message::Problems { .. } => "problems",
+        };
+        let data = serde_json::to_string(&message).ok()?;
+        Some(Ok::<_, std::convert::Infallible>(
+            Event::default().event(name).data(data),
+        ))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    let site = Arc::clone(&shared.site.read().unwrap_or_else(|e| e.into_inner()));
+    let problems = shared
+        .problems
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let mut path = uri.path().trim_start_matches('/').to_string();
+    if path.is_empty() || path.ends_with('/') {
+        path.push_str("index.html");
+    }
+    let (status, path) = match site.files.contains_key(&path) {
+        true => (StatusCode::OK, path),
+        false if site.files.contains_key(&format!("{path}/index.html")) => {
+            return (
+                StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, format!("/{path}/"))],
+            )
+                .into_response();
+        }
+        false => (StatusCode::NOT_FOUND, "404.html".to_string()),
+    };
+    let Some(bytes) = site.files.get(&path) else {
+        let body = with_live_reload(
+            b"<!doctype html><title>Not found</title><h1>Not found</h1>",
+            &problems,
+        );
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response();
+    };
+    let content_type = content_type(&path);
+    let mut body = if content_type.starts_with("text/html") {
+        with_live_reload(bytes, &problems)
+    } else {
+        bytes.clone()
+    };
+    if status == StatusCode::NOT_FOUND {
+        // The 404 page's links are relative to the site root, wherever the missing page was.
+        body = String::from_utf8_lossy(&body)
+            .replacen("<head>", "<head><base href=\"/\">", 1)
+            .into_bytes();
+    }
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, e)| e) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("xml") => "application/xml",
+        _ => "application/octet-stream",
+    }
+}
+
+const LIVE_RELOAD: &str = include_str!("live-reload.js");
+
+/// The page with the reload script (and the current problems) before `</body>`.
+fn with_live_reload(html: &[u8], problems: &[JsonProblem]) -> Vec<u8> {
+    let problems = serde_json::to_string(problems)
+        .unwrap_or_else(|_| "[]".into())
+        .replace("</", "<\\/");
+    let script = format!(
+        "<script>window.OPSBOOK_EVENTS={EVENTS_PATH:?};window.OPSBOOK_PROBLEMS={problems};\n{LIVE_RELOAD}</script>"
+    );
+    let text = String::from_utf8_lossy(html);
+    let injected = match text.rfind("</body>") {
+        Some(end) => format!("{}{script}{}", &text[..end], &text[end..]),
+        None => format!("{text}{script}"),
+    };
+    injected.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_scratch_files_and_hidden_folders_do_not_rebuild() {
+        let (root, out) = (Path::new("/shop"), Path::new("/shop/site"));
+        assert!(is_relevant(
+            Path::new("/shop/services/a/service.md"),
+            root,
+            out
+        ));
+        assert!(is_relevant(Path::new("/shop/book.toml"), root, out));
+        assert!(!is_relevant(
+            Path::new("/shop/services/a/.service.md.swp"),
+            root,
+            out
+        ));
+        assert!(!is_relevant(
+            Path::new("/shop/services/a/service.md~"),
+            root,
+            out
+        ));
+        assert!(!is_relevant(Path::new("/shop/.git/index"), root, out));
+        assert!(!is_relevant(Path::new("/shop/site/index.html"), root, out));
+    }
+
+    #[test]
+    fn the_reload_script_goes_before_the_end_of_the_body() {
+        let html = String::from_utf8(with_live_reload(
+            b"<html><body><p>hi</p></body></html>",
+            &[],
+        ))
+        .unwrap();
+        let script = html.find("<script>").unwrap();
+        assert!(script > html.find("<p>hi</p>").unwrap() && script < html.find("</body>").unwrap());
+        assert!(html.contains("window.OPSBOOK_PROBLEMS=[]"));
+    }
+}

@@ -1,0 +1,264 @@
+//! `opsbook serve`: live preview of a temporary copy of a fixture book. Waits are bounded
+//! and fail with what was expected; nothing sleeps for a fixed time.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use crate::harness::{TODAY, copy_of, fixture};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A running `opsbook serve`; stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub fn start(book: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+            .args(["serve", ".", "--port", "0", "--today", TODAY])
+            .current_dir(book)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, receiver) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        let line = wait_for(&receiver, "the line with the server's address", |l| {
+            l.contains(" at http://")
+        });
+        let url = line.rsplit(" at ").next().unwrap().trim().to_string();
+        Server { child, url }
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent.get(&format!("{}{path}", self.url)).call().unwrap();
+        let status = response.status().as_u16();
+        (status, response.body_mut().read_to_string().unwrap())
+    }
+
+    /// The server-sent events, as (event, data) pairs, from now on.
+    fn events(&self) -> Receiver<(String, String)> {
+        let response = ureq::get(&format!("{}__opsbook/events", self.url))
+            .call()
+            .unwrap();
+        let (sender, receiver) = channel();
+        std::thread::spawn(move || {
+            let mut event = String::new();
+            for line in BufReader::new(response.into_body().into_reader())
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(name) = line.strip_prefix("event: ") {
+                    event = name.to_string();
+                } else if let Some(data) = line.strip_prefix("data: ")
+                    && sender.send((event.clone(), data.to_string())).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        receiver
+    }
+}
+
+/// The first item that satisfies `wanted`, or a failure naming what never came.
+fn wait_for<T: std::fmt::Debug>(
+    receiver: &Receiver<T>,
+    what: &str,
+    wanted: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = Instant::now() + WAIT;
+    let mut seen = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match receiver.recv_timeout(left) {
+            Ok(item) if wanted(&item) => return item,
+            Ok(item) => seen.push(item),
+            Err(_) => break,
+        }
+    }
+    panic!("waited {WAIT:?} for {what}; got only {seen:?}");
+}
+
+fn edit(book: &Path, file: &str, from: &str, to: &str) {
+    let path = book.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} lacks `{from}`");
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+const DOC: &str = "services/waived/service.md";
+
+#[test]
+fn serves_pages_with_the_reload_script_and_its_own_404() {
+    let book = copy_of(&fixture("levels"));
+    let server = Server::start(book.path());
+    let (status, page) = server.get("services/waived/");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("__opsbook/events"),
+        "the reload script is added while serving"
+    );
+    let (status, missing) = server.get("services/nothing/here.html");
+    assert_eq!(status, 404);
+    assert!(missing.contains("Page not found"), "{missing}");
+    assert!(
+        !std::fs::read_dir(book.path())
+            .unwrap()
+            .any(|e| e.unwrap().file_name() == "book"),
+        "serve writes nothing"
+    );
+}
+
+#[test]
+fn an_edit_reloads_and_the_page_shows_the_change() {
+    let book = copy_of(&fixture("levels"));
+    let server = Server::start(book.path());
+    let events = server.events();
+    edit(book.path(), DOC, "# waived", "# Waived, now edited");
+    wait_for(&events, "a reload after the edit", |(event, _)| {
+        event == "reload"
+    });
+    let (_, page) = server.get("services/waived/index.html");
+    assert!(
+        page.contains("Waived, now edited"),
+        "the served page shows the change"
+    );
+}
+
+#[test]
+fn a_broken_save_keeps_the_old_site_and_shows_the_located_error_until_fixed() {
+    let book = copy_of(&fixture("levels"));
+    let server = Server::start(book.path());
+    let events = server.events();
+    let good = std::fs::read_to_string(book.path().join(DOC)).unwrap();
+    std::fs::write(
+        book.path().join(DOC),
+        "---\nservice: waived\ntier: high\n---\n# Broken\n",
+    )
+    .unwrap();
+    let (_, data) = wait_for(&events, "the problems of the broken save", |(event, _)| {
+        event == "problems"
+    });
+    let message: serde_json::Value = serde_json::from_str(&data).unwrap();
+    let problem = &message["problems"][0];
+    assert_eq!(
+        (
+            problem["path"].as_str(),
+            problem["line"].as_u64(),
+            problem["column"].as_u64()
+        ),
+        (Some(DOC), Some(3), Some(7))
+    );
+    let (status, page) = server.get("services/waived/index.html");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<h1") && !page.contains("# Broken"),
+        "the last good page is still served"
+    );
+    assert!(
+        page.contains("invalid type: string \\\"high\\\""),
+        "a reloaded page carries the overlay's problems"
+    );
+
+    std::fs::write(
+        book.path().join(DOC),
+        good.replace("# waived", "# Waived again"),
+    )
+    .unwrap();
+    wait_for(&events, "a reload after the fix", |(event, _)| {
+        event == "reload"
+    });
+    let (_, page) = server.get("services/waived/index.html");
+    assert!(page.contains("Waived again"));
+    assert!(
+        page.contains("OPSBOOK_PROBLEMS=[]"),
+        "the overlay is cleared"
+    );
+}
+
+#[test]
+fn new_and_deleted_services_appear_and_disappear() {
+    let book = copy_of(&fixture("levels"));
+    let server = Server::start(book.path());
+    let events = server.events();
+    let folder = book.path().join("services/brand-new");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("service.md"),
+        "---\nservice: brand-new\n---\n# Brand new\n",
+    )
+    .unwrap();
+    wait_for(&events, "a reload after adding a service", |(event, _)| {
+        event == "reload"
+    });
+    assert_eq!(server.get("services/brand-new/").0, 200);
+    std::fs::remove_dir_all(book.path().join("services/bronze-ok")).unwrap();
+    wait_for(
+        &events,
+        "a reload after deleting a service",
+        |(event, _)| event == "reload",
+    );
+    assert_eq!(server.get("services/bronze-ok/").0, 404);
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let book = copy_of(&fixture("levels"));
+    let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["serve", ".", "--port", &port])
+        .current_dir(book.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("port {port} is in use")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_cleanly() {
+    let book = copy_of(&fixture("levels"));
+    let mut server = Server::start(book.path());
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}
