@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use rayon::prelude::*;
 
 use crate::analysis::{self, Analysis};
 use crate::catalog::Catalog;
@@ -17,6 +18,7 @@ use crate::evaluate::evaluate;
 use crate::model::Date;
 use crate::parse::{self, Parsed};
 use crate::report::Report;
+use crate::site::drawings::LayoutCache;
 use crate::site::{self, SiteFiles};
 use crate::source;
 
@@ -36,10 +38,19 @@ pub fn evaluate_book(dir: &Path, today: Date) -> Evaluated {
     let mut diagnostics = Diagnostics::new();
     let config = config::load(dir, &mut diagnostics);
     let files = source::discover(&config, &mut diagnostics);
-    let parsed: Vec<Parsed> = files
-        .iter()
-        .filter_map(|file| parse::parse(file, &mut diagnostics))
+    // Files parse independently: in parallel, each with its own problems, merged in order.
+    let results: Vec<(Option<Parsed>, Diagnostics)> = files
+        .par_iter()
+        .map(|file| {
+            let mut problems = Diagnostics::new();
+            (parse::parse(file, &mut problems), problems)
+        })
         .collect();
+    let mut parsed = Vec::with_capacity(results.len());
+    for (file, problems) in results {
+        parsed.extend(file);
+        diagnostics.extend(problems);
+    }
     let catalog = Catalog::build(parsed, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
     checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);
@@ -81,7 +92,12 @@ pub struct Rendered {
 
 /// Evaluates the book and renders its site in memory, unless it has errors (or warnings,
 /// when they are denied). `build` writes the result; `serve` serves it.
-pub fn render_book(dir: &Path, today: Date, deny_warnings: bool) -> Result<Rendered> {
+pub fn render_book(
+    dir: &Path,
+    today: Date,
+    deny_warnings: bool,
+    layouts: &mut LayoutCache,
+) -> Result<Rendered> {
     let mut evaluated = evaluate_book(dir, today);
     let stop = |diagnostics: &Diagnostics| {
         diagnostics.has_errors() || (deny_warnings && !diagnostics.is_empty())
@@ -97,6 +113,7 @@ pub fn render_book(dir: &Path, today: Date, deny_warnings: bool) -> Result<Rende
     let drawings = site::drawings::draw(
         &evaluated,
         &evaluated.config.diagrams,
+        layouts,
         &mut drawing_problems,
     );
     evaluated.diagnostics.extend(drawing_problems);
@@ -121,7 +138,8 @@ pub fn build_book(
     today: Date,
     deny_warnings: bool,
 ) -> Result<Built> {
-    let Rendered { evaluated, files } = render_book(dir, today, deny_warnings)?;
+    let Rendered { evaluated, files } =
+        render_book(dir, today, deny_warnings, &mut LayoutCache::new())?;
     let Some(files) = files else {
         return Ok(Built {
             evaluated,

@@ -28,6 +28,7 @@ use crate::diag::Diagnostics;
 use crate::model::Date;
 use crate::report::json::{self, JsonProblem};
 use crate::site::SiteFiles;
+use crate::site::drawings::LayoutCache;
 
 /// Where the reload script listens.
 pub const EVENTS_PATH: &str = "/__opsbook/events";
@@ -61,6 +62,8 @@ struct Shared {
     problems: RwLock<Vec<JsonProblem>>,
     generation: RwLock<u64>,
     events: broadcast::Sender<Message>,
+    /// Diagrams of the last build: an edit lays out only what it changed.
+    layouts: std::sync::Mutex<LayoutCache>,
 }
 
 /// Serves the book in `options.dir` until Ctrl-C.
@@ -79,6 +82,7 @@ async fn run(options: Options) -> Result<()> {
         problems: RwLock::new(Vec::new()),
         generation: RwLock::new(0),
         events,
+        layouts: std::sync::Mutex::new(LayoutCache::new()),
     });
     let watched = rebuild(&shared, &options)?;
     let address = format!("{}:{}", options.host, options.port);
@@ -92,6 +96,7 @@ async fn run(options: Options) -> Result<()> {
         }
         Err(error) => return Err(error).with_context(|| format!("cannot listen on {address}")),
     };
+    let shutdown = interrupted()?;
     // Watch before saying where to look, so no edit made after the address appears is missed.
     let watcher = spawn_watcher(Arc::clone(&shared), options.clone(), watched)?;
     let local: SocketAddr = listener.local_addr()?;
@@ -106,14 +111,30 @@ async fn run(options: Options) -> Result<()> {
         .fallback(get(page))
         .with_state(Arc::clone(&shared));
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown)
         .await
         .context("the server stopped")?;
     drop(watcher);
     println!("stopped");
     Ok(())
+}
+
+/// Resolves on Ctrl-C. The handler is installed now, not when first awaited, so an interrupt
+/// right after the address is printed still stops the server cleanly.
+#[cfg(unix)]
+fn interrupted() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
+    Ok(async move {
+        interrupt.recv().await;
+    })
+}
+
+#[cfg(not(unix))]
+fn interrupted() -> Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// Builds the site; on success it replaces the served one. Returns what to watch.
@@ -122,7 +143,10 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
     let today = options
         .today
         .unwrap_or_else(|| Date(jiff::Zoned::now().date()));
-    let Rendered { evaluated, files } = build::render_book(&options.dir, today, false)?;
+    let mut layouts = shared.layouts.lock().unwrap_or_else(|e| e.into_inner());
+    let Rendered { evaluated, files } =
+        build::render_book(&options.dir, today, false, &mut layouts)?;
+    drop(layouts);
     print_problems(&evaluated.diagnostics);
     let problems = json::problems(&evaluated.diagnostics)
         .into_iter()
@@ -220,7 +244,7 @@ fn spawn_watcher(
 ) -> Result<std::thread::JoinHandle<()>> {
     let (sender, receiver) = std::sync::mpsc::channel();
     let mut debouncer =
-        notify_debouncer_full::new_debouncer(Duration::from_millis(150), None, sender)
+        notify_debouncer_full::new_debouncer(Duration::from_millis(100), None, sender)
             .context("cannot watch the book's files")?;
     for path in &watched.paths {
         debouncer

@@ -128,8 +128,12 @@ fn is_skipped(entry: &DirEntry, output: Option<&Path>) -> bool {
     if !entry.file_type().is_dir() {
         return false;
     }
+    // Resolving a path costs a system call per folder: only for folders named like the output.
     SKIPPED_FOLDERS.contains(&name.as_ref())
-        || output.is_some_and(|out| entry.path().canonicalize().is_ok_and(|p| p == out))
+        || output.is_some_and(|out| {
+            out.file_name() == Some(entry.file_name())
+                && entry.path().canonicalize().is_ok_and(|p| p == out)
+        })
 }
 
 fn file_kind(path: &Path) -> Option<FileKind> {

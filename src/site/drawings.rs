@@ -77,6 +77,7 @@ pub const NO_SYSTEM: &str = "(no system)";
 pub fn draw(
     evaluated: &Evaluated,
     settings: &DiagramSettings,
+    cache: &mut LayoutCache,
     diagnostics: &mut Diagnostics,
 ) -> Drawings {
     let catalog = &evaluated.catalog;
@@ -102,7 +103,7 @@ pub fn draw(
             std::iter::once(&service.source.facts).chain(service.pages.iter().map(|p| &p.facts));
         dot_sources.extend(pages.flat_map(|facts| facts.diagrams.iter().map(|d| d.code.as_str())));
     }
-    let laid_out = lay_out(&specs, &dot_sources);
+    let laid_out = lay_out(&specs, &dot_sources, cache);
     let drawn = |diagram: &Diagram| {
         laid_out
             .get(&diagram::fingerprint(diagram))
@@ -136,7 +137,13 @@ pub fn draw(
 }
 
 /// Lays out every distinct diagram once, in parallel. Keys are content fingerprints.
-fn lay_out(specs: &[&Diagram], dots: &[&str]) -> HashMap<String, Result<String, DrawError>> {
+/// Laid-out diagrams by content fingerprint. `serve` keeps one between rebuilds, so an edit
+/// lays out only the diagrams it changed.
+pub type LayoutCache = HashMap<String, Result<String, DrawError>>;
+
+/// Lays out every distinct diagram once, in parallel, reusing what `cache` already holds; the
+/// cache is left holding exactly this build's diagrams.
+fn lay_out(specs: &[&Diagram], dots: &[&str], cache: &mut LayoutCache) -> LayoutCache {
     enum Job<'a> {
         Spec(&'a Diagram),
         Dot(&'a str),
@@ -150,15 +157,22 @@ fn lay_out(specs: &[&Diagram], dots: &[&str]) -> HashMap<String, Result<String, 
         jobs.entry(diagram::fingerprint(code))
             .or_insert(Job::Dot(code));
     }
-    jobs.into_par_iter()
-        .map(|(key, job)| {
-            let result = match job {
-                Job::Spec(spec) => diagram::draw(spec),
-                Job::Dot(code) => diagram::draw_dot(code, "diagram"),
-            };
-            (key, result)
-        })
-        .collect()
+    let (known, new): (Vec<_>, Vec<_>) = jobs
+        .into_iter()
+        .partition(|(key, _)| cache.contains_key(key));
+    let mut laid_out: LayoutCache = known
+        .into_iter()
+        .filter_map(|(key, _)| cache.remove_entry(&key))
+        .collect();
+    laid_out.par_extend(new.into_par_iter().map(|(key, job)| {
+        let result = match job {
+            Job::Spec(spec) => diagram::draw(spec),
+            Job::Dot(code) => diagram::draw_dot(code, "diagram"),
+        };
+        (key, result)
+    }));
+    cache.clone_from(&laid_out);
+    laid_out
 }
 
 fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut Diagnostics) {

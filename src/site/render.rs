@@ -4,12 +4,14 @@
 //! Writing to disk is `write`'s job, so a failed render never touches the output.
 
 use anyhow::{Result, anyhow};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::build::Evaluated;
 use crate::diagram::escape;
 use crate::markdown;
 use crate::parse::Origin;
+use crate::report::ServiceReport;
 use crate::report::json;
 use crate::site::SiteFiles;
 use crate::site::drawings::{self, Drawings};
@@ -113,43 +115,64 @@ fn render_services(
     files: &mut SiteFiles,
 ) -> Result<()> {
     let sources = SourceMap::new(&evaluated.catalog);
-    for report in &evaluated.report.services {
-        let service = &evaluated.catalog.services[report.service];
-        let id = service.id().as_str();
-        let origin = &service.source.origin;
-        let output = url::service_page(id);
-        let resolver = PageResolver {
-            sources: &sources,
-            drawings,
-            origin,
-            output: &output,
-        };
-        let body_html = markdown::render(&service.source.body, &resolver);
-        // Front-matter links (runbooks) are shown through templates, which want root-relative URLs.
-        let resolve_from_root =
-            |link: &str| sources.resolve(origin.source_index, &origin.relative, "index.html", link);
-        let page_view = view::service(evaluated, drawings, report, body_html, &resolve_from_root);
-        renderer.add(files, "service.html", &output, "services", &page_view)?;
-        for page in &service.pages {
-            let output = url::service_file(id, &page.path_in_service);
-            let resolver = PageResolver {
-                sources: &sources,
-                drawings,
-                origin: &page.origin,
-                output: &output,
-            };
-            let body_html = markdown::render(&page.body, &resolver);
-            let page_view = view::page(evaluated, report, page, body_html);
-            renderer.add(files, "page.html", &output, "services", &page_view)?;
-        }
-        for asset in &service.assets {
-            files.insert(
-                url::service_file(id, &asset.path_in_service),
-                asset.bytes.clone(),
-            );
-        }
+    // Services render independently, in parallel; the site is a sorted map, so the output is
+    // the same whatever order they finish in.
+    let rendered: Vec<SiteFiles> = evaluated
+        .report
+        .services
+        .par_iter()
+        .map(|report| render_service(evaluated, drawings, renderer, &sources, report))
+        .collect::<Result<_>>()?;
+    for service_files in rendered {
+        files.files.extend(service_files.files);
     }
     Ok(())
+}
+
+/// A service's page, its extra pages and its assets.
+fn render_service(
+    evaluated: &Evaluated,
+    drawings: &Drawings,
+    renderer: &Renderer,
+    sources: &SourceMap,
+    report: &ServiceReport,
+) -> Result<SiteFiles> {
+    let mut files = SiteFiles::default();
+    let service = &evaluated.catalog.services[report.service];
+    let id = service.id().as_str();
+    let origin = &service.source.origin;
+    let output = url::service_page(id);
+    let resolver = PageResolver {
+        sources,
+        drawings,
+        origin,
+        output: &output,
+    };
+    let body_html = markdown::render(&service.source.body, &resolver);
+    // Front-matter links (runbooks) are shown through templates, which want root-relative URLs.
+    let resolve_from_root =
+        |link: &str| sources.resolve(origin.source_index, &origin.relative, "index.html", link);
+    let page_view = view::service(evaluated, drawings, report, body_html, &resolve_from_root);
+    renderer.add(&mut files, "service.html", &output, "services", &page_view)?;
+    for page in &service.pages {
+        let output = url::service_file(id, &page.path_in_service);
+        let resolver = PageResolver {
+            sources,
+            drawings,
+            origin: &page.origin,
+            output: &output,
+        };
+        let body_html = markdown::render(&page.body, &resolver);
+        let page_view = view::page(evaluated, report, page, body_html);
+        renderer.add(&mut files, "page.html", &output, "services", &page_view)?;
+    }
+    for asset in &service.assets {
+        files.insert(
+            url::service_file(id, &asset.path_in_service),
+            asset.bytes.clone(),
+        );
+    }
+    Ok(files)
 }
 
 struct Renderer<'a> {
