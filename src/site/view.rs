@@ -124,6 +124,17 @@ fn risk_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> RiskRow<
     }
 }
 
+/// The ten riskiest services, riskiest first.
+fn top_risks(evaluated: &Evaluated) -> Vec<RiskRow<'_>> {
+    evaluated
+        .report
+        .riskiest()
+        .into_iter()
+        .take(10)
+        .map(|s| risk_row(evaluated, s))
+        .collect()
+}
+
 /// The index page.
 #[derive(Debug, Serialize)]
 pub struct IndexView<'a> {
@@ -175,12 +186,7 @@ pub fn index(evaluated: &Evaluated) -> IndexView<'_> {
             .take(10)
             .map(|s| service_row(evaluated, s))
             .collect(),
-        risks: report
-            .riskiest()
-            .into_iter()
-            .take(10)
-            .map(|s| risk_row(evaluated, s))
-            .collect(),
+        risks: top_risks(evaluated),
         rows,
         teams,
     }
@@ -911,7 +917,6 @@ pub struct GraphView<'a> {
 }
 
 pub fn graph<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> GraphView<'a> {
-    let report = &evaluated.report;
     GraphView {
         svg: drawings.organisation.as_deref(),
         by_system: drawings.organisation_by_system,
@@ -928,12 +933,7 @@ pub fn graph<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> GraphView<
                     .count(),
             })
             .collect(),
-        risks: report
-            .riskiest()
-            .into_iter()
-            .take(10)
-            .map(|s| risk_row(evaluated, s))
-            .collect(),
+        risks: top_risks(evaluated),
     }
 }
 
