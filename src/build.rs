@@ -18,8 +18,9 @@ use crate::evaluate::evaluate;
 use crate::model::Date;
 use crate::parse::{self, Parsed};
 use crate::report::Report;
-use crate::site::drawings::LayoutCache;
-use crate::site::{self, SiteFiles};
+use crate::site;
+use crate::site::drawings::{Drawings, LayoutCache};
+use crate::site::theme::Theme;
 use crate::source;
 
 /// Everything known about a book after evaluation.
@@ -82,30 +83,31 @@ pub struct Built {
     pub pages: usize,
 }
 
-/// A site rendered in memory, or the reason it was not.
+/// A book ready to render: evaluated, its theme loaded and its diagrams laid out.
 #[derive(Debug)]
-pub struct Rendered {
+pub struct Prepared {
     pub evaluated: Evaluated,
     /// `None` when problems stopped the build (see `evaluated.diagnostics`).
-    pub files: Option<SiteFiles>,
+    pub site: Option<(Theme, Drawings)>,
 }
 
-/// Evaluates the book and renders its site in memory, unless it has errors (or warnings,
-/// when they are denied). `build` writes the result; `serve` serves it.
-pub fn render_book(
+/// Evaluates the book, loads its theme and draws its diagrams, unless it has errors (or
+/// warnings, when they are denied). `build` renders every page of the result and writes it;
+/// `serve` renders each page when it is asked for.
+pub fn prepare_book(
     dir: &Path,
     today: Date,
     deny_warnings: bool,
     layouts: &mut LayoutCache,
-) -> Result<Rendered> {
+) -> Result<Prepared> {
     let mut evaluated = evaluate_book(dir, today);
     let stop = |diagnostics: &Diagnostics| {
         diagnostics.has_errors() || (deny_warnings && !diagnostics.is_empty())
     };
     if stop(&evaluated.diagnostics) {
-        return Ok(Rendered {
+        return Ok(Prepared {
             evaluated,
-            files: None,
+            site: None,
         });
     }
     let theme = site::theme::Theme::load(&evaluated.config.root, &mut evaluated.diagnostics)?;
@@ -118,15 +120,14 @@ pub fn render_book(
     );
     evaluated.diagnostics.extend(drawing_problems);
     if stop(&evaluated.diagnostics) {
-        return Ok(Rendered {
+        return Ok(Prepared {
             evaluated,
-            files: None,
+            site: None,
         });
     }
-    let files = site::render::render(&evaluated, &theme, &drawings)?;
-    Ok(Rendered {
+    Ok(Prepared {
         evaluated,
-        files: Some(files),
+        site: Some((theme, drawings)),
     })
 }
 
@@ -138,15 +139,16 @@ pub fn build_book(
     today: Date,
     deny_warnings: bool,
 ) -> Result<Built> {
-    let Rendered { evaluated, files } =
-        render_book(dir, today, deny_warnings, &mut LayoutCache::new())?;
-    let Some(files) = files else {
+    let Prepared { evaluated, site } =
+        prepare_book(dir, today, deny_warnings, &mut LayoutCache::new())?;
+    let Some((theme, drawings)) = site else {
         return Ok(Built {
             evaluated,
             written_to: None,
             pages: 0,
         });
     };
+    let files = site::render::render(&evaluated, &theme, &drawings)?;
     let out_dir = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| evaluated.config.output_dir.clone());

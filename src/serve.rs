@@ -5,9 +5,10 @@
 //! overlay on the open pages. The reload script is added to pages as they are served, never
 //! to `build` output.
 
+use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -23,12 +24,13 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::build::{self, Rendered};
+use crate::build::{self, Evaluated, Prepared};
 use crate::diag::Diagnostics;
 use crate::model::Date;
 use crate::report::json::{self, JsonProblem};
-use crate::site::SiteFiles;
-use crate::site::drawings::LayoutCache;
+use crate::site::drawings::{Drawings, LayoutCache};
+use crate::site::render::Site;
+use crate::site::theme::Theme;
 
 /// Where the reload script listens.
 pub const EVENTS_PATH: &str = "/__opsbook/events";
@@ -56,9 +58,60 @@ pub enum Message {
     },
 }
 
+/// A successfully prepared book and the pages rendered from it so far: pages are rendered when
+/// first asked for, so a rebuild costs no more than reading and evaluating the book.
+struct Live {
+    evaluated: Evaluated,
+    theme: Theme,
+    drawings: Drawings,
+    paths: BTreeSet<String>,
+    pages: Mutex<HashMap<String, Vec<u8>>>,
+}
+
+impl Live {
+    fn new(evaluated: Evaluated, theme: Theme, drawings: Drawings) -> Self {
+        let paths = Site::new(&evaluated, &theme, &drawings)
+            .paths()
+            .into_iter()
+            .collect();
+        Live {
+            evaluated,
+            theme,
+            drawings,
+            paths,
+            pages: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn has(&self, path: &str) -> bool {
+        self.paths.contains(path)
+    }
+
+    /// The file at `path`, rendered now or earlier.
+    fn file(&self, path: &str) -> Option<Result<Vec<u8>>> {
+        if let Some(bytes) = self
+            .pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+        {
+            return Some(Ok(bytes.clone()));
+        }
+        let rendered = Site::new(&self.evaluated, &self.theme, &self.drawings).render_path(path)?;
+        if let Ok(bytes) = &rendered {
+            self.pages
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.to_string(), bytes.clone());
+        }
+        Some(rendered)
+    }
+}
+
 /// The last good site and the problems of the last build.
 struct Shared {
-    site: RwLock<Arc<SiteFiles>>,
+    /// The last good book; `None` until a build succeeds.
+    site: RwLock<Option<Arc<Live>>>,
     problems: RwLock<Vec<JsonProblem>>,
     generation: RwLock<u64>,
     events: broadcast::Sender<Message>,
@@ -78,7 +131,7 @@ pub fn serve(options: Options) -> Result<()> {
 async fn run(options: Options) -> Result<()> {
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
-        site: RwLock::new(Arc::new(SiteFiles::default())),
+        site: RwLock::new(None),
         problems: RwLock::new(Vec::new()),
         generation: RwLock::new(0),
         events,
@@ -144,8 +197,8 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
         .today
         .unwrap_or_else(|| Date(jiff::Zoned::now().date()));
     let mut layouts = shared.layouts.lock().unwrap_or_else(|e| e.into_inner());
-    let Rendered { evaluated, files } =
-        build::render_book(&options.dir, today, false, &mut layouts)?;
+    let Prepared { evaluated, site } =
+        build::prepare_book(&options.dir, today, false, &mut layouts)?;
     drop(layouts);
     print_problems(&evaluated.diagnostics);
     let problems = json::problems(&evaluated.diagnostics)
@@ -157,10 +210,15 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
         *generation += 1;
         *generation
     };
-    let message = match files {
-        Some(files) => {
-            let pages = files.page_count();
-            *shared.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+    let watch = Watch {
+        paths: watched_paths(&evaluated.config),
+        output: evaluated.config.output_dir.clone(),
+    };
+    let message = match site {
+        Some((theme, drawings)) => {
+            let live = Live::new(evaluated, theme, drawings);
+            let pages = live.paths.iter().filter(|p| p.ends_with(".html")).count();
+            *shared.site.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(live));
             println!(
                 "rebuilt {pages} pages in {} ms",
                 started.elapsed().as_millis()
@@ -177,10 +235,7 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
     };
     *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = problems;
     let _ = shared.events.send(message);
-    Ok(Watch {
-        paths: watched_paths(&evaluated.config),
-        output: evaluated.config.output_dir.clone(),
-    })
+    Ok(watch)
 }
 
 fn print_problems(diagnostics: &Diagnostics) {
@@ -298,7 +353,11 @@ async fn events_stream(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
 }
 
 async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let site = Arc::clone(&shared.site.read().unwrap_or_else(|e| e.into_inner()));
+    let site = shared
+        .site
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let problems = shared
         .problems
         .read()
@@ -308,34 +367,56 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     if path.is_empty() || path.ends_with('/') {
         path.push_str("index.html");
     }
-    let (status, path) = match site.files.contains_key(&path) {
-        true => (StatusCode::OK, path),
-        false if site.files.contains_key(&format!("{path}/index.html")) => {
-            return (
-                StatusCode::PERMANENT_REDIRECT,
-                [(header::LOCATION, format!("/{path}/"))],
-            )
-                .into_response();
-        }
-        false => (StatusCode::NOT_FOUND, "404.html".to_string()),
-    };
-    let Some(bytes) = site.files.get(&path) else {
+    let Some(site) = site else {
         let body = with_live_reload(
-            b"<!doctype html><title>Not found</title><h1>Not found</h1>",
+            b"<!doctype html><title>No site yet</title><h1>The book has errors</h1>",
             &problems,
         );
         return (
-            StatusCode::NOT_FOUND,
+            StatusCode::SERVICE_UNAVAILABLE,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
             body,
         )
             .into_response();
     };
+    let (status, path) = if site.has(&path) {
+        (StatusCode::OK, path)
+    } else if site.has(&format!("{path}/index.html")) {
+        return (
+            StatusCode::PERMANENT_REDIRECT,
+            [(header::LOCATION, format!("/{path}/"))],
+        )
+            .into_response();
+    } else {
+        (StatusCode::NOT_FOUND, "404.html".to_string())
+    };
+    // Rendering a page is CPU work: off the async workers.
+    let rendered = tokio::task::spawn_blocking({
+        let path = path.clone();
+        move || site.file(&path)
+    })
+    .await;
+    let bytes = match rendered {
+        Ok(Some(Ok(bytes))) => bytes,
+        Ok(Some(Err(error))) => {
+            let message = format!(
+                "<!doctype html><title>Render error</title><pre>{}</pre>",
+                crate::diagram::escape(&format!("{error:#}"))
+            );
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                message,
+            )
+                .into_response();
+        }
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
     let content_type = content_type(&path);
     let mut body = if content_type.starts_with("text/html") {
-        with_live_reload(bytes, &problems)
+        with_live_reload(&bytes, &problems)
     } else {
-        bytes.clone()
+        bytes
     };
     if status == StatusCode::NOT_FOUND {
         // The 404 page's links are relative to the site root, wherever the missing page was.

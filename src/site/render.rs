@@ -1,17 +1,19 @@
-//! Render: the evaluated book -> every file of the site, in memory.
+//! Render: the evaluated book -> the files of the site, in memory.
 //!
 //! Pure apart from the theme it is given: builds a view per page and runs it through Tera.
-//! Writing to disk is `write`'s job, so a failed render never touches the output.
+//! Every output path can be rendered on its own ([`Site::render_path`]): `build` renders them
+//! all, in parallel; `serve` renders a page when it is asked for. Writing to disk is `write`'s
+//! job, so a failed render never touches the output.
 
 use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::build::Evaluated;
+use crate::catalog::Service;
 use crate::diagram::escape;
-use crate::markdown;
+use crate::markdown::{self, slug};
 use crate::parse::Origin;
-use crate::report::ServiceReport;
 use crate::report::json;
 use crate::site::SiteFiles;
 use crate::site::drawings::{self, Drawings};
@@ -19,179 +21,205 @@ use crate::site::theme::{Theme, template_error};
 use crate::site::url::{self, SourceMap};
 use crate::site::view::{self, SiteView};
 
+/// Pages of the site that are not about one service or system: (output, template, section).
+const ORGANISATION_PAGES: &[(&str, &str, &str)] = &[
+    ("index.html", "index.html", "index"),
+    ("checks/index.html", "checks.html", "checks"),
+    ("teams/index.html", "teams.html", "teams"),
+    ("gaps/index.html", "gaps.html", "gaps"),
+    ("graph/index.html", "graph.html", "graph"),
+    ("404.html", "404.html", "404"),
+];
+
+/// Everything needed to render any page of the site.
+pub struct Site<'a> {
+    evaluated: &'a Evaluated,
+    theme: &'a Theme,
+    drawings: &'a Drawings,
+    sources: SourceMap,
+    view: SiteView<'a>,
+}
+
 /// Renders the whole site.
 pub fn render(evaluated: &Evaluated, theme: &Theme, drawings: &Drawings) -> Result<SiteFiles> {
-    let site = SiteView {
-        title: &evaluated.config.title,
-        description: evaluated.config.description.as_deref(),
-        evaluated_on: evaluated.report.today.to_string(),
-        version: env!("CARGO_PKG_VERSION"),
-        levels: ["none", "bronze", "silver", "gold"],
-    };
-    let renderer = Renderer { theme, site: &site };
-    let mut files = SiteFiles::default();
-    renderer.add(
-        &mut files,
-        "index.html",
-        "index.html",
-        "index",
-        &view::index(evaluated),
-    )?;
-    renderer.add(
-        &mut files,
-        "checks.html",
-        "checks/index.html",
-        "checks",
-        &view::checks(evaluated),
-    )?;
-    renderer.add(
-        &mut files,
-        "teams.html",
-        "teams/index.html",
-        "teams",
-        &view::teams(evaluated),
-    )?;
-    renderer.add(
-        &mut files,
-        "gaps.html",
-        "gaps/index.html",
-        "gaps",
-        &view::gaps(evaluated),
-    )?;
-    renderer.add(
-        &mut files,
-        "graph.html",
-        "graph/index.html",
-        "graph",
-        &view::graph(evaluated, drawings),
-    )?;
-    renderer.add(&mut files, "404.html", "404.html", "404", &())?;
-    for system in view::systems(evaluated, drawings) {
-        let output = drawings::system_page(system.name);
-        renderer.add(&mut files, "system.html", &output, "graph", &system)?;
-    }
-    render_services(evaluated, drawings, &renderer, &mut files)?;
-    files.insert("readiness.json", json::render(&json::build(evaluated)));
-    for (name, bytes) in &theme.assets {
-        files.insert(format!("assets/{name}"), bytes.clone());
-    }
-    Ok(files)
+    Site::new(evaluated, theme, drawings).render_all()
 }
 
-/// Resolves the links and diagrams of one Markdown file published at `output`.
-struct PageResolver<'a> {
-    sources: &'a SourceMap,
-    drawings: &'a Drawings,
-    origin: &'a Origin,
-    output: &'a str,
-}
-
-impl markdown::Resolver for PageResolver<'_> {
-    fn link(&self, destination: &str) -> Option<String> {
-        self.sources.resolve(
-            self.origin.source_index,
-            &self.origin.relative,
-            self.output,
-            destination,
-        )
-    }
-
-    fn diagram(&self, code: &str) -> String {
-        match self.drawings.dot(code) {
-            Ok(svg) => format!(r#"<figure class="diagram-figure">{svg}</figure>"#),
-            Err(error) => format!(
-                r#"<figure class="diagram-error"><pre><code>{}</code></pre><figcaption>{}</figcaption></figure>"#,
-                escape(code),
-                escape(&error.to_string())
-            ),
+impl<'a> Site<'a> {
+    pub fn new(evaluated: &'a Evaluated, theme: &'a Theme, drawings: &'a Drawings) -> Self {
+        Site {
+            evaluated,
+            theme,
+            drawings,
+            sources: SourceMap::new(&evaluated.catalog),
+            view: SiteView {
+                title: &evaluated.config.title,
+                description: evaluated.config.description.as_deref(),
+                evaluated_on: evaluated.report.today.to_string(),
+                version: env!("CARGO_PKG_VERSION"),
+                levels: ["none", "bronze", "silver", "gold"],
+            },
         }
     }
-}
 
-fn render_services(
-    evaluated: &Evaluated,
-    drawings: &Drawings,
-    renderer: &Renderer,
-    files: &mut SiteFiles,
-) -> Result<()> {
-    let sources = SourceMap::new(&evaluated.catalog);
-    // Services render independently, in parallel; the site is a sorted map, so the output is
-    // the same whatever order they finish in.
-    let rendered: Vec<SiteFiles> = evaluated
-        .report
-        .services
-        .par_iter()
-        .map(|report| render_service(evaluated, drawings, renderer, &sources, report))
-        .collect::<Result<_>>()?;
-    for service_files in rendered {
-        files.files.extend(service_files.files);
+    /// Every file of the site, rendered in parallel. The site is a sorted map, so the output
+    /// is the same whatever order pages finish in.
+    pub fn render_all(&self) -> Result<SiteFiles> {
+        let files = self
+            .paths()
+            .into_par_iter()
+            .map(|path| {
+                let bytes = self
+                    .render_path(&path)
+                    .unwrap_or_else(|| Err(anyhow!("nothing renders {path}")))?;
+                Ok((path, bytes))
+            })
+            .collect::<Result<_>>()?;
+        Ok(SiteFiles { files })
     }
-    Ok(())
-}
 
-/// A service's page, its extra pages and its assets.
-fn render_service(
-    evaluated: &Evaluated,
-    drawings: &Drawings,
-    renderer: &Renderer,
-    sources: &SourceMap,
-    report: &ServiceReport,
-) -> Result<SiteFiles> {
-    let mut files = SiteFiles::default();
-    let service = &evaluated.catalog.services[report.service];
-    let id = service.id().as_str();
-    let origin = &service.source.origin;
-    let output = url::service_page(id);
-    let resolver = PageResolver {
-        sources,
-        drawings,
-        origin,
-        output: &output,
-    };
-    let body_html = markdown::render(&service.source.body, &resolver);
-    // Front-matter links (runbooks) are shown through templates, which want root-relative URLs.
-    let resolve_from_root =
-        |link: &str| sources.resolve(origin.source_index, &origin.relative, "index.html", link);
-    let page_view = view::service(evaluated, drawings, report, body_html, &resolve_from_root);
-    renderer.add(&mut files, "service.html", &output, "services", &page_view)?;
-    for page in &service.pages {
-        let output = url::service_file(id, &page.path_in_service);
-        let resolver = PageResolver {
-            sources,
-            drawings,
-            origin: &page.origin,
-            output: &output,
-        };
-        let body_html = markdown::render(&page.body, &resolver);
-        let page_view = view::page(evaluated, report, page, body_html);
-        renderer.add(&mut files, "page.html", &output, "services", &page_view)?;
-    }
-    for asset in &service.assets {
-        files.insert(
-            url::service_file(id, &asset.path_in_service),
-            asset.bytes.clone(),
+    /// Every output path of the site.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = ORGANISATION_PAGES
+            .iter()
+            .map(|(output, _, _)| output.to_string())
+            .collect();
+        paths.push("readiness.json".into());
+        paths.extend(
+            self.theme
+                .assets
+                .keys()
+                .map(|name| format!("assets/{name}")),
         );
+        paths.extend(
+            view::systems(self.evaluated, self.drawings)
+                .iter()
+                .map(|s| drawings::system_page(s.name)),
+        );
+        for service in &self.evaluated.catalog.services {
+            let id = service.id().as_str();
+            paths.push(url::service_page(id));
+            paths.extend(
+                service
+                    .pages
+                    .iter()
+                    .map(|p| url::service_file(id, &p.path_in_service)),
+            );
+            paths.extend(
+                service
+                    .assets
+                    .iter()
+                    .map(|a| url::service_file(id, &a.path_in_service)),
+            );
+        }
+        paths
     }
-    Ok(files)
-}
 
-struct Renderer<'a> {
-    theme: &'a Theme,
-    site: &'a SiteView<'a>,
-}
+    /// The contents of one output path, or `None` when the site has no such file.
+    pub fn render_path(&self, path: &str) -> Option<Result<Vec<u8>>> {
+        if let Some((_, template, section)) = ORGANISATION_PAGES
+            .iter()
+            .find(|(output, _, _)| *output == path)
+        {
+            return Some(
+                self.organisation_page(path, template, section)
+                    .map(String::into_bytes),
+            );
+        }
+        if path == "readiness.json" {
+            return Some(Ok(json::render(&json::build(self.evaluated)).into_bytes()));
+        }
+        if let Some(name) = path.strip_prefix("assets/") {
+            return self.theme.assets.get(name).map(|bytes| Ok(bytes.clone()));
+        }
+        if let Some(rest) = path.strip_prefix("systems/") {
+            let wanted = rest.strip_suffix("/index.html")?;
+            let system = view::systems(self.evaluated, self.drawings)
+                .into_iter()
+                .find(|s| slug(s.name) == wanted)?;
+            return Some(
+                self.page("system.html", path, "graph", &system)
+                    .map(String::into_bytes),
+            );
+        }
+        let (id, file) = path.strip_prefix("services/")?.split_once('/')?;
+        let index = self.evaluated.catalog.index_of(id)?;
+        self.service_file(index, path, file)
+    }
 
-impl Renderer<'_> {
-    /// Renders a page and adds it to the site.
-    fn add(
+    fn organisation_page(&self, output: &str, template: &str, section: &str) -> Result<String> {
+        let (evaluated, drawings) = (self.evaluated, self.drawings);
+        match template {
+            "index.html" => self.page(template, output, section, &view::index(evaluated)),
+            "checks.html" => self.page(template, output, section, &view::checks(evaluated)),
+            "teams.html" => self.page(template, output, section, &view::teams(evaluated)),
+            "gaps.html" => self.page(template, output, section, &view::gaps(evaluated)),
+            "graph.html" => self.page(template, output, section, &view::graph(evaluated, drawings)),
+            _ => self.page(template, output, section, &()),
+        }
+    }
+
+    /// A service's page (`index.html`), one of its extra pages, or one of its assets.
+    fn service_file(&self, index: usize, output: &str, file: &str) -> Option<Result<Vec<u8>>> {
+        let service = &self.evaluated.catalog.services[index];
+        let report = &self.evaluated.report.services[index];
+        if file == "index.html" {
+            return Some(
+                self.service_page(service, report, output)
+                    .map(String::into_bytes),
+            );
+        }
+        let id = service.id().as_str();
+        if let Some(page) = service
+            .pages
+            .iter()
+            .find(|p| url::service_file(id, &p.path_in_service) == output)
+        {
+            let resolver = PageResolver {
+                site: self,
+                origin: &page.origin,
+                output,
+            };
+            let body_html = markdown::render(&page.body, &resolver);
+            let page_view = view::page(self.evaluated, report, page, body_html);
+            return Some(
+                self.page("page.html", output, "services", &page_view)
+                    .map(String::into_bytes),
+            );
+        }
+        let asset = service
+            .assets
+            .iter()
+            .find(|a| url::service_file(id, &a.path_in_service) == output)?;
+        Some(Ok(asset.bytes.clone()))
+    }
+
+    fn service_page(
         &self,
-        files: &mut SiteFiles,
-        template: &str,
+        service: &Service,
+        report: &crate::report::ServiceReport,
         output: &str,
-        section: &str,
-        page: &impl Serialize,
-    ) -> Result<()> {
-        files.insert(output, self.page(template, output, section, page)?);
-        Ok(())
+    ) -> Result<String> {
+        let origin = &service.source.origin;
+        let resolver = PageResolver {
+            site: self,
+            origin,
+            output,
+        };
+        let body_html = markdown::render(&service.source.body, &resolver);
+        // Front-matter links (runbooks) are shown through templates, which want root-relative URLs.
+        let resolve_from_root = |link: &str| {
+            self.sources
+                .resolve(origin.source_index, &origin.relative, "index.html", link)
+        };
+        let page_view = view::service(
+            self.evaluated,
+            self.drawings,
+            report,
+            body_html,
+            &resolve_from_root,
+        );
+        self.page("service.html", output, "services", &page_view)
     }
 
     /// Renders `template` for the page published at `output`.
@@ -203,7 +231,7 @@ impl Renderer<'_> {
         page: &impl Serialize,
     ) -> Result<String> {
         let mut context = tera::Context::new();
-        context.insert("site", self.site);
+        context.insert("site", &self.view);
         context.insert("root", &url::root_prefix(output));
         context.insert("section", section);
         context.insert("page", page);
@@ -213,5 +241,34 @@ impl Renderer<'_> {
                 template_error(&error)
             )
         })
+    }
+}
+
+/// Resolves the links and diagrams of one Markdown file published at `output`.
+struct PageResolver<'a> {
+    site: &'a Site<'a>,
+    origin: &'a Origin,
+    output: &'a str,
+}
+
+impl markdown::Resolver for PageResolver<'_> {
+    fn link(&self, destination: &str) -> Option<String> {
+        self.site.sources.resolve(
+            self.origin.source_index,
+            &self.origin.relative,
+            self.output,
+            destination,
+        )
+    }
+
+    fn diagram(&self, code: &str) -> String {
+        match self.site.drawings.dot(code) {
+            Ok(svg) => format!(r#"<figure class="diagram-figure">{svg}</figure>"#),
+            Err(error) => format!(
+                r#"<figure class="diagram-error"><pre><code>{}</code></pre><figcaption>{}</figcaption></figure>"#,
+                escape(code),
+                escape(&error.to_string())
+            ),
+        }
     }
 }
