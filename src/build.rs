@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use rayon::prelude::*;
 
@@ -34,24 +36,62 @@ pub struct Evaluated {
     pub diagnostics: Diagnostics,
 }
 
+/// What one build can hand to the next: `serve` keeps these between rebuilds, so a save
+/// parses only the files it changed and lays out only the diagrams it changed.
+#[derive(Debug, Default)]
+pub struct Caches {
+    pub layouts: LayoutCache,
+    /// Each file's parse, by its path, with a fingerprint of the bytes it was parsed from.
+    parsed: HashMap<(usize, String), ParsedFile>,
+}
+
+#[derive(Debug, Clone)]
+struct ParsedFile {
+    fingerprint: String,
+    parsed: Option<Parsed>,
+    problems: Diagnostics,
+}
+
 /// Reads and evaluates the book in `dir` as of `today`.
 pub fn evaluate_book(dir: &Path, today: Date) -> Evaluated {
+    evaluate_with(dir, today, &mut Caches::default())
+}
+
+fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
     let mut diagnostics = Diagnostics::new();
     let config = config::load(dir, &mut diagnostics);
     let files = source::discover(&config, &mut diagnostics);
     // Files parse independently: in parallel, each with its own problems, merged in order.
-    let results: Vec<(Option<Parsed>, Diagnostics)> = files
+    let results: Vec<((usize, String), ParsedFile)> = files
         .par_iter()
         .map(|file| {
+            let key = (file.source_index, file.relative.clone());
+            let fingerprint = crate::diagram::fingerprint(&file.bytes);
+            if let Some(known) = caches
+                .parsed
+                .get(&key)
+                .filter(|known| known.fingerprint == fingerprint)
+            {
+                return (key, known.clone());
+            }
             let mut problems = Diagnostics::new();
-            (parse::parse(file, &mut problems), problems)
+            let parsed = parse::parse(file, &mut problems);
+            (
+                key,
+                ParsedFile {
+                    fingerprint,
+                    parsed,
+                    problems,
+                },
+            )
         })
         .collect();
     let mut parsed = Vec::with_capacity(results.len());
-    for (file, problems) in results {
-        parsed.extend(file);
-        diagnostics.extend(problems);
+    for (_, file) in &results {
+        parsed.extend(file.parsed.clone());
+        diagnostics.extend(file.problems.clone());
     }
+    caches.parsed = results.into_iter().collect();
     let catalog = Catalog::build(parsed, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
     checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);
@@ -98,9 +138,9 @@ pub fn prepare_book(
     dir: &Path,
     today: Date,
     deny_warnings: bool,
-    layouts: &mut LayoutCache,
+    caches: &mut Caches,
 ) -> Result<Prepared> {
-    let mut evaluated = evaluate_book(dir, today);
+    let mut evaluated = evaluate_with(dir, today, caches);
     let stop = |diagnostics: &Diagnostics| {
         diagnostics.has_errors() || (deny_warnings && !diagnostics.is_empty())
     };
@@ -115,7 +155,7 @@ pub fn prepare_book(
     let drawings = site::drawings::draw(
         &evaluated,
         &evaluated.config.diagrams,
-        layouts,
+        &mut caches.layouts,
         &mut drawing_problems,
     );
     evaluated.diagnostics.extend(drawing_problems);
@@ -140,7 +180,7 @@ pub fn build_book(
     deny_warnings: bool,
 ) -> Result<Built> {
     let Prepared { evaluated, site } =
-        prepare_book(dir, today, deny_warnings, &mut LayoutCache::new())?;
+        prepare_book(dir, today, deny_warnings, &mut Caches::default())?;
     let Some((theme, drawings)) = site else {
         return Ok(Built {
             evaluated,

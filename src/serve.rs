@@ -24,11 +24,11 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::build::{self, Evaluated, Prepared};
+use crate::build::{self, Caches, Evaluated, Prepared};
 use crate::diag::Diagnostics;
 use crate::model::Date;
 use crate::report::json::{self, JsonProblem};
-use crate::site::drawings::{Drawings, LayoutCache};
+use crate::site::drawings::Drawings;
 use crate::site::render::Site;
 use crate::site::theme::Theme;
 
@@ -115,8 +115,8 @@ struct Shared {
     problems: RwLock<Vec<JsonProblem>>,
     generation: RwLock<u64>,
     events: broadcast::Sender<Message>,
-    /// Diagrams of the last build: an edit lays out only what it changed.
-    layouts: std::sync::Mutex<LayoutCache>,
+    /// Parses and layouts of the last build: a save redoes only what it changed.
+    caches: Mutex<Caches>,
 }
 
 /// Serves the book in `options.dir` until Ctrl-C.
@@ -135,7 +135,7 @@ async fn run(options: Options) -> Result<()> {
         problems: RwLock::new(Vec::new()),
         generation: RwLock::new(0),
         events,
-        layouts: std::sync::Mutex::new(LayoutCache::new()),
+        caches: Mutex::new(Caches::default()),
     });
     let watched = rebuild(&shared, &options)?;
     let address = format!("{}:{}", options.host, options.port);
@@ -196,10 +196,10 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
     let today = options
         .today
         .unwrap_or_else(|| Date(jiff::Zoned::now().date()));
-    let mut layouts = shared.layouts.lock().unwrap_or_else(|e| e.into_inner());
+    let mut caches = shared.caches.lock().unwrap_or_else(|e| e.into_inner());
     let Prepared { evaluated, site } =
-        build::prepare_book(&options.dir, today, false, &mut layouts)?;
-    drop(layouts);
+        build::prepare_book(&options.dir, today, false, &mut caches)?;
+    drop(caches);
     print_problems(&evaluated.diagnostics);
     let problems = json::problems(&evaluated.diagnostics)
         .into_iter()

@@ -314,7 +314,11 @@ pub fn subgraph(
     let position: HashMap<NodeIndex, usize> =
         nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let mut edges = Vec::new();
-    for edge in graph.edge_references() {
+    // Only the edges leaving the drawn nodes: a neighbourhood is small, the graph may not be.
+    let outgoing = nodes
+        .iter()
+        .flat_map(|n| graph.edges_directed(*n, Direction::Outgoing));
+    for edge in outgoing {
         if let (Some(&from), Some(&to)) =
             (position.get(&edge.source()), position.get(&edge.target()))
         {
@@ -376,7 +380,15 @@ fn system(evaluated: &Evaluated, name: &str) -> Diagram {
     let mut inner: BTreeSet<(usize, usize, bool)> = BTreeSet::new();
     // (member, across, member depends on it) -> (count, every edge soft)
     let mut crossing: BTreeMap<(usize, Across, bool), (usize, bool)> = BTreeMap::new();
-    for edge in graph.edge_references() {
+    // Every edge that touches a member: out of it, or into it from outside.
+    let touching = member_position.keys().flat_map(|&member| {
+        graph.edges_directed(member, Direction::Outgoing).chain(
+            graph
+                .edges_directed(member, Direction::Incoming)
+                .filter(|e| !member_position.contains_key(&e.source())),
+        )
+    });
+    for edge in touching {
         let soft = edge.weight().kind == DependencyKind::Soft;
         let (from, to) = (edge.source(), edge.target());
         match (member_position.get(&from), member_position.get(&to)) {
