@@ -220,7 +220,7 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
             let pages = live.paths.iter().filter(|p| p.ends_with(".html")).count();
             *shared.site.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(live));
             println!(
-                "rebuilt {pages} pages in {} ms",
+                "rebuilt in {} ms: {pages} pages, each rendered when first asked for",
                 started.elapsed().as_millis()
             );
             Message::Reload { generation }
@@ -299,7 +299,7 @@ fn spawn_watcher(
 ) -> Result<std::thread::JoinHandle<()>> {
     let (sender, receiver) = std::sync::mpsc::channel();
     let mut debouncer =
-        notify_debouncer_full::new_debouncer(Duration::from_millis(100), None, sender)
+        notify_debouncer_full::new_debouncer(Duration::from_millis(50), None, sender)
             .context("cannot watch the book's files")?;
     for path in &watched.paths {
         debouncer

@@ -262,3 +262,50 @@ fn ctrl_c_stops_cleanly() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn book_toml_moving_the_sources_is_followed() {
+    let book = copy_of(&fixture("levels"));
+    let elsewhere = book.path().join("elsewhere/moved");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(
+        elsewhere.join("service.md"),
+        "---\nservice: moved\ntitle: Moved here\n---\n# Moved\n",
+    )
+    .unwrap();
+    let server = Server::start(book.path());
+    let events = server.events();
+    assert_eq!(server.get("services/moved/").0, 404);
+    std::fs::write(
+        book.path().join("book.toml"),
+        "[book]\nsrc = \"elsewhere\"\n",
+    )
+    .unwrap();
+    wait_for(&events, "a reload after book.toml changed", |(event, _)| {
+        event == "reload"
+    });
+    let (status, page) = server.get("services/moved/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Moved here"));
+    assert_eq!(
+        server.get("services/waived/").0,
+        404,
+        "the old source folder is no longer read"
+    );
+    std::fs::write(
+        elsewhere.join("service.md"),
+        "---\nservice: moved\ntitle: Edited in the new place\n---\n",
+    )
+    .unwrap();
+    wait_for(
+        &events,
+        "a reload after editing the new source",
+        |(event, _)| event == "reload",
+    );
+    assert!(
+        server
+            .get("services/moved/")
+            .1
+            .contains("Edited in the new place")
+    );
+}
