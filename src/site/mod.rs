@@ -7,6 +7,8 @@
 //! - `services/<id>/<path>.html`: its extra pages, at their path below the service doc's
 //!   folder (`.md` becomes `.html`); images beside them keep their path
 //! - `checks/index.html#<check-id>`, `teams/index.html#team-<team>`, `gaps/index.html`
+//! - `graph/index.html` (the dependency graph, risk ranking), `systems/<system>/index.html`
+//! - `404.html`
 //! - `readiness.json`: the JSON report (contract v1)
 //! - `assets/`: the theme's CSS and JavaScript
 
