@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::config::{ChecklistConfig, ChecklistMode, Config};
-use crate::deserialize::{self, ProblemKind, Segment};
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggestion_help};
+use crate::deserialize::Segment;
+use crate::diag::{Diagnostic, Diagnostics, Severity, did_you_mean};
 use crate::model::{Kind, Level};
 use crate::yaml;
 
@@ -206,21 +206,11 @@ fn load_file(file: &Path, display: &Path, diagnostics: &mut Diagnostics) -> Opti
         }
     };
     for problem in &problems {
-        let path = deserialize::path_to_string(&problem.path);
-        let diagnostic = match &problem.kind {
-            ProblemKind::UnknownKey { key, expected } => {
-                let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-                Diagnostic::error(display, format!("unknown key `{path}`"))
-                    .at(yaml::locate(&text, &problem.path, true))
-                    .with_help(suggestion_help(key, &expected))
-            }
-            ProblemKind::Invalid { message } => Diagnostic::error(
-                display,
-                format!("`{path}`: {message}"),
-            )
-            .at(yaml::locate(&text, &problem.path, false)),
-        };
-        diagnostics.push(diagnostic);
+        diagnostics.push(
+            problem.diagnostic(display, Severity::Error, |path, at_key| {
+                yaml::locate(&text, path, at_key)
+            }),
+        );
     }
     let checklist = checklist?;
     let mut seen = HashSet::new();

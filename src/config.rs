@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::deserialize::{self, Problem, ProblemKind, Segment};
-use crate::diag::{Diagnostic, Diagnostics, Position, suggestion_help};
+use crate::deserialize::{self, Problem, Segment};
+use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
 use crate::model::{Level, Lifecycle, Tier};
 
 pub const BOOK_FILE: &str = "book.toml";
@@ -234,20 +234,9 @@ fn apply(config: &mut Config, raw: RawBookToml) {
 }
 
 fn toml_problem(text: &str, problem: &Problem) -> Diagnostic {
-    let at_key = matches!(problem.kind, ProblemKind::UnknownKey { .. });
-    let position = locate(text, &problem.path, at_key);
-    let path = deserialize::path_to_string(&problem.path);
-    match &problem.kind {
-        ProblemKind::UnknownKey { key, expected } => {
-            let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-            Diagnostic::error(BOOK_FILE, format!("unknown key `{path}`"))
-                .at(position)
-                .with_help(suggestion_help(key, &expected))
-        }
-        ProblemKind::Invalid { message } => {
-            Diagnostic::error(BOOK_FILE, format!("`{path}`: {message}")).at(position)
-        }
-    }
+    problem.diagnostic(Path::new(BOOK_FILE), Severity::Error, |path, at_key| {
+        locate(text, path, at_key)
+    })
 }
 
 /// Where `path` is in the TOML text (the key, or the value), else its closest ancestor.

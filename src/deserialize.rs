@@ -7,8 +7,12 @@
 //! callers can suggest the right spelling. Locating a problem in the file is the caller's job:
 //! each problem carries its path inside the document.
 
+use std::path::Path;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::diag::{Diagnostic, Position, Severity, suggestion_help};
 
 /// One step of a path inside a document: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +54,39 @@ pub struct Problem {
     /// For an unknown key: the path of the key itself. Otherwise: the path of the bad value.
     pub path: DocPath,
     pub kind: ProblemKind,
+}
+
+impl Problem {
+    /// The problem as a diagnostic of the file at `file`. `locate` finds a path in the file
+    /// (the key itself when asked for, else the value); unknown keys get `unknown_key`
+    /// severity and a did-you-mean.
+    pub fn diagnostic(
+        &self,
+        file: &Path,
+        unknown_key: Severity,
+        locate: impl Fn(&[Segment], bool) -> Position,
+    ) -> Diagnostic {
+        let path = path_to_string(&self.path);
+        match &self.kind {
+            ProblemKind::UnknownKey { key, expected } => {
+                let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+                let message = match unknown_key {
+                    Severity::Warning => format!("unknown key `{path}` is ignored"),
+                    Severity::Error => format!("unknown key `{path}`"),
+                };
+                Diagnostic {
+                    severity: unknown_key,
+                    ..Diagnostic::error(file, message)
+                }
+                .at(locate(&self.path, true))
+                .with_help(suggestion_help(key, &expected))
+            }
+            ProblemKind::Invalid { message } => {
+                Diagnostic::error(file, format!("`{path}`: {message}"))
+                    .at(locate(&self.path, false))
+            }
+        }
+    }
 }
 
 /// Removes the entry at `path` from `tree`; false when there was nothing to remove.

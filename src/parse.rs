@@ -6,8 +6,8 @@
 
 use std::path::PathBuf;
 
-use crate::deserialize::{self, Problem, ProblemKind, Segment};
-use crate::diag::{Diagnostic, Diagnostics, Position, suggestion_help};
+use crate::deserialize::{Problem, Segment};
+use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
 use crate::frontmatter::{self, SplitError};
 use crate::markdown::{self, Facts};
 use crate::model::ServiceDoc;
@@ -177,19 +177,10 @@ struct Located<'a> {
 
 impl Located<'_> {
     fn diagnostic(&self, problem: &Problem) -> Diagnostic {
-        let key_path = deserialize::path_to_string(&problem.path);
-        match &problem.kind {
-            ProblemKind::UnknownKey { key, expected } => {
-                let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-                Diagnostic::warning(self.path, format!("unknown key `{key_path}` is ignored"))
-                    .at(self.locate(&problem.path, true))
-                    .with_help(suggestion_help(key, &expected))
-            }
-            ProblemKind::Invalid { message } => {
-                Diagnostic::error(self.path, format!("`{key_path}`: {message}"))
-                    .at(self.locate(&problem.path, false))
-            }
-        }
+        // Unknown keys in a service doc are warnings: the rest of the doc still counts.
+        problem.diagnostic(self.path, Severity::Warning, |path, at_key| {
+            self.locate(path, at_key)
+        })
     }
 
     fn locate(&self, path: &[Segment], at_key: bool) -> Position {
