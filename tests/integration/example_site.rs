@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::harness::{TODAY, build_example_site, files_in, links_in, opsbook, repo_root, stdout};
+use crate::harness::{
+    TODAY, build_example_site, files_in, links_in, opsbook, repo_root, service, stdout,
+};
 
 fn check_json() -> Value {
     let output = opsbook(
@@ -17,15 +19,6 @@ fn check_json() -> Value {
         "some example services are below their level"
     );
     serde_json::from_slice(&output.stdout).expect("check --format json prints JSON")
-}
-
-fn service<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no service {id}"))
 }
 
 fn ids_with_status(service: &Value, statuses: &[&str]) -> BTreeSet<String> {

@@ -11,29 +11,10 @@
 
 use serde_json::Value;
 
-use crate::harness::{TODAY, fixture, opsbook};
+use crate::harness::{TODAY, check, fixture, json_report, opsbook, service};
 
 fn report() -> Value {
-    let output = opsbook(
-        &fixture("graph"),
-        &["check", "--format", "json", "--today", TODAY],
-    );
-    assert_ne!(
-        output.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
-fn service<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap()
+    json_report(&fixture("graph"), &[])
 }
 
 fn ids(value: &Value) -> Vec<&str> {
@@ -43,15 +24,6 @@ fn ids(value: &Value) -> Vec<&str> {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect()
-}
-
-fn check<'a>(service: &'a Value, id: &str) -> &'a Value {
-    service["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap()
 }
 
 #[test]

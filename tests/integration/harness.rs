@@ -97,3 +97,30 @@ pub fn build_example_site() -> (tempfile::TempDir, PathBuf) {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     (out, site)
 }
+
+/// `opsbook check --format json` of the book in `dir` (with `extra` arguments), parsed.
+pub fn json_report(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["check", "--format", "json", "--today", TODAY];
+    args.extend_from_slice(extra);
+    let output = opsbook(dir, &args);
+    assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).expect("check --format json prints JSON")
+}
+
+/// A service of a JSON report, by id.
+pub fn service<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    let services = report["services"].as_array().unwrap();
+    services
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no service {id}"))
+}
+
+/// A check result of a service of a JSON report, by check id.
+pub fn check<'a>(service: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    let checks = service["checks"].as_array().unwrap();
+    checks
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}

@@ -3,32 +3,14 @@
 
 use serde_json::Value;
 
-use crate::harness::{TODAY, fixture, opsbook};
+use crate::harness::{TODAY, check, fixture, json_report, opsbook, service};
 
 fn report() -> Value {
-    let output = opsbook(
-        &fixture("levels"),
-        &["check", "--format", "json", "--today", TODAY],
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    json_report(&fixture("levels"), &[])
 }
 
-fn service(report: &Value, id: &str) -> Value {
-    report["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap()
-        .clone()
-}
-
-fn status(service: &Value, check: &str) -> String {
-    let checks = service["checks"].as_array().unwrap();
-    checks.iter().find(|c| c["id"] == check).unwrap()["status"]
-        .as_str()
-        .unwrap()
-        .to_string()
+fn status(service: &Value, id: &str) -> String {
+    check(service, id)["status"].as_str().unwrap().to_string()
 }
 
 #[test]
@@ -44,7 +26,8 @@ fn a_service_passing_every_bronze_check_is_bronze() {
 
 #[test]
 fn an_unexpired_waiver_counts_as_passed() {
-    let waived = service(&report(), "waived");
+    let report = report();
+    let waived = service(&report, "waived");
     assert_eq!(status(&waived, "testing.unit"), "waived");
     assert_eq!(waived["level"], "bronze");
     let check = waived["checks"]
@@ -60,7 +43,8 @@ fn an_unexpired_waiver_counts_as_passed() {
 
 #[test]
 fn an_expired_waiver_fails_and_drops_the_level() {
-    let expired = service(&report(), "expired");
+    let report = report();
+    let expired = service(&report, "expired");
     assert_eq!(status(&expired, "testing.unit"), "expired-waiver");
     assert_eq!(expired["level"], "none");
     assert_eq!(expired["meets_required"], false);
