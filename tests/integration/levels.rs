@@ -28,7 +28,7 @@ fn a_service_passing_every_bronze_check_is_bronze() {
 fn an_unexpired_waiver_counts_as_passed() {
     let report = report();
     let waived = service(&report, "waived");
-    assert_eq!(status(&waived, "testing.unit"), "waived");
+    assert_eq!(status(waived, "testing.unit"), "waived");
     assert_eq!(waived["level"], "bronze");
     let check = waived["checks"]
         .as_array()
@@ -45,7 +45,7 @@ fn an_unexpired_waiver_counts_as_passed() {
 fn an_expired_waiver_fails_and_drops_the_level() {
     let report = report();
     let expired = service(&report, "expired");
-    assert_eq!(status(&expired, "testing.unit"), "expired-waiver");
+    assert_eq!(status(expired, "testing.unit"), "expired-waiver");
     assert_eq!(expired["level"], "none");
     assert_eq!(expired["meets_required"], false);
 }
@@ -58,7 +58,7 @@ fn a_waiver_is_valid_through_its_last_day() {
     );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
-        status(&service(&report, "expired"), "testing.unit"),
+        status(service(&report, "expired"), "testing.unit"),
         "waived"
     );
 }
@@ -75,7 +75,7 @@ fn tier_one_requires_gold_and_experimental_requires_nothing() {
         (Some("bronze"), Some("gold"))
     );
     assert_eq!(
-        status(&needs_gold, "testing.unit"),
+        status(needs_gold, "testing.unit"),
         "pass",
         "a URL to the evidence counts"
     );
@@ -138,9 +138,9 @@ fn a_checklist_of_the_books_own_extends_the_default() {
     );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let ok = service(&report, "bronze-ok");
-    assert_eq!(status(&ok, "docs.handbook"), "fail");
+    assert_eq!(status(ok, "docs.handbook"), "fail");
     assert_eq!(
-        status(&ok, "testing.unit"),
+        status(ok, "testing.unit"),
         "pass",
         "the default checks are still there"
     );
