@@ -52,6 +52,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/404.html"),
     ),
     (
+        "wide-diagram.html",
+        include_str!("../../themes/default/templates/wide-diagram.html"),
+    ),
+    (
         "legend.html",
         include_str!("../../themes/default/templates/legend.html"),
     ),
