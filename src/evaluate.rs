@@ -3,6 +3,7 @@
 //! A pure function of its inputs (`today` is passed in, so waivers and review dates are
 //! testable). It decides pass, fail, waived and levels; it knows nothing of HTML.
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::analysis::Analysis;
@@ -25,7 +26,9 @@ pub fn evaluate(
         analysis,
         today,
     };
+    // Services evaluate independently; collecting keeps them in catalog order.
     let mut services: Vec<ServiceReport> = (0..catalog.services.len())
+        .into_par_iter()
         .map(|index| evaluate_service(&context, checklist, required, index))
         .collect();
     let tiers: Vec<Tier> = catalog

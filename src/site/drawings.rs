@@ -82,12 +82,17 @@ pub fn draw(
 ) -> Drawings {
     let catalog = &evaluated.catalog;
     let neighbourhoods: Vec<Diagram> = (0..catalog.services.len())
+        .into_par_iter()
         .map(|i| neighbourhood(evaluated, i, settings))
         .collect();
-    let architectures: Vec<Option<Diagram>> = catalog.services.iter().map(architecture).collect();
+    let architectures: Vec<Option<Diagram>> =
+        catalog.services.par_iter().map(architecture).collect();
     let systems: BTreeMap<String, Diagram> = systems(catalog)
-        .into_iter()
-        .map(|name| (name.clone(), system(evaluated, &name)))
+        .into_par_iter()
+        .map(|name| {
+            let diagram = system(evaluated, &name);
+            (name, diagram)
+        })
         .collect();
     let (organisation, organisation_by_system) = organisation(evaluated);
 
