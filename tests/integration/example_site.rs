@@ -407,3 +407,13 @@ fn normalize(path: &str) -> String {
     }
     parts.join("/")
 }
+
+#[test]
+fn two_builds_of_the_same_book_are_identical() {
+    let (_first_guard, first) = build_example_site();
+    let (_second_guard, second) = build_example_site();
+    assert!(
+        files_in(&first) == files_in(&second),
+        "parallel work must not change the output"
+    );
+}
