@@ -37,17 +37,17 @@ pub struct Evaluated {
 }
 
 /// What one build can hand to the next: `serve` keeps these between rebuilds, so a save
-/// parses only the files it changed and lays out only the diagrams it changed.
+/// reads and parses only the files it changed and lays out only the diagrams it changed.
 #[derive(Debug, Default)]
 pub struct Caches {
     pub layouts: LayoutCache,
-    /// Each file's parse, by its path, with a fingerprint of the bytes it was parsed from.
+    /// Each file's parse, by its path, with the stamp (modification time, size) it was read at.
     parsed: HashMap<(usize, String), ParsedFile>,
 }
 
 #[derive(Debug, Clone)]
 struct ParsedFile {
-    fingerprint: String,
+    stamp: Option<(std::time::SystemTime, u64)>,
     parsed: Option<Parsed>,
     problems: Diagnostics,
 }
@@ -60,26 +60,32 @@ pub fn evaluate_book(dir: &Path, today: Date) -> Evaluated {
 fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
     let mut diagnostics = Diagnostics::new();
     let config = config::load(dir, &mut diagnostics);
-    let files = source::discover(&config, &mut diagnostics);
-    // Files parse independently: in parallel, each with its own problems, merged in order.
-    let results: Vec<((usize, String), ParsedFile)> = files
+    let found = source::find(&config, &mut diagnostics);
+    // Files read and parse independently: in parallel, each with its own problems, merged in
+    // order. A file with the stamp it had last time is neither read nor parsed again.
+    let results: Vec<((usize, String), ParsedFile)> = found
         .par_iter()
         .map(|file| {
             let key = (file.source_index, file.relative.clone());
-            let fingerprint = crate::diagram::fingerprint(&file.bytes);
             if let Some(known) = caches
                 .parsed
                 .get(&key)
-                .filter(|known| known.fingerprint == fingerprint)
+                .filter(|k| file.stamp.is_some() && k.stamp == file.stamp)
             {
                 return (key, known.clone());
             }
             let mut problems = Diagnostics::new();
-            let parsed = parse::parse(file, &mut problems);
+            let parsed = match source::read(&config, file) {
+                Ok(source) => parse::parse(&source, &mut problems),
+                Err(problem) => {
+                    problems.push(problem);
+                    None
+                }
+            };
             (
                 key,
                 ParsedFile {
-                    fingerprint,
+                    stamp: file.stamp,
                     parsed,
                     problems,
                 },

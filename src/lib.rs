@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! config::load        book.toml                 -> Config
-//! source::discover    Config                    -> SourceFile (Markdown and images)
+//! source::find, read Config                    -> SourceFile (Markdown and images)
 //! parse::parse        SourceFile                -> ServiceSource | PageSource | AssetSource
 //! Catalog::build      parsed files              -> Catalog (services, pages, dependency graph)
 //! analysis::analyze   Catalog                   -> Analysis (blast radius, cycles, tier inversions)

@@ -7,8 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use walkdir::{DirEntry, WalkDir};
 
 use crate::config::Config;
@@ -39,15 +37,19 @@ const ASSET_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", 
 const SKIPPED_FOLDERS: &[&str] = &["target", "node_modules"];
 
 /// A file found by the walk, not read yet.
-struct Found {
-    path: PathBuf,
-    source_index: usize,
-    relative: String,
-    kind: FileKind,
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub path: PathBuf,
+    pub source_index: usize,
+    /// Relative to its source folder, `/`-separated.
+    pub relative: String,
+    pub kind: FileKind,
+    /// Modification time and size: a file whose stamp did not change need not be read again.
+    pub stamp: Option<(std::time::SystemTime, u64)>,
 }
 
-/// Finds and reads every Markdown file and asset of the book, in a stable order.
-pub fn discover(config: &Config, diagnostics: &mut Diagnostics) -> Vec<SourceFile> {
+/// Finds every Markdown file and asset of the book, in a stable order, without reading them.
+pub fn find(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Found> {
     let output = config.output_dir.canonicalize().ok();
     let mut found = Vec::new();
     for (source_index, root) in config.sources.iter().enumerate() {
@@ -74,28 +76,17 @@ pub fn discover(config: &Config, diagnostics: &mut Diagnostics) -> Vec<SourceFil
         );
     }
     found.sort_by(|a, b| (a.source_index, &a.relative).cmp(&(b.source_index, &b.relative)));
-    // Reading is most of the cost of a rebuild: in parallel, in the order found.
-    let read: Vec<Result<SourceFile, Diagnostic>> = found
-        .into_par_iter()
-        .map(|file| read(config, file))
-        .collect();
-    let mut files = Vec::with_capacity(read.len());
-    for result in read {
-        match result {
-            Ok(file) => files.push(file),
-            Err(problem) => diagnostics.push(problem),
-        }
-    }
-    files
+    found
 }
 
-fn read(config: &Config, found: Found) -> Result<SourceFile, Diagnostic> {
+/// Reads a found file.
+pub fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
     let display_path = config.display(&found.path);
     match std::fs::read(&found.path) {
         Ok(bytes) => Ok(SourceFile {
             display_path,
             source_index: found.source_index,
-            relative: found.relative,
+            relative: found.relative.clone(),
             kind: found.kind,
             bytes,
         }),
@@ -124,11 +115,16 @@ fn walk(
             Ok(entry) if entry.file_type().is_file() => {
                 if let Some(kind) = file_kind(entry.path()) {
                     let relative = relative_slash_path(root, entry.path());
+                    let stamp = entry
+                        .metadata()
+                        .ok()
+                        .and_then(|m| Some((m.modified().ok()?, m.len())));
                     found.push(Found {
                         path: entry.into_path(),
                         source_index,
                         relative,
                         kind,
+                        stamp,
                     });
                 }
             }
