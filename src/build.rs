@@ -45,8 +45,18 @@ pub struct Caches {
     parsed: HashMap<(usize, String), ParsedFile>,
 }
 
+impl Caches {
+    /// Forgets what was read from these files, whatever their stamps say: a watcher knows
+    /// which files changed even where modification times are too coarse to tell.
+    pub fn forget(&mut self, changed: &[PathBuf]) {
+        self.parsed
+            .retain(|_, file| !changed.iter().any(|c| c == &file.path));
+    }
+}
+
 #[derive(Debug, Clone)]
 struct ParsedFile {
+    path: PathBuf,
     stamp: Option<(std::time::SystemTime, u64)>,
     parsed: Option<Parsed>,
     problems: Diagnostics,
@@ -85,6 +95,7 @@ fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
             (
                 key,
                 ParsedFile {
+                    path: file.path.clone(),
                     stamp: file.stamp,
                     parsed,
                     problems,

@@ -314,14 +314,21 @@ fn spawn_watcher(
         for result in receiver {
             let Ok(events) = result else { continue };
             // Reading the files to rebuild is itself an event (access); only changes count.
-            let relevant = events
+            let changed: Vec<PathBuf> = events
                 .iter()
                 .filter(|e| !e.kind.is_access() && !e.kind.is_other())
                 .flat_map(|e| e.paths.iter())
-                .any(|p| is_relevant(p, &root, &watched.output));
-            if !relevant {
+                .filter(|p| is_relevant(p, &root, &watched.output))
+                .cloned()
+                .collect();
+            if changed.is_empty() {
                 continue;
             }
+            shared
+                .caches
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .forget(&changed);
             match rebuild(&shared, &options) {
                 // book.toml may have moved the sources: follow them.
                 Ok(now) => {

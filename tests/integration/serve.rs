@@ -312,3 +312,26 @@ fn book_toml_moving_the_sources_is_followed() {
             .contains("Edited in the new place")
     });
 }
+
+#[test]
+fn an_edit_is_seen_even_when_size_and_modification_time_stay_the_same() {
+    let book = copy_of(&fixture("levels"));
+    let server = Server::start(book.path());
+    let events = server.events();
+    let path = book.path().join(DOC);
+    let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+    // Same length, and the old modification time put back, as a coarse clock would leave it.
+    edit(book.path(), DOC, "# waived", "# WAIVED");
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(before)
+        .unwrap();
+    reload_until(&events, "the page to show the same-size edit", || {
+        server
+            .get("services/waived/index.html")
+            .1
+            .contains("WAIVED")
+    });
+}
