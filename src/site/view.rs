@@ -97,12 +97,12 @@ fn risk_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> RiskRow<
         .filter(|&&i| catalog.services[i].source.doc.tier_or_default().number() == 1)
         .count();
     let mut parts = Vec::new();
-    parts.push(match blast.len() {
-        0 => "takes no other service down".to_string(),
-        n => format!(
-            "takes {n} service{} down ({tier_one} tier 1)",
-            if n == 1 { "" } else { "s" }
-        ),
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    parts.push(match (blast.len(), tier_one) {
+        (0, _) => "takes no other service down".to_string(),
+        (n, 0) => format!("takes {n} service{} down", plural(n)),
+        (n, t) if t == n => format!("takes {n} tier-1 service{} down", plural(n)),
+        (n, t) => format!("takes {n} service{} down, {t} of them tier 1", plural(n)),
     });
     if report.shortfall() > 0 {
         parts.push(format!(
