@@ -43,14 +43,22 @@ pub struct Caches {
     pub layouts: LayoutCache,
     /// Each file's parse, by its path, with the stamp (modification time, size) it was read at.
     parsed: HashMap<(usize, String), ParsedFile>,
+    /// The files of the last walk, while only their contents have changed since.
+    found: Option<Vec<source::Found>>,
 }
 
 impl Caches {
-    /// Forgets what was read from these files, whatever their stamps say: a watcher knows
-    /// which files changed even where modification times are too coarse to tell.
-    pub fn forget(&mut self, changed: &[PathBuf]) {
-        self.parsed
-            .retain(|_, file| !changed.iter().any(|c| c == &file.path));
+    /// Takes note of what a watcher saw change. What was read from those files is forgotten,
+    /// whatever their stamps say (modification times can be too coarse to tell). When files
+    /// may have appeared, gone or moved (`structural`), or a changed file is not one of the
+    /// book's Markdown files or assets (book.toml, a template), the next build walks again.
+    pub fn note_changes(&mut self, changed: &[PathBuf], structural: bool) {
+        self.parsed.retain(|_, file| !changed.contains(&file.path));
+        let all_known =
+            |found: &Vec<source::Found>| changed.iter().all(|c| found.iter().any(|f| &f.path == c));
+        if structural || !self.found.as_ref().is_some_and(all_known) {
+            self.found = None;
+        }
     }
 }
 
@@ -70,7 +78,10 @@ pub fn evaluate_book(dir: &Path, today: Date) -> Evaluated {
 fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
     let mut diagnostics = Diagnostics::new();
     let config = config::load(dir, &mut diagnostics);
-    let found = source::find(&config, &mut diagnostics);
+    let found = match caches.found.take() {
+        Some(found) => found,
+        None => source::find(&config, &mut diagnostics),
+    };
     // Files read and parse independently: in parallel, each with its own problems, merged in
     // order. A file with the stamp it had last time is neither read nor parsed again.
     let results: Vec<((usize, String), ParsedFile)> = found
@@ -109,6 +120,7 @@ fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
         diagnostics.extend(file.problems.clone());
     }
     caches.parsed = results.into_iter().collect();
+    caches.found = Some(found);
     let catalog = Catalog::build(parsed, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
     checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);

@@ -31,6 +31,10 @@
 
   showProblems(window.OPSBOOK_PROBLEMS);
   var source = new EventSource(window.OPSBOOK_EVENTS);
+  // On (re)connecting the server says which rebuild it serves: reload if this page is older.
+  source.addEventListener("hello", function (event) {
+    if (JSON.parse(event.data).generation > window.OPSBOOK_GENERATION) location.reload();
+  });
   source.addEventListener("reload", function () { location.reload(); });
   source.addEventListener("problems", function (event) {
     showProblems(JSON.parse(event.data).problems);

@@ -19,6 +19,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::notify::event::{EventKind, ModifyKind};
 use serde::Serialize;
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
@@ -61,6 +62,8 @@ pub enum Message {
 /// A successfully prepared book and the pages rendered from it so far: pages are rendered when
 /// first asked for, so a rebuild costs no more than reading and evaluating the book.
 struct Live {
+    /// The rebuild this site came from; pages carry it so a page can tell it is out of date.
+    generation: u64,
     evaluated: Evaluated,
     theme: Theme,
     drawings: Drawings,
@@ -69,12 +72,13 @@ struct Live {
 }
 
 impl Live {
-    fn new(evaluated: Evaluated, theme: Theme, drawings: Drawings) -> Self {
+    fn new(generation: u64, evaluated: Evaluated, theme: Theme, drawings: Drawings) -> Self {
         let paths = Site::new(&evaluated, &theme, &drawings)
             .paths()
             .into_iter()
             .collect();
         Live {
+            generation,
             evaluated,
             theme,
             drawings,
@@ -216,7 +220,7 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
     };
     let message = match site {
         Some((theme, drawings)) => {
-            let live = Live::new(evaluated, theme, drawings);
+            let live = Live::new(generation, evaluated, theme, drawings);
             let pages = live.paths.iter().filter(|p| p.ends_with(".html")).count();
             *shared.site.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(live));
             println!(
@@ -324,11 +328,21 @@ fn spawn_watcher(
             if changed.is_empty() {
                 continue;
             }
+            // Files created, removed or renamed (editors save by renaming) need a new walk.
+            let structural = events.iter().any(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::Create(_)
+                        | EventKind::Remove(_)
+                        | EventKind::Modify(ModifyKind::Name(_))
+                        | EventKind::Any
+                )
+            });
             shared
                 .caches
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .forget(&changed);
+                .note_changes(&changed, structural);
             match rebuild(&shared, &options) {
                 // book.toml may have moved the sources: follow them.
                 Ok(now) => {
@@ -345,18 +359,34 @@ fn spawn_watcher(
 }
 
 async fn events_stream(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    let stream = BroadcastStream::new(shared.events.subscribe()).filter_map(|message| {
+    // First the generation of the site being served: a page loaded just before a rebuild
+    // finished, and connected just after, learns here that it is out of date.
+    let current = site_generation(&shared);
+    let hello = Event::default()
+        .event("hello")
+        .data(format!("{{\"generation\":{current}}}"));
+    let updates = BroadcastStream::new(shared.events.subscribe()).filter_map(|message| {
         let message = message.ok()?;
         let name = match message {
             Message::Reload { .. } => "reload",
             Message::Problems { .. } => "problems",
         };
         let data = serde_json::to_string(&message).ok()?;
-        Some(Ok::<_, std::convert::Infallible>(
-            Event::default().event(name).data(data),
-        ))
+        Some(Event::default().event(name).data(data))
     });
+    let stream = tokio_stream::once(hello)
+        .chain(updates)
+        .map(Ok::<_, std::convert::Infallible>);
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+fn site_generation(shared: &Shared) -> u64 {
+    shared
+        .site
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map_or(0, |live| live.generation)
 }
 
 async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
@@ -378,6 +408,7 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         let body = with_live_reload(
             b"<!doctype html><title>No site yet</title><h1>The book has errors</h1>",
             &problems,
+            0,
         );
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -397,6 +428,7 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     } else {
         (StatusCode::NOT_FOUND, "404.html".to_string())
     };
+    let generation = site.generation;
     // Rendering a page is CPU work: off the async workers.
     let rendered = tokio::task::spawn_blocking({
         let path = path.clone();
@@ -421,7 +453,7 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     };
     let content_type = content_type(&path);
     let mut body = if content_type.starts_with("text/html") {
-        with_live_reload(&bytes, &problems)
+        with_live_reload(&bytes, &problems, generation)
     } else {
         bytes
     };
@@ -461,12 +493,12 @@ fn content_type(path: &str) -> &'static str {
 const LIVE_RELOAD: &str = include_str!("live-reload.js");
 
 /// The page with the reload script (and the current problems) before `</body>`.
-fn with_live_reload(html: &[u8], problems: &[JsonProblem]) -> Vec<u8> {
+fn with_live_reload(html: &[u8], problems: &[JsonProblem], generation: u64) -> Vec<u8> {
     let problems = serde_json::to_string(problems)
         .unwrap_or_else(|_| "[]".into())
         .replace("</", "<\\/");
     let script = format!(
-        "<script>window.OPSBOOK_EVENTS={EVENTS_PATH:?};window.OPSBOOK_PROBLEMS={problems};\n{LIVE_RELOAD}</script>"
+        "<script>window.OPSBOOK_EVENTS={EVENTS_PATH:?};window.OPSBOOK_GENERATION={generation};window.OPSBOOK_PROBLEMS={problems};\n{LIVE_RELOAD}</script>"
     );
     let text = String::from_utf8_lossy(html);
     let injected = match text.rfind("</body>") {
@@ -508,10 +540,12 @@ mod tests {
         let html = String::from_utf8(with_live_reload(
             b"<html><body><p>hi</p></body></html>",
             &[],
+            7,
         ))
         .unwrap();
         let script = html.find("<script>").unwrap();
         assert!(script > html.find("<p>hi</p>").unwrap() && script < html.find("</body>").unwrap());
         assert!(html.contains("window.OPSBOOK_PROBLEMS=[]"));
+        assert!(html.contains("window.OPSBOOK_GENERATION=7"));
     }
 }
