@@ -124,7 +124,6 @@ fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
     let catalog = Catalog::build(parsed, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
     checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);
-    site::drawings::check(&catalog, &mut diagnostics);
     let analysis = analysis::analyze(&catalog);
     let report = evaluate(
         &catalog,

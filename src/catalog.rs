@@ -2,7 +2,8 @@
 //!
 //! Pure: takes parsed files, attaches extra pages to their service, rejects duplicate ids,
 //! resolves dependencies into a petgraph graph (unknown ids are warnings: a readiness gap,
-//! not a broken file) and answers graph questions for the checklist.
+//! not a broken file) and checks what users drew (DOT syntax, architecture links) without
+//! laying anything out.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,7 +11,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::deserialize::Segment;
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean, display_path};
+use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean, display_path, suggestion_help};
+use crate::diagram::{self, DrawError};
 use crate::markdown::Facts;
 use crate::model::{Dependency, DependencyKind, Kind, ServiceId, Target};
 use crate::parse::{AssetSource, Origin, PageSource, Parsed, ServiceSource};
@@ -102,6 +104,7 @@ impl Catalog {
             ..Catalog::default()
         };
         catalog.build_graph(diagnostics);
+        check_drawings(&catalog, diagnostics);
         catalog
     }
 
@@ -315,5 +318,56 @@ fn owning_folder<'m>(
             return None;
         }
         folder = folder.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
+}
+
+/// Problems in what users drew, found without laying anything out (so `check` reports them
+/// too): ```dot blocks that do not parse, and architecture links to unknown components.
+fn check_drawings(catalog: &Catalog, diagnostics: &mut Diagnostics) {
+    for service in &catalog.services {
+        let files = std::iter::once((&service.source.origin, &service.source.facts))
+            .chain(service.pages.iter().map(|p| (&p.origin, &p.facts)));
+        for (origin, facts) in files {
+            for block in &facts.diagrams {
+                if let Err(error @ DrawError::Syntax { line, .. }) = diagram::check_dot(&block.code)
+                {
+                    let text = block.code.lines().nth(line - 1).unwrap_or("").trim();
+                    diagnostics.push(
+                        Diagnostic::warning(&origin.display_path, format!("{error} (at `{text}`)"))
+                            .at(Position::new(block.line + line - 1, 1))
+                            .with_help("the page shows the block as code until it parses"),
+                    );
+                }
+            }
+        }
+        check_architecture(service, diagnostics);
+    }
+}
+
+fn check_architecture(service: &Service, diagnostics: &mut Diagnostics) {
+    let Some(block) = &service.source.doc.architecture else {
+        return;
+    };
+    let ids: Vec<&str> = block.components.iter().map(|c| c.id.as_str()).collect();
+    for (index, (from, to)) in block.links.iter().enumerate() {
+        for (end, id) in [(0, from), (1, to)] {
+            if ids.contains(&id.as_str()) {
+                continue;
+            }
+            let path = [
+                Segment::Key("architecture".into()),
+                Segment::Key("links".into()),
+                Segment::Index(index),
+                Segment::Index(end),
+            ];
+            diagnostics.push(
+                Diagnostic::warning(
+                    &service.source.origin.display_path,
+                    format!("architecture link names unknown component `{id}`"),
+                )
+                .at(service.source.locate(&path, false))
+                .with_help(suggestion_help(id, &ids)),
+            );
+        }
     }
 }

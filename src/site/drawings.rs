@@ -15,8 +15,7 @@ use rayon::prelude::*;
 use crate::build::Evaluated;
 use crate::catalog::{self, Catalog};
 use crate::config::DiagramSettings;
-use crate::deserialize::Segment;
-use crate::diag::{Diagnostic, Diagnostics, Position, suggestion_help};
+use crate::diag::{Diagnostic, Diagnostics, Position};
 use crate::diagram::{self, Diagram, DrawError, Edge, Node, Shape};
 use crate::markdown::slug;
 use crate::model::{DependencyKind, Kind};
@@ -680,55 +679,4 @@ fn architecture(service: &catalog::Service) -> Option<Diagram> {
         edges,
         left_to_right: true,
     })
-}
-
-/// Problems in what users drew, found without laying anything out (so `check` reports them
-/// too): ```dot blocks that do not parse, and architecture links to unknown components.
-pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
-    for service in &catalog.services {
-        let files = std::iter::once((&service.source.origin, &service.source.facts))
-            .chain(service.pages.iter().map(|p| (&p.origin, &p.facts)));
-        for (origin, facts) in files {
-            for block in &facts.diagrams {
-                if let Err(error @ DrawError::Syntax { line, .. }) = diagram::check_dot(&block.code)
-                {
-                    let text = block.code.lines().nth(line - 1).unwrap_or("").trim();
-                    diagnostics.push(
-                        Diagnostic::warning(&origin.display_path, format!("{error} (at `{text}`)"))
-                            .at(Position::new(block.line + line - 1, 1))
-                            .with_help("the page shows the block as code until it parses"),
-                    );
-                }
-            }
-        }
-        check_architecture(service, diagnostics);
-    }
-}
-
-fn check_architecture(service: &catalog::Service, diagnostics: &mut Diagnostics) {
-    let Some(block) = &service.source.doc.architecture else {
-        return;
-    };
-    let ids: Vec<&str> = block.components.iter().map(|c| c.id.as_str()).collect();
-    for (index, (from, to)) in block.links.iter().enumerate() {
-        for (end, id) in [(0, from), (1, to)] {
-            if ids.contains(&id.as_str()) {
-                continue;
-            }
-            let path = [
-                Segment::Key("architecture".into()),
-                Segment::Key("links".into()),
-                Segment::Index(index),
-                Segment::Index(end),
-            ];
-            diagnostics.push(
-                Diagnostic::warning(
-                    &service.source.origin.display_path,
-                    format!("architecture link names unknown component `{id}`"),
-                )
-                .at(service.source.locate(&path, false))
-                .with_help(suggestion_help(id, &ids)),
-            );
-        }
-    }
 }
