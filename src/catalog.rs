@@ -112,10 +112,6 @@ impl Catalog {
         self.by_id.get(id).copied()
     }
 
-    pub fn get(&self, id: &str) -> Option<&Service> {
-        self.index_of(id).map(|i| &self.services[i])
-    }
-
     /// Where a dependency points, if it names something documented.
     pub fn resolve(&self, dependency: &Dependency) -> Option<usize> {
         match &dependency.target {

@@ -101,11 +101,6 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
-        self.help = help;
-        self
-    }
-
     /// `path:line:col` as editors and terminals understand it.
     pub fn location(&self) -> String {
         let path = display_path(&self.path);

@@ -88,7 +88,6 @@ pub struct Tier(u8);
 impl Tier {
     /// Services that say nothing are treated as tier 3.
     pub const DEFAULT: Tier = Tier(3);
-    pub const ALL: [Tier; 4] = [Tier(1), Tier(2), Tier(3), Tier(4)];
 
     pub fn number(self) -> u8 {
         self.0

@@ -342,15 +342,8 @@ pub fn service<'a>(
     let service = &catalog.services[report.service];
     let doc = &service.source.doc;
     let checks = &evaluated.checklist.checks;
-    let results_with = |wanted: fn(Status) -> bool| {
-        report
-            .results
-            .iter()
-            .filter(move |r| wanted(r.status))
-            .map(|r| gap(&checks[r.check], r, report.required))
-            .collect::<Vec<_>>()
-    };
-    let mut gaps = results_with(Status::is_failing);
+    let gap_of = |r: &'a CheckResult| gap(&checks[r.check], r, report.required);
+    let mut gaps: Vec<GapView> = report.failing().map(gap_of).collect();
     gaps.sort_by_key(|g| (!g.blocking, g.level));
     ServiceView {
         row: service_row(evaluated, report),
@@ -378,7 +371,7 @@ pub fn service<'a>(
             })
             .collect(),
         gaps,
-        waived: results_with(|s| s == Status::Waived),
+        waived: report.waived().map(gap_of).collect(),
         passed: report
             .results
             .iter()
