@@ -56,6 +56,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/wide-diagram.html"),
     ),
     (
+        "level-pair.html",
+        include_str!("../../themes/default/templates/level-pair.html"),
+    ),
+    (
         "legend.html",
         include_str!("../../themes/default/templates/legend.html"),
     ),
