@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -40,7 +41,7 @@ pub struct Evaluated {
 /// reads and parses only the files it changed and lays out only the diagrams it changed.
 #[derive(Debug, Default)]
 pub struct Caches {
-    pub layouts: LayoutCache,
+    pub layouts: Arc<LayoutCache>,
     /// Each file's parse, by its path, with the stamp (modification time, size) it was read at.
     parsed: HashMap<(usize, String), ParsedFile>,
     /// The files of the last walk, while only their contents have changed since.
@@ -82,44 +83,31 @@ fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
         Some(found) => found,
         None => source::find(&config, &mut diagnostics),
     };
-    // Files read and parse independently: in parallel, each with its own problems, merged in
-    // order. A file with the stamp it had last time is neither read nor parsed again.
-    let results: Vec<((usize, String), ParsedFile)> = found
+    // Files read and parse independently: in parallel, each with its own problems. A file
+    // with the stamp it had last time is neither read nor parsed again.
+    let fresh: Vec<Option<ParsedFile>> = found
         .par_iter()
         .map(|file| {
-            let key = (file.source_index, file.relative.clone());
-            if let Some(known) = caches
+            let known = caches
                 .parsed
-                .get(&key)
-                .filter(|k| file.stamp.is_some() && k.stamp == file.stamp)
-            {
-                return (key, known.clone());
-            }
-            let mut problems = Diagnostics::new();
-            let parsed = match source::read(&config, file) {
-                Ok(source) => parse::parse(&source, &mut problems),
-                Err(problem) => {
-                    problems.push(problem);
-                    None
-                }
-            };
-            (
-                key,
-                ParsedFile {
-                    path: file.path.clone(),
-                    stamp: file.stamp,
-                    parsed,
-                    problems,
-                },
-            )
+                .get(&(file.source_index, file.relative.clone()))
+                .is_some_and(|k| file.stamp.is_some() && k.stamp == file.stamp);
+            (!known).then(|| read_and_parse(&config, file))
         })
         .collect();
-    let mut parsed = Vec::with_capacity(results.len());
-    for (_, file) in &results {
-        parsed.extend(file.parsed.clone());
-        diagnostics.extend(file.problems.clone());
+    let mut files = std::mem::take(&mut caches.parsed);
+    let mut parsed = Vec::with_capacity(found.len());
+    let mut kept = HashMap::with_capacity(found.len());
+    for (file, fresh) in found.iter().zip(fresh) {
+        let key = (file.source_index, file.relative.clone());
+        let entry = fresh
+            .or_else(|| files.remove(&key))
+            .unwrap_or_else(|| read_and_parse(&config, file));
+        parsed.extend(entry.parsed.clone());
+        diagnostics.extend(entry.problems.clone());
+        kept.insert(key, entry);
     }
-    caches.parsed = results.into_iter().collect();
+    caches.parsed = kept;
     caches.found = Some(found);
     let catalog = Catalog::build(parsed, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
@@ -139,6 +127,23 @@ fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
         checklist,
         report,
         diagnostics,
+    }
+}
+
+fn read_and_parse(config: &Config, file: &source::Found) -> ParsedFile {
+    let mut problems = Diagnostics::new();
+    let parsed = match source::read(config, file) {
+        Ok(source) => parse::parse(&source, &mut problems),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
+    ParsedFile {
+        path: file.path.clone(),
+        stamp: file.stamp,
+        parsed,
+        problems,
     }
 }
 
@@ -180,10 +185,10 @@ pub fn prepare_book(
     }
     let theme = site::theme::Theme::load(&evaluated.config.root, &mut evaluated.diagnostics)?;
     let mut drawing_problems = Diagnostics::new();
-    let drawings = site::drawings::draw(
+    let drawings = Drawings::new(
         &evaluated,
-        &evaluated.config.diagrams,
-        &mut caches.layouts,
+        evaluated.config.diagrams,
+        Arc::clone(&caches.layouts),
         &mut drawing_problems,
     );
     evaluated.diagnostics.extend(drawing_problems);

@@ -6,6 +6,7 @@
 //! laying anything out.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -13,14 +14,13 @@ use petgraph::visit::EdgeRef;
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean, display_path, suggestion_help};
 use crate::diagram::{self, DrawError};
-use crate::markdown::Facts;
 use crate::model::{Dependency, DependencyKind, Kind, ServiceId, Target};
 use crate::parse::{AssetSource, Origin, PageSource, Parsed, ServiceSource};
 
 /// A documented service, resource or external, with its extra pages.
 #[derive(Debug, Clone)]
 pub struct Service {
-    pub source: ServiceSource,
+    pub source: Arc<ServiceSource>,
     pub pages: Vec<Page>,
     pub assets: Vec<Asset>,
 }
@@ -34,19 +34,16 @@ impl Service {
 /// An extra page of a service (runbook, ADR, postmortem).
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub origin: Origin,
+    pub source: Arc<PageSource>,
     /// Path below the service's folder, e.g. `runbooks/rotate-keys.md`.
     pub path_in_service: String,
-    pub body: String,
-    pub facts: Facts,
 }
 
 /// A file beside a service's docs (an image), published at the same relative path.
 #[derive(Debug, Clone)]
 pub struct Asset {
-    pub origin: Origin,
+    pub source: Arc<AssetSource>,
     pub path_in_service: String,
-    pub bytes: Vec<u8>,
 }
 
 /// A node of the dependency graph.
@@ -84,7 +81,7 @@ impl Catalog {
         let mut assets = Vec::new();
         for file in parsed {
             match file {
-                Parsed::Service(source) => sources.push(*source),
+                Parsed::Service(source) => sources.push(source),
                 Parsed::Page(page) => pages.push(page),
                 Parsed::Asset(asset) => assets.push(asset),
             }
@@ -206,7 +203,7 @@ fn unknown_dependency<'a>(
 }
 
 /// Keeps the first doc of each id (in path order) and reports the others, naming both files.
-fn dedupe(sources: Vec<ServiceSource>, diagnostics: &mut Diagnostics) -> Vec<Service> {
+fn dedupe(sources: Vec<Arc<ServiceSource>>, diagnostics: &mut Diagnostics) -> Vec<Service> {
     let mut first_seen: HashMap<ServiceId, Origin> = HashMap::new();
     let mut services = Vec::new();
     for source in sources {
@@ -240,8 +237,8 @@ fn dedupe(sources: Vec<ServiceSource>, diagnostics: &mut Diagnostics) -> Vec<Ser
 /// Files with no service above them (a repository's README) are not part of the site.
 fn attach_files(
     services: &mut [Service],
-    pages: Vec<PageSource>,
-    assets: Vec<AssetSource>,
+    pages: Vec<Arc<PageSource>>,
+    assets: Vec<Arc<AssetSource>>,
     diagnostics: &mut Diagnostics,
 ) {
     let mut by_folder: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
@@ -255,19 +252,16 @@ fn attach_files(
     for page in pages {
         if let Some((owner, path_in_service)) = owner_of(&by_folder, &page.origin, diagnostics) {
             services[owner].pages.push(Page {
-                origin: page.origin,
+                source: page,
                 path_in_service,
-                body: page.body,
-                facts: page.facts,
             });
         }
     }
     for asset in assets {
         if let Some((owner, path_in_service)) = owner_of(&by_folder, &asset.origin, diagnostics) {
             services[owner].assets.push(Asset {
-                origin: asset.origin,
+                source: asset,
                 path_in_service,
-                bytes: asset.bytes,
             });
         }
     }
@@ -321,8 +315,12 @@ fn owning_folder<'m>(
 /// too): ```dot blocks that do not parse, and architecture links to unknown components.
 fn check_drawings(catalog: &Catalog, diagnostics: &mut Diagnostics) {
     for service in &catalog.services {
-        let files = std::iter::once((&service.source.origin, &service.source.facts))
-            .chain(service.pages.iter().map(|p| (&p.origin, &p.facts)));
+        let files = std::iter::once((&service.source.origin, &service.source.facts)).chain(
+            service
+                .pages
+                .iter()
+                .map(|p| (&p.source.origin, &p.source.facts)),
+        );
         for (origin, facts) in files {
             for block in &facts.diagrams {
                 if let Err(error @ DrawError::Syntax { line, .. }) = diagram::check_dot(&block.code)

@@ -5,6 +5,7 @@
 //! yields what could be read, so later stages can report their own problems too.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::deserialize::{Problem, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
@@ -68,10 +69,12 @@ pub struct AssetSource {
 }
 
 #[derive(Debug, Clone)]
+/// Shared, not copied: `serve` keeps each file's parse between rebuilds and hands the same
+/// one to every new catalog.
 pub enum Parsed {
-    Service(Box<ServiceSource>),
-    Page(PageSource),
-    Asset(AssetSource),
+    Service(Arc<ServiceSource>),
+    Page(Arc<PageSource>),
+    Asset(Arc<AssetSource>),
 }
 
 /// Parses one file, pushing its problems into `diagnostics`.
@@ -82,10 +85,10 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
         relative: file.relative.clone(),
     };
     if file.kind == FileKind::Asset {
-        return Some(Parsed::Asset(AssetSource {
+        return Some(Parsed::Asset(Arc::new(AssetSource {
             origin,
             bytes: file.bytes.clone(),
-        }));
+        })));
     }
     let path = &file.display_path;
     let text = match std::str::from_utf8(&file.bytes) {
@@ -123,11 +126,11 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
     let body = split.body.to_string();
     let facts = markdown::analyze(&body, split.body_first_line);
     let page = || {
-        Some(Parsed::Page(PageSource {
+        Some(Parsed::Page(Arc::new(PageSource {
             origin: origin.clone(),
             body: body.clone(),
             facts: facts.clone(),
-        }))
+        })))
     };
     let Some(yaml_text) = split.yaml else {
         return page();
@@ -143,7 +146,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
             for problem in &problems {
                 diagnostics.push(located.diagnostic(problem));
             }
-            Some(Parsed::Service(Box::new(ServiceSource {
+            Some(Parsed::Service(Arc::new(ServiceSource {
                 origin,
                 doc: doc?,
                 yaml: yaml_text.to_string(),

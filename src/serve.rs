@@ -295,6 +295,10 @@ fn is_relevant(path: &Path, root: &Path, output: &Path) -> bool {
     !hidden_or_built && !editor_scratch
 }
 
+/// How long a burst of changes may last: an editor's save (write a temporary file, rename it
+/// over the old one) takes well under a millisecond; a `git checkout` a few.
+const DEBOUNCE: Duration = Duration::from_millis(20);
+
 /// Watches the inputs on a thread of its own; each debounced burst of changes rebuilds once.
 fn spawn_watcher(
     shared: Arc<Shared>,
@@ -302,9 +306,8 @@ fn spawn_watcher(
     mut watched: Watch,
 ) -> Result<std::thread::JoinHandle<()>> {
     let (sender, receiver) = std::sync::mpsc::channel();
-    let mut debouncer =
-        notify_debouncer_full::new_debouncer(Duration::from_millis(50), None, sender)
-            .context("cannot watch the book's files")?;
+    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, sender)
+        .context("cannot watch the book's files")?;
     for path in &watched.paths {
         debouncer
             .watch(path, RecursiveMode::Recursive)

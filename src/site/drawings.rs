@@ -1,4 +1,4 @@
-//! Drawings: every diagram of the site, laid out once per distinct graph, in parallel.
+//! Drawings: every diagram of the site, laid out once per distinct graph, when first needed.
 //!
 //! Builds the diagrams a reader needs (a service's neighbourhood, its architecture, each
 //! system, the organisation) from the catalog and the report, adds the ```dot blocks of every
@@ -6,6 +6,8 @@
 //! readiness.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -28,28 +30,183 @@ pub const ORGANISATION_LIMIT: usize = 40;
 /// A neighbourhood keeps the nodes closest to its service up to this many.
 pub const NEIGHBOURHOOD_LIMIT: usize = 40;
 
-/// Laid-out diagrams, ready to inline.
-#[derive(Debug, Default)]
+/// The site's diagrams, each described and laid out the first time a page asks for it:
+/// `build` renders every page and so draws everything once, in parallel; `serve` draws only
+/// what the pages a person opens show. ```dot blocks are drawn up front, because failures to
+/// draw them are warnings of the build.
+///
+/// Every method takes the [`Evaluated`] book the drawings were made for.
+#[derive(Debug)]
 pub struct Drawings {
+    settings: DiagramSettings,
+    layouts: Arc<LayoutCache>,
     /// Per service index.
-    pub neighbourhoods: Vec<Option<String>>,
+    neighbourhoods: Vec<OnceLock<Option<Arc<str>>>>,
     /// Per service index: its `architecture:` block, drawn.
-    pub architectures: Vec<Option<String>>,
+    architectures: Vec<OnceLock<Option<Arc<str>>>>,
     /// Per system name.
-    pub systems: BTreeMap<String, String>,
-    pub organisation: Option<String>,
-    /// The organisation graph shows systems, not services (it was too large).
-    pub organisation_by_system: bool,
+    systems: BTreeMap<String, OnceLock<Option<Arc<str>>>>,
+    organisation: OnceLock<Option<Arc<str>>>,
     /// ```dot blocks by fingerprint of their source.
-    dots: HashMap<String, Result<String, DrawError>>,
+    dots: HashMap<String, Drawn>,
 }
 
 impl Drawings {
+    /// Draws the ```dot blocks of every page and prepares the other diagrams to be drawn on
+    /// demand. Layout failures of ```dot blocks are warnings at the block; syntax errors were
+    /// reported when the book was read.
+    pub fn new(
+        evaluated: &Evaluated,
+        settings: DiagramSettings,
+        layouts: Arc<LayoutCache>,
+        diagnostics: &mut Diagnostics,
+    ) -> Drawings {
+        layouts.start_build();
+        let catalog = &evaluated.catalog;
+        let slots = |count: usize| (0..count).map(|_| OnceLock::new()).collect();
+        let drawings = Drawings {
+            settings,
+            neighbourhoods: slots(catalog.services.len()),
+            architectures: slots(catalog.services.len()),
+            systems: systems(catalog)
+                .into_iter()
+                .map(|name| (name, OnceLock::new()))
+                .collect(),
+            organisation: OnceLock::new(),
+            dots: draw_dots(catalog, &layouts),
+            layouts,
+        };
+        report_dot_failures(catalog, &drawings, diagnostics);
+        drawings
+    }
+
+    pub fn neighbourhood(&self, evaluated: &Evaluated, index: usize) -> Option<&str> {
+        self.neighbourhoods[index]
+            .get_or_init(|| self.drawn(&neighbourhood(evaluated, index, &self.settings)))
+            .as_deref()
+    }
+
+    pub fn architecture(&self, evaluated: &Evaluated, index: usize) -> Option<&str> {
+        self.architectures[index]
+            .get_or_init(|| {
+                architecture(&evaluated.catalog.services[index]).and_then(|d| self.drawn(&d))
+            })
+            .as_deref()
+    }
+
+    pub fn system(&self, evaluated: &Evaluated, name: &str) -> Option<&str> {
+        self.systems
+            .get(name)?
+            .get_or_init(|| self.drawn(&system(evaluated, name)))
+            .as_deref()
+    }
+
+    pub fn organisation(&self, evaluated: &Evaluated) -> Option<&str> {
+        self.organisation
+            .get_or_init(|| self.drawn(&organisation(evaluated)))
+            .as_deref()
+    }
+
     pub fn dot(&self, code: &str) -> Result<&str, DrawError> {
         match self.dots.get(&diagram::fingerprint(&code)) {
             Some(Ok(svg)) => Ok(svg),
             Some(Err(error)) => Err(error.clone()),
             None => Err(DrawError::Empty),
+        }
+    }
+
+    fn drawn(&self, diagram: &Diagram) -> Option<Arc<str>> {
+        self.layouts
+            .get_or_lay_out(diagram::fingerprint(diagram), || {
+                diagram::draw(diagram).map(Arc::from)
+            })
+            .ok()
+    }
+}
+
+/// A diagram laid out and drawn as inline SVG, or why it could not be.
+type Drawn = Result<Arc<str>, DrawError>;
+
+/// Laid-out diagrams by content fingerprint. `serve` keeps one between rebuilds, so an edit
+/// lays out again only the diagrams it changed.
+#[derive(Debug, Default)]
+pub struct LayoutCache {
+    /// Each diagram, with the build that last used it.
+    entries: Mutex<HashMap<String, (Drawn, u64)>>,
+    build: AtomicU64,
+}
+
+/// Diagrams that this many builds in a row have not used are forgotten: a long `serve`
+/// session keeps what its recent edits drew, not every version of every diagram.
+const UNUSED_BUILDS_KEPT: u64 = 4;
+
+impl LayoutCache {
+    fn start_build(&self) {
+        let build = self.build.fetch_add(1, Ordering::Relaxed) + 1;
+        self.lock()
+            .retain(|_, (_, used)| build - *used <= UNUSED_BUILDS_KEPT);
+    }
+
+    /// The diagram with fingerprint `key`, laid out now unless an earlier request (of this
+    /// build or a recent one) did. Layouts run outside the lock, so they run in parallel.
+    fn get_or_lay_out(&self, key: String, lay_out: impl FnOnce() -> Drawn) -> Drawn {
+        let build = self.build.load(Ordering::Relaxed);
+        if let Some((drawn, used)) = self.lock().get_mut(&key) {
+            *used = build;
+            return drawn.clone();
+        }
+        let drawn = lay_out();
+        self.lock().insert(key, (drawn.clone(), build));
+        drawn
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Drawn, u64)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Every ```dot block of every page, each distinct one drawn once, in parallel.
+fn draw_dots(catalog: &Catalog, layouts: &LayoutCache) -> HashMap<String, Drawn> {
+    let mut sources: BTreeMap<String, &str> = BTreeMap::new();
+    for service in &catalog.services {
+        let pages = std::iter::once(&service.source.facts)
+            .chain(service.pages.iter().map(|p| &p.source.facts));
+        for block in pages.flat_map(|facts| &facts.diagrams) {
+            sources.insert(diagram::fingerprint(&block.code.as_str()), &block.code);
+        }
+    }
+    sources
+        .into_par_iter()
+        .map(|(key, code)| {
+            let drawn = layouts.get_or_lay_out(key.clone(), || {
+                diagram::draw_dot(code, "diagram").map(Arc::from)
+            });
+            (key, drawn)
+        })
+        .collect()
+}
+
+fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut Diagnostics) {
+    for service in &catalog.services {
+        let files = std::iter::once((&service.source.origin, &service.source.facts)).chain(
+            service
+                .pages
+                .iter()
+                .map(|p| (&p.source.origin, &p.source.facts)),
+        );
+        for (origin, facts) in files {
+            for block in &facts.diagrams {
+                match drawings.dot(&block.code) {
+                    Ok(_) | Err(DrawError::Syntax { .. }) => {}
+                    Err(error) => diagnostics.push(
+                        Diagnostic::warning(
+                            &origin.display_path,
+                            format!("this diagram is shown as code: {error}"),
+                        )
+                        .at(Position::new(block.line, 1)),
+                    ),
+                }
+            }
         }
     }
 }
@@ -71,133 +228,9 @@ pub fn system_of(catalog: &Catalog, index: usize) -> &str {
 
 pub const NO_SYSTEM: &str = "(no system)";
 
-/// Builds and lays out every diagram of the site. Layout failures of ```dot blocks are
-/// warnings at the block; syntax errors were reported when the book was read.
-pub fn draw(
-    evaluated: &Evaluated,
-    settings: &DiagramSettings,
-    cache: &mut LayoutCache,
-    diagnostics: &mut Diagnostics,
-) -> Drawings {
-    let catalog = &evaluated.catalog;
-    let neighbourhoods: Vec<Diagram> = (0..catalog.services.len())
-        .into_par_iter()
-        .map(|i| neighbourhood(evaluated, i, settings))
-        .collect();
-    let architectures: Vec<Option<Diagram>> =
-        catalog.services.par_iter().map(architecture).collect();
-    let systems: BTreeMap<String, Diagram> = systems(catalog)
-        .into_par_iter()
-        .map(|name| {
-            let diagram = system(evaluated, &name);
-            (name, diagram)
-        })
-        .collect();
-    let (organisation, organisation_by_system) = organisation(evaluated);
-
-    let mut specs: Vec<&Diagram> = neighbourhoods
-        .iter()
-        .chain(architectures.iter().flatten())
-        .chain(systems.values())
-        .collect();
-    specs.push(&organisation);
-    let mut dot_sources: Vec<&str> = Vec::new();
-    for service in &catalog.services {
-        let pages =
-            std::iter::once(&service.source.facts).chain(service.pages.iter().map(|p| &p.facts));
-        dot_sources.extend(pages.flat_map(|facts| facts.diagrams.iter().map(|d| d.code.as_str())));
-    }
-    let laid_out = lay_out(&specs, &dot_sources, cache);
-    let drawn = |diagram: &Diagram| {
-        laid_out
-            .get(&diagram::fingerprint(diagram))
-            .and_then(|r| r.as_ref().ok())
-            .cloned()
-    };
-
-    let drawings = Drawings {
-        neighbourhoods: neighbourhoods.iter().map(drawn).collect(),
-        architectures: architectures
-            .iter()
-            .map(|a| a.as_ref().and_then(drawn))
-            .collect(),
-        systems: systems
-            .iter()
-            .filter_map(|(name, d)| drawn(d).map(|svg| (name.clone(), svg)))
-            .collect(),
-        organisation: drawn(&organisation),
-        organisation_by_system,
-        dots: dot_sources
-            .iter()
-            .map(|code| {
-                let key = diagram::fingerprint(code);
-                let result = laid_out.get(&key).cloned().unwrap_or(Err(DrawError::Empty));
-                (key, result)
-            })
-            .collect(),
-    };
-    report_dot_failures(catalog, &drawings, diagnostics);
-    drawings
-}
-
-/// Lays out every distinct diagram once, in parallel. Keys are content fingerprints.
-/// Laid-out diagrams by content fingerprint. `serve` keeps one between rebuilds, so an edit
-/// lays out only the diagrams it changed.
-pub type LayoutCache = HashMap<String, Result<String, DrawError>>;
-
-/// Lays out every distinct diagram once, in parallel, reusing what `cache` already holds; the
-/// cache is left holding exactly this build's diagrams.
-fn lay_out(specs: &[&Diagram], dots: &[&str], cache: &mut LayoutCache) -> LayoutCache {
-    enum Job<'a> {
-        Spec(&'a Diagram),
-        Dot(&'a str),
-    }
-    let mut jobs: BTreeMap<String, Job> = BTreeMap::new();
-    for spec in specs {
-        jobs.entry(diagram::fingerprint(*spec))
-            .or_insert(Job::Spec(spec));
-    }
-    for code in dots {
-        jobs.entry(diagram::fingerprint(code))
-            .or_insert(Job::Dot(code));
-    }
-    let (known, new): (Vec<_>, Vec<_>) = jobs
-        .into_iter()
-        .partition(|(key, _)| cache.contains_key(key));
-    let mut laid_out: LayoutCache = known
-        .into_iter()
-        .filter_map(|(key, _)| cache.remove_entry(&key))
-        .collect();
-    laid_out.par_extend(new.into_par_iter().map(|(key, job)| {
-        let result = match job {
-            Job::Spec(spec) => diagram::draw(spec),
-            Job::Dot(code) => diagram::draw_dot(code, "diagram"),
-        };
-        (key, result)
-    }));
-    cache.clone_from(&laid_out);
-    laid_out
-}
-
-fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut Diagnostics) {
-    for service in &catalog.services {
-        let files = std::iter::once((&service.source.origin, &service.source.facts))
-            .chain(service.pages.iter().map(|p| (&p.origin, &p.facts)));
-        for (origin, facts) in files {
-            for block in &facts.diagrams {
-                match drawings.dot(&block.code) {
-                    Ok(_) | Err(DrawError::Syntax { .. }) => {}
-                    Err(error) => diagnostics.push(
-                        Diagnostic::warning(
-                            &origin.display_path,
-                            format!("this diagram is shown as code: {error}"),
-                        )
-                        .at(Position::new(block.line, 1)),
-                    ),
-                }
-            }
-        }
-    }
+/// The organisation graph shows systems, not services: it has too many nodes to draw each.
+pub fn organisation_by_system(catalog: &Catalog) -> bool {
+    catalog.graph().node_count() > ORGANISATION_LIMIT
 }
 
 /// Every system named by a service, sorted, plus `(no system)` when some service names none.
@@ -532,11 +565,11 @@ fn border_node(evaluated: &Evaluated, across: &Across, count: usize, page: &str)
 }
 
 /// The whole organisation, or its systems with edge counts when it is too large to read.
-fn organisation(evaluated: &Evaluated) -> (Diagram, bool) {
+fn organisation(evaluated: &Evaluated) -> Diagram {
     let catalog = &evaluated.catalog;
     let graph = catalog.graph();
     let page = "graph/index.html";
-    if graph.node_count() <= ORGANISATION_LIMIT {
+    if !organisation_by_system(catalog) {
         let nodes: Vec<NodeIndex> = graph.node_indices().collect();
         let mut diagram = subgraph(
             evaluated,
@@ -547,7 +580,7 @@ fn organisation(evaluated: &Evaluated) -> (Diagram, bool) {
         );
         // Dependency graphs are wide and shallow: drawn left to right they fit a screen.
         diagram.left_to_right = true;
-        return (diagram, false);
+        return diagram;
     }
     let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
@@ -611,16 +644,13 @@ fn organisation(evaluated: &Evaluated) -> (Diagram, bool) {
             label: count.to_string(),
         })
         .collect();
-    (
-        Diagram {
-            title,
-            class: "organisation".into(),
-            nodes,
-            edges,
-            left_to_right: true,
-        },
-        true,
-    )
+    Diagram {
+        title,
+        class: "organisation".into(),
+        nodes,
+        edges,
+        left_to_right: true,
+    }
 }
 
 /// A service's `architecture:` block as a diagram of its components.

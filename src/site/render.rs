@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::build::Evaluated;
 use crate::catalog::Service;
 use crate::diagram::escape;
-use crate::markdown::{self, slug};
+use crate::markdown;
 use crate::parse::Origin;
 use crate::report::json;
 use crate::site::SiteFiles;
@@ -92,7 +92,7 @@ impl<'a> Site<'a> {
                 .map(|name| format!("assets/{name}")),
         );
         paths.extend(
-            view::systems(self.evaluated, self.drawings)
+            view::systems(self.evaluated)
                 .iter()
                 .map(|s| drawings::system_page(s.name)),
         );
@@ -134,9 +134,7 @@ impl<'a> Site<'a> {
         }
         if let Some(rest) = path.strip_prefix("systems/") {
             let wanted = rest.strip_suffix("/index.html")?;
-            let system = view::systems(self.evaluated, self.drawings)
-                .into_iter()
-                .find(|s| slug(s.name) == wanted)?;
+            let system = view::system(self.evaluated, self.drawings, wanted)?;
             return Some(
                 self.page("system.html", path, "graph", &system)
                     .map(String::into_bytes),
@@ -177,10 +175,10 @@ impl<'a> Site<'a> {
         {
             let resolver = PageResolver {
                 site: self,
-                origin: &page.origin,
+                origin: &page.source.origin,
                 output,
             };
-            let body_html = markdown::render(&page.body, &resolver);
+            let body_html = markdown::render(&page.source.body, &resolver);
             let page_view = view::page(self.evaluated, report, page, body_html);
             return Some(
                 self.page("page.html", output, "services", &page_view)
@@ -191,7 +189,7 @@ impl<'a> Site<'a> {
             .assets
             .iter()
             .find(|a| url::service_file(id, &a.path_in_service) == output)?;
-        Some(Ok(asset.bytes.clone()))
+        Some(Ok(asset.source.bytes.clone()))
     }
 
     fn service_page(

@@ -48,13 +48,19 @@ impl SourceMap {
             );
             for page in &service.pages {
                 outputs.insert(
-                    (page.origin.source_index, page.origin.relative.clone()),
+                    (
+                        page.source.origin.source_index,
+                        page.source.origin.relative.clone(),
+                    ),
                     service_file(id, &page.path_in_service),
                 );
             }
             for asset in &service.assets {
                 outputs.insert(
-                    (asset.origin.source_index, asset.origin.relative.clone()),
+                    (
+                        asset.source.origin.source_index,
+                        asset.source.origin.relative.clone(),
+                    ),
                     service_file(id, &asset.path_in_service),
                 );
             }

@@ -411,8 +411,8 @@ pub fn service<'a>(
             .collect(),
         pages: pages(service),
         body_html,
-        neighbourhood_svg: drawings.neighbourhoods[report.service].as_deref(),
-        architecture_svg: drawings.architectures[report.service].as_deref(),
+        neighbourhood_svg: drawings.neighbourhood(evaluated, report.service),
+        architecture_svg: drawings.architecture(evaluated, report.service),
         system_url: drawings::system_page(drawings::system_of(catalog, report.service)),
         graph: graph_facts(evaluated, report),
     }
@@ -468,7 +468,11 @@ fn pages(service: &Service) -> Vec<Link<'_>> {
         .pages
         .iter()
         .map(|page| Link {
-            label: page.facts.title().unwrap_or(page.path_in_service.as_str()),
+            label: page
+                .source
+                .facts
+                .title()
+                .unwrap_or(page.path_in_service.as_str()),
             url: Some(url::service_file(id, &page.path_in_service)),
             note: Some(page.path_in_service.clone()),
         })
@@ -704,9 +708,13 @@ pub fn page<'a>(
 ) -> PageView<'a> {
     let service = &evaluated.catalog.services[report.service];
     PageView {
-        title: page.facts.title().unwrap_or(page.path_in_service.as_str()),
+        title: page
+            .source
+            .facts
+            .title()
+            .unwrap_or(page.path_in_service.as_str()),
         service: service_row(evaluated, report),
-        source: crate::diag::display_path(&page.origin.display_path),
+        source: crate::diag::display_path(&page.source.origin.display_path),
         pages: pages(service),
         body_html,
     }
@@ -911,9 +919,9 @@ pub struct GraphView<'a> {
 
 pub fn graph<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> GraphView<'a> {
     GraphView {
-        svg: drawings.organisation.as_deref(),
-        by_system: drawings.organisation_by_system,
-        systems: systems(evaluated, drawings)
+        svg: drawings.organisation(evaluated),
+        by_system: drawings::organisation_by_system(&evaluated.catalog),
+        systems: systems(evaluated)
             .into_iter()
             .map(|system| SystemSummary {
                 name: system.name,
@@ -938,8 +946,8 @@ pub struct SystemView<'a> {
     pub rows: Vec<ServiceRow<'a>>,
 }
 
-/// Every system, by name.
-pub fn systems<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> Vec<SystemView<'a>> {
+/// Every system, by name, without its drawing.
+pub fn systems(evaluated: &Evaluated) -> Vec<SystemView<'_>> {
     let catalog = &evaluated.catalog;
     let mut names: Vec<&str> = (0..catalog.services.len())
         .map(|i| drawings::system_of(catalog, i))
@@ -950,7 +958,7 @@ pub fn systems<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> Vec<Syst
         .into_iter()
         .map(|name| SystemView {
             name,
-            svg: drawings.systems.get(name).map(String::as_str),
+            svg: None,
             rows: evaluated
                 .report
                 .services
@@ -960,4 +968,17 @@ pub fn systems<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> Vec<Syst
                 .collect(),
         })
         .collect()
+}
+
+/// One system's page, with its drawing.
+pub fn system<'a>(
+    evaluated: &'a Evaluated,
+    drawings: &'a Drawings,
+    wanted_slug: &str,
+) -> Option<SystemView<'a>> {
+    let mut system = systems(evaluated)
+        .into_iter()
+        .find(|s| crate::markdown::slug(s.name) == wanted_slug)?;
+    system.svg = drawings.system(evaluated, system.name);
+    Some(system)
 }

@@ -335,3 +335,29 @@ fn an_edit_is_seen_even_when_size_and_modification_time_stay_the_same() {
             .contains("WAIVED")
     });
 }
+
+#[test]
+fn diagrams_follow_an_edit_of_the_dependencies() {
+    let book = copy_of(&fixture("graph"));
+    let server = Server::start(book.path());
+    let neighbourhood = |page: &str| {
+        let html = server.get(page).1;
+        let start = html.find("<svg").expect("the page has a diagram");
+        html[start..].split("</svg>").next().unwrap().to_string()
+    };
+    assert!(!neighbourhood("services/web/").contains("../legacy/index.html"));
+    let events = server.events();
+    edit(
+        book.path(),
+        "services/web/service.md",
+        "depends_on: [{ service: top, kind: soft }]",
+        "depends_on: [{ service: top, kind: soft }, legacy]",
+    );
+    reload_until(&events, "web's diagram to show its new dependency", || {
+        neighbourhood("services/web/").contains("../legacy/index.html")
+    });
+    assert!(
+        neighbourhood("services/legacy/").contains("../web/index.html"),
+        "legacy's page draws its new dependent"
+    );
+}
