@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::analysis::{self, Analysis};
 use crate::catalog::Catalog;
 use crate::checklist::{self, Checklist};
-use crate::config::{self, Config};
+use crate::config::{self, Config, SiteUrl};
 use crate::diag::Diagnostics;
 use crate::evaluate::evaluate;
 use crate::model::Date;
@@ -204,16 +204,25 @@ pub fn prepare_book(
     })
 }
 
+/// How `build` was asked to run.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Instead of `[output] dir` of book.toml.
+    pub output: Option<PathBuf>,
+    /// Instead of `[output] site-url` of book.toml.
+    pub site_url: Option<SiteUrl>,
+    /// Replace the output folder even if opsbook did not write it.
+    pub force: bool,
+    pub deny_warnings: bool,
+}
+
 /// Evaluates the book and, when it has no errors, renders the site and swaps it into place.
 /// With errors, the previous output is left exactly as it was.
-pub fn build_book(
-    dir: &Path,
-    output: Option<&Path>,
-    today: Date,
-    deny_warnings: bool,
-) -> Result<Built> {
-    let Prepared { evaluated, site } =
-        prepare_book(dir, today, deny_warnings, &mut Caches::default())?;
+pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Built> {
+    let Prepared {
+        mut evaluated,
+        site,
+    } = prepare_book(dir, today, options.deny_warnings, &mut Caches::default())?;
     let Some((theme, drawings)) = site else {
         return Ok(Built {
             evaluated,
@@ -221,11 +230,15 @@ pub fn build_book(
             pages: 0,
         });
     };
+    if let Some(site_url) = &options.site_url {
+        evaluated.config.site_url = site_url.clone();
+    }
     let files = site::render::render(&evaluated, &theme, &drawings)?;
-    let out_dir = output
-        .map(Path::to_path_buf)
+    let out_dir = options
+        .output
+        .clone()
         .unwrap_or_else(|| evaluated.config.output_dir.clone());
-    site::write::write(&files, &out_dir)?;
+    site::write::write(&files, &out_dir, options.force)?;
     Ok(Built {
         evaluated,
         written_to: Some(out_dir),

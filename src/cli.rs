@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::build::{self, Evaluated};
+use crate::config::SiteUrl;
 use crate::diag::{Diagnostics, Severity};
 use crate::export;
 use crate::model::Date;
@@ -40,6 +41,12 @@ pub enum Command {
         /// Open the site in a browser when it is built.
         #[arg(long)]
         open: bool,
+        /// Where the site is published, e.g. https://example.github.io/shop/ (default: `site-url` in book.toml).
+        #[arg(long, value_parser = parse_site_url)]
+        site_url: Option<SiteUrl>,
+        /// Replace the output folder even if opsbook did not write it (deleting what is in it).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -99,6 +106,9 @@ pub enum Command {
         /// Folder to create the book in.
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Also write a GitHub Actions workflow that publishes the site on GitHub Pages.
+        #[arg(long)]
+        github_pages: bool,
     },
     /// Write a new service doc with every checklist field as a commented TODO.
     #[command(after_help = EXIT_CODES)]
@@ -145,6 +155,10 @@ fn parse_date(text: &str) -> Result<Date, String> {
     text.parse()
 }
 
+fn parse_site_url(text: &str) -> Result<SiteUrl, String> {
+    SiteUrl::try_from(text.to_string())
+}
+
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_BELOW_REQUIRED: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
@@ -156,8 +170,18 @@ pub fn run(cli: Cli) -> i32 {
             dir,
             output,
             open,
+            site_url,
+            force,
             common,
-        } => run_build(&dir, output.as_deref(), open, &common),
+        } => {
+            let options = build::BuildOptions {
+                output,
+                site_url,
+                force,
+                deny_warnings: common.deny_warnings,
+            };
+            run_build(&dir, &options, open, &common)
+        }
         Command::Check {
             dir,
             format,
@@ -192,7 +216,7 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
-        Command::Init { dir } => report_result(scaffold::init(&dir)),
+        Command::Init { dir, github_pages } => report_result(scaffold::init(&dir, github_pages)),
         Command::New { service, dir } => {
             report_result(scaffold::new_service(&service, dir.as_deref()))
         }
@@ -205,8 +229,8 @@ fn today(common: &Common) -> Date {
         .unwrap_or_else(|| Date(jiff::Zoned::now().date()))
 }
 
-fn run_build(dir: &Path, output: Option<&Path>, open: bool, common: &Common) -> i32 {
-    let built = match build::build_book(dir, output, today(common), common.deny_warnings) {
+fn run_build(dir: &Path, options: &build::BuildOptions, open: bool, common: &Common) -> i32 {
+    let built = match build::build_book(dir, today(common), options) {
         Ok(built) => built,
         Err(error) => {
             eprintln!("error: {error:#}");

@@ -25,9 +25,66 @@ pub struct Config {
     /// Absolute source folders, in the order given.
     pub sources: Vec<PathBuf>,
     pub output_dir: PathBuf,
-    pub site_url: String,
+    pub site_url: SiteUrl,
     pub checklist: ChecklistConfig,
     pub diagrams: DiagramSettings,
+}
+
+/// Where the site is published: a path on its host (`/`, `/shop/`) or a full URL
+/// (`https://example.github.io/shop/`), always ending in `/`. Pages link to each other
+/// relatively, so this matters only where a relative link cannot work: the 404 page (served
+/// at any depth), `sitemap.xml` and badge snippets for other sites.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SiteUrl(String);
+
+impl SiteUrl {
+    /// The path part, from the host's root: `/shop/`.
+    pub fn path(&self) -> &str {
+        match self.absolute() {
+            Some(url) => {
+                let after_scheme = &url[url.find("://").map_or(0, |i| i + 3)..];
+                after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+            }
+            None => &self.0,
+        }
+    }
+
+    /// The full URL, when one was given.
+    pub fn absolute(&self) -> Option<&str> {
+        (!self.0.starts_with('/')).then_some(self.0.as_str())
+    }
+}
+
+impl Default for SiteUrl {
+    fn default() -> Self {
+        SiteUrl("/".into())
+    }
+}
+
+impl TryFrom<String> for SiteUrl {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let host = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"))
+            .map(|rest| rest.split('/').next().unwrap_or_default());
+        let valid = match host {
+            Some(host) => !host.is_empty(),
+            None => text.starts_with('/'),
+        };
+        if !valid || text.contains(['?', '#', ' ']) {
+            return Err(format!(
+                "expected a path such as \"/shop/\" or a full URL such as \"https://example.github.io/shop/\", found {text:?}"
+            ));
+        }
+        let mut url = text;
+        if !url.ends_with('/') {
+            url.push('/');
+        }
+        Ok(SiteUrl(url))
+    }
 }
 
 /// How much of a service's surroundings its page draws.
@@ -117,7 +174,7 @@ impl Config {
             description: None,
             sources: vec![root.to_path_buf()],
             output_dir: root.join("book"),
-            site_url: "/".to_string(),
+            site_url: SiteUrl::default(),
             checklist: ChecklistConfig::default(),
             diagrams: DiagramSettings::default(),
         }
@@ -156,7 +213,7 @@ enum OneOrMany {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawOutput {
     dir: Option<String>,
-    site_url: Option<String>,
+    site_url: Option<SiteUrl>,
 }
 
 #[derive(Deserialize, Default)]
@@ -219,11 +276,7 @@ fn apply(config: &mut Config, raw: RawBookToml) {
         config.output_dir = root.join(dir);
     }
     if let Some(url) = raw.output.site_url {
-        config.site_url = if url.ends_with('/') {
-            url
-        } else {
-            format!("{url}/")
-        };
+        config.site_url = url;
     }
     config.diagrams = raw.diagrams;
     config.checklist = ChecklistConfig {
@@ -294,7 +347,7 @@ mod tests {
         assert_eq!(config.title, "Shop");
         assert_eq!(config.sources.len(), 2);
         assert!(config.output_dir.ends_with("site"));
-        assert_eq!(config.site_url, "/shop/");
+        assert_eq!(config.site_url.path(), "/shop/");
         assert_eq!(config.checklist.required.tier_2, Level::Gold);
         assert_eq!(config.checklist.required.tier_1, Level::Gold);
     }
@@ -322,5 +375,19 @@ mod tests {
             ),
             "{d}"
         );
+    }
+
+    #[test]
+    fn site_urls_are_paths_or_full_urls_and_end_in_a_slash() {
+        let url = |text: &str| SiteUrl::try_from(text.to_string());
+        let project = url("https://example.github.io/shop").unwrap();
+        assert_eq!(project.absolute(), Some("https://example.github.io/shop/"));
+        assert_eq!(project.path(), "/shop/");
+        assert_eq!(url("https://example.com").unwrap().path(), "/");
+        let path = url("/docs/readiness").unwrap();
+        assert_eq!((path.path(), path.absolute()), ("/docs/readiness/", None));
+        for bad in ["shop", "https://", "ftp://x/", "/a b/", "/a?b"] {
+            assert!(url(bad).is_err(), "{bad} accepted");
+        }
     }
 }

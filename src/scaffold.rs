@@ -35,8 +35,14 @@ fn title_case(id: &str) -> String {
         .join(" ")
 }
 
-/// Creates `dir/book.toml` and one service doc under `dir/services/`.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+const GITHUB_PAGES_WORKFLOW: &str = include_str!("github-pages.yml");
+
+/// Where `init --github-pages` writes its workflow, below the repository's root.
+pub const WORKFLOW_PATH: &str = ".github/workflows/opsbook.yml";
+
+/// Creates `dir/book.toml` and one service doc under `dir/services/`; with `github_pages`,
+/// also a GitHub Actions workflow that builds the book and publishes it on GitHub Pages.
+pub fn init(dir: &Path, github_pages: bool) -> Result<Vec<PathBuf>> {
     let book = dir.join(BOOK_FILE);
     if book.exists() {
         bail!(
@@ -45,6 +51,15 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
         );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // Refuse before writing anything, so a second run does not leave half a book.
+    let workflow = github_pages
+        .then(|| github_pages_workflow(dir))
+        .transpose()?;
+    if let Some((path, _)) = &workflow
+        && path.exists()
+    {
+        bail!("{} already exists; it was left as it is", path.display());
+    }
     let title = dir
         .canonicalize()
         .ok()
@@ -54,7 +69,31 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     write_new(&book, &config::starter_book_toml(&title))?;
     let mut created = vec![book];
     created.extend(new_service("my-service", Some(&dir.join("services")))?);
+    if let Some((path, text)) = workflow {
+        write_new(&path, &text)?;
+        created.push(path);
+    }
     Ok(created)
+}
+
+/// The workflow and where it goes: at the root of the git repository holding `dir` (or in
+/// `dir` when it is in none), building the book from its place in the repository.
+fn github_pages_workflow(dir: &Path) -> Result<(PathBuf, String)> {
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("cannot find {}", dir.display()))?;
+    let repository = dir
+        .ancestors()
+        .find(|folder| folder.join(".git").exists())
+        .unwrap_or(&dir);
+    let book = match dir.strip_prefix(repository) {
+        Ok(inside) if !inside.as_os_str().is_empty() => inside.to_string_lossy().replace('\\', "/"),
+        _ => ".".to_string(),
+    };
+    let workflow = GITHUB_PAGES_WORKFLOW
+        .replace("{version}", env!("CARGO_PKG_VERSION"))
+        .replace("{book}", &book);
+    Ok((repository.join(WORKFLOW_PATH), workflow))
 }
 
 /// Creates `<dir>/<id>/service.md`; `dir` defaults to the first source folder of the book

@@ -26,6 +26,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::build::{self, Caches, Evaluated, Prepared};
+use crate::config::SiteUrl;
 use crate::diag::Diagnostics;
 use crate::model::Date;
 use crate::report::json::{self, JsonProblem};
@@ -201,8 +202,12 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
         .today
         .unwrap_or_else(|| Date(jiff::Zoned::now().date()));
     let mut caches = shared.caches.lock().unwrap_or_else(|e| e.into_inner());
-    let Prepared { evaluated, site } =
-        build::prepare_book(&options.dir, today, false, &mut caches)?;
+    let Prepared {
+        mut evaluated,
+        site,
+    } = build::prepare_book(&options.dir, today, false, &mut caches)?;
+    // The preview is served from the root, wherever the book says it will be published.
+    evaluated.config.site_url = SiteUrl::default();
     drop(caches);
     print_problems(&evaluated.diagnostics);
     let problems = json::problems(&evaluated.diagnostics)
@@ -455,17 +460,11 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
     };
     let content_type = content_type(&path);
-    let mut body = if content_type.starts_with("text/html") {
+    let body = if content_type.starts_with("text/html") {
         with_live_reload(&bytes, &problems, generation)
     } else {
         bytes
     };
-    if status == StatusCode::NOT_FOUND {
-        // The 404 page's links are relative to the site root, wherever the missing page was.
-        body = String::from_utf8_lossy(&body)
-            .replacen("<head>", "<head><base href=\"/\">", 1)
-            .into_bytes();
-    }
     (
         status,
         [

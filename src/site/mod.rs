@@ -9,11 +9,16 @@
 //! - `checks/index.html#<check-id>`, `teams/index.html#team-<team>`, `gaps/index.html`
 //! - `graph/index.html` (the dependency graph, risk ranking), `systems/<system>/index.html`
 //! - `404.html`
-//! - `readiness.json`: the JSON report (contract v1)
-//! - `assets/`: the theme's CSS and JavaScript
+//! - `readiness.json`: the JSON report (contract v1); `graph.json`: the dependency graph
+//! - `badges/<id>.svg`: a service's level against its required level, for its README
+//! - `sitemap.xml` (when `site-url` is a full URL) and `.nojekyll` (so GitHub Pages publishes
+//!   the files as they are)
+//! - `assets/`: the theme's CSS, JavaScript and favicon
 
+pub mod badge;
 pub mod drawings;
 pub mod render;
+pub mod sitemap;
 pub mod theme;
 pub mod url;
 pub mod view;

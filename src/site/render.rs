@@ -12,14 +12,16 @@ use serde::Serialize;
 use crate::build::Evaluated;
 use crate::catalog::Service;
 use crate::diagram::escape;
+use crate::export::{self, GraphFormat, Selection};
 use crate::markdown;
+use crate::model::Kind;
 use crate::parse::Origin;
 use crate::report::json;
-use crate::site::SiteFiles;
 use crate::site::drawings::{self, Drawings};
 use crate::site::theme::{Theme, template_error};
 use crate::site::url::{self, SourceMap};
 use crate::site::view::{self, SiteView};
+use crate::site::{SiteFiles, badge, sitemap};
 
 /// Pages of the site that are not about one service or system: (output, template, section).
 const ORGANISATION_PAGES: &[(&str, &str, &str)] = &[
@@ -30,6 +32,10 @@ const ORGANISATION_PAGES: &[(&str, &str, &str)] = &[
     ("graph/index.html", "graph.html", "graph"),
     ("404.html", "404.html", "404"),
 ];
+
+/// Tells GitHub Pages to publish the files as they are, not through Jekyll.
+const NO_JEKYLL: &str = ".nojekyll";
+const SITEMAP: &str = "sitemap.xml";
 
 /// Everything needed to render any page of the site.
 pub struct Site<'a> {
@@ -84,7 +90,10 @@ impl<'a> Site<'a> {
             .iter()
             .map(|(output, _, _)| output.to_string())
             .collect();
-        paths.push("readiness.json".into());
+        paths.extend(["readiness.json", "graph.json", NO_JEKYLL].map(String::from));
+        if self.evaluated.config.site_url.absolute().is_some() {
+            paths.push(SITEMAP.into());
+        }
         paths.extend(
             self.theme
                 .assets
@@ -99,6 +108,9 @@ impl<'a> Site<'a> {
         for service in &self.evaluated.catalog.services {
             let id = service.id().as_str();
             paths.push(url::service_page(id));
+            if service.source.doc.kind != Kind::External {
+                paths.push(badge::badge_path(id));
+            }
             paths.extend(
                 service
                     .pages
@@ -126,8 +138,17 @@ impl<'a> Site<'a> {
                     .map(String::into_bytes),
             );
         }
-        if path == "readiness.json" {
-            return Some(Ok(json::render(&json::build(self.evaluated)).into_bytes()));
+        if let Some(file) = self.machine_file(path) {
+            return Some(Ok(file.into_bytes()));
+        }
+        if let Some(id) = path
+            .strip_prefix("badges/")
+            .and_then(|p| p.strip_suffix(".svg"))
+        {
+            let report = &self.evaluated.report.services[self.evaluated.catalog.index_of(id)?];
+            return report
+                .assessed
+                .then(|| Ok(badge::badge(report).into_bytes()));
         }
         if let Some(name) = path.strip_prefix("assets/") {
             return self.theme.assets.get(name).map(|bytes| Ok(bytes.clone()));
@@ -143,6 +164,23 @@ impl<'a> Site<'a> {
         let (id, file) = path.strip_prefix("services/")?.split_once('/')?;
         let index = self.evaluated.catalog.index_of(id)?;
         self.service_file(index, path, file)
+    }
+
+    /// The files for machines (reports, sitemap) rather than people.
+    fn machine_file(&self, path: &str) -> Option<String> {
+        let evaluated = self.evaluated;
+        match path {
+            "readiness.json" => Some(json::render(&json::build(evaluated))),
+            "graph.json" => {
+                export::export(evaluated, GraphFormat::Json, &Selection::default()).ok()
+            }
+            NO_JEKYLL => Some(String::new()),
+            SITEMAP => {
+                let site_url = evaluated.config.site_url.absolute()?;
+                Some(sitemap::sitemap(site_url, &self.paths()))
+            }
+            _ => None,
+        }
     }
 
     fn organisation_page(&self, output: &str, template: &str, section: &str) -> Result<String> {
@@ -230,7 +268,14 @@ impl<'a> Site<'a> {
     ) -> Result<String> {
         let mut context = tera::Context::new();
         context.insert("site", &self.view);
-        context.insert("root", &url::root_prefix(output));
+        // GitHub Pages serves the 404 page at whatever address was missing, at any depth, so
+        // its links start from the site's own path instead.
+        let root = if output == "404.html" {
+            self.evaluated.config.site_url.path().to_string()
+        } else {
+            url::root_prefix(output)
+        };
+        context.insert("root", &root);
         context.insert("section", section);
         context.insert("page", page);
         self.theme.tera.render(template, &context).map_err(|error| {

@@ -78,6 +78,10 @@ const ASSETS: &[(&str, &[u8])] = &[
         "opsbook.js",
         include_bytes!("../../themes/default/assets/opsbook.js"),
     ),
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/assets/favicon.svg"),
+    ),
 ];
 
 /// Folder beside book.toml whose files override the embedded theme.

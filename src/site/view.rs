@@ -10,6 +10,7 @@ use crate::catalog::Service;
 use crate::checklist::Check;
 use crate::model::{Evidence, Level, ServiceDoc, Target};
 use crate::report::{CheckResult, ServiceReport, Status};
+use crate::site::badge;
 use crate::site::drawings::{self, Drawings};
 use crate::site::url;
 
@@ -294,6 +295,35 @@ pub struct ServiceView<'a> {
     /// Root-relative URL of its system's page.
     pub system_url: String,
     pub graph: GraphFacts<'a>,
+    /// Its readiness badge, for assessed services.
+    pub badge: Option<BadgeView>,
+}
+
+/// A service's badge and the Markdown that shows it in a README.
+#[derive(Debug, Serialize)]
+pub struct BadgeView {
+    /// Root-relative.
+    pub path: String,
+    pub markdown: String,
+    /// The Markdown's links are full URLs (`site-url` is one), not paths on the site's host.
+    pub absolute: bool,
+}
+
+fn badge_view(evaluated: &Evaluated, report: &ServiceReport) -> Option<BadgeView> {
+    if !report.assessed {
+        return None;
+    }
+    let id = evaluated.catalog.services[report.service].id().as_str();
+    let site_url = &evaluated.config.site_url;
+    let base = site_url.absolute().unwrap_or(site_url.path());
+    let path = badge::badge_path(id);
+    let page = url::service_page(id);
+    let page = page.strip_suffix("index.html").unwrap_or(&page);
+    Some(BadgeView {
+        markdown: format!("[![readiness of {id}]({base}{path})]({base}{page})"),
+        path,
+        absolute: site_url.absolute().is_some(),
+    })
 }
 
 /// The dependency figures of a service.
@@ -415,6 +445,7 @@ pub fn service<'a>(
         architecture_svg: drawings.architecture(evaluated, report.service),
         system_url: drawings::system_page(drawings::system_of(catalog, report.service)),
         graph: graph_facts(evaluated, report),
+        badge: badge_view(evaluated, report),
     }
 }
 

@@ -15,9 +15,12 @@ use crate::site::SiteFiles;
 /// Present in every folder opsbook writes.
 pub const MARKER: &str = ".opsbook";
 
-/// Writes `files` to `out_dir`, replacing what a previous build wrote there.
-pub fn write(files: &SiteFiles, out_dir: &Path) -> Result<()> {
-    check_replaceable(out_dir)?;
+/// Writes `files` to `out_dir`, replacing what a previous build wrote there (or, with
+/// `force`, whatever is there).
+pub fn write(files: &SiteFiles, out_dir: &Path, force: bool) -> Result<()> {
+    if !force {
+        check_replaceable(out_dir)?;
+    }
     let parent = parent_of(out_dir);
     fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
     let name = out_dir
@@ -67,7 +70,7 @@ fn check_replaceable(out_dir: &Path) -> Result<()> {
         .is_none();
     if !empty && !out_dir.join(MARKER).exists() {
         bail!(
-            "{} is not empty and was not written by opsbook; refusing to replace it (choose another folder with -o, or delete it)",
+            "{} is not empty and was not written by opsbook (it has no {MARKER} file); refusing to replace it: choose another folder with -o, or give --force to replace it and everything in it",
             out_dir.display()
         );
     }
@@ -122,8 +125,13 @@ mod tests {
     fn replaces_a_previous_site_completely() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("book");
-        write(&site(&[("index.html", "one"), ("old.html", "x")]), &out).unwrap();
-        write(&site(&[("index.html", "two")]), &out).unwrap();
+        write(
+            &site(&[("index.html", "one"), ("old.html", "x")]),
+            &out,
+            false,
+        )
+        .unwrap();
+        write(&site(&[("index.html", "two")]), &out, false).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("old.html").exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
@@ -134,7 +142,7 @@ mod tests {
     fn refuses_to_replace_a_folder_it_did_not_write() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("precious.txt"), "keep").unwrap();
-        let error = write(&site(&[("index.html", "x")]), dir.path()).unwrap_err();
+        let error = write(&site(&[("index.html", "x")]), dir.path(), false).unwrap_err();
         assert!(
             error.to_string().contains("not written by opsbook"),
             "{error}"

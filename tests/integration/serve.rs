@@ -138,6 +138,10 @@ fn serves_pages_with_the_reload_script_and_its_own_404() {
     assert_eq!(status, 404);
     assert!(missing.contains("Page not found"), "{missing}");
     assert!(
+        missing.contains(r#"href="/assets/opsbook.css""#),
+        "the 404 page links from the root, whatever the depth: {missing}"
+    );
+    assert!(
         !std::fs::read_dir(book.path())
             .unwrap()
             .any(|e| e.unwrap().file_name() == "book"),

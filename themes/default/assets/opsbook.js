@@ -1,4 +1,4 @@
-// opsbook default theme: sortable tables and the services filter.
+// opsbook default theme: sortable tables, the services filter and copy buttons.
 // No dependencies, no network: works from file:// as well as from any web server.
 (function () {
   "use strict";
@@ -180,7 +180,27 @@
     openedForPrint = [];
   });
 
+  // ---------- copy buttons: <button data-copy="#field"> copies the field's value ----------
+  // The clipboard API needs a secure context (not file://): fall back to selecting the text.
+  function initCopy(button) {
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    if (!field) return;
+    button.addEventListener("click", function () {
+      field.select();
+      var done = function () {
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = "Copy"; }, 1500);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () {});
+      } else if (document.execCommand && document.execCommand("copy")) {
+        done();
+      }
+    });
+  }
+
   function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-copy]"), initCopy);
     Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), initSortable);
     Array.prototype.forEach.call(document.querySelectorAll("form.filters[data-filter-for]"), initFilters);
   }
