@@ -15,6 +15,8 @@ use crate::harness::build_example_site;
 struct Browser {
     client: Client,
     driver: Child,
+    /// chromedriver's port, for the browser log (not part of the WebDriver standard).
+    port: u16,
     _profile: tempfile::TempDir,
 }
 
@@ -49,6 +51,7 @@ impl Browser {
                 json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2 } });
         }
         capabilities.insert("goog:chromeOptions".into(), options);
+        capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = loop {
@@ -66,6 +69,7 @@ impl Browser {
         Browser {
             client,
             driver,
+            port,
             _profile: profile,
         }
     }
@@ -85,6 +89,32 @@ impl Browser {
             .run("return Array.from(document.querySelectorAll('#services-table tbody tr')).filter(r => !r.hidden && r.offsetParent !== null).map(r => r.dataset.id)")
             .await;
         serde_json::from_value(ids).unwrap()
+    }
+
+    /// Errors the pages have logged to the console (script errors, failed loads) since the
+    /// last call: chromedriver hands each log entry out once.
+    async fn console_errors(&self) -> Vec<String> {
+        let session = self.client.session_id().await.unwrap().unwrap();
+        let url = format!("http://127.0.0.1:{}/session/{session}/se/log", self.port);
+        let entries: Value = tokio::task::spawn_blocking(move || {
+            let body = ureq::post(&url)
+                .header("content-type", "application/json")
+                .send(r#"{"type":"browser"}"#)
+                .unwrap()
+                .body_mut()
+                .read_to_string()
+                .unwrap();
+            serde_json::from_str(&body).unwrap()
+        })
+        .await
+        .unwrap();
+        entries["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|entry| entry["level"] == "SEVERE")
+            .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     async fn close(mut self) {
@@ -329,5 +359,109 @@ async fn a_served_page_follows_edits_without_a_manual_reload() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    browser.close().await;
+}
+
+/// A static file server (Python's, as on any CI machine) over `root`, on a free port.
+struct FileServer {
+    child: Child,
+    port: u16,
+}
+
+impl FileServer {
+    fn start(root: &Path) -> FileServer {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .current_dir(root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the file server never listened");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        FileServer { child, port }
+    }
+}
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_loads_without_console_errors_under_a_sub_path_and_from_disk() {
+    let root = tempfile::tempdir().unwrap();
+    let server = FileServer::start(root.path());
+    let site = root.path().join("shop");
+    let site_url = format!("http://127.0.0.1:{}/shop/", server.port);
+    let built = crate::harness::opsbook(
+        &crate::harness::repo_root(),
+        &[
+            "build",
+            "-o",
+            site.to_str().unwrap(),
+            "--site-url",
+            &site_url,
+            "--today",
+            crate::harness::TODAY,
+        ],
+    );
+    assert_eq!(
+        built.status.code(),
+        Some(0),
+        "{}",
+        crate::harness::stderr(&built)
+    );
+    let pages: Vec<String> = crate::harness::files_in(&site)
+        .into_keys()
+        .filter(|p| p.ends_with(".html") && p != "404.html")
+        .collect();
+    assert!(pages.len() > 40);
+    let browser = Browser::start(1280, 900).await;
+    for base in [site_url.clone(), format!("file://{}/", site.display())] {
+        for page in &pages {
+            browser.client.goto(&format!("{base}{page}")).await.unwrap();
+            let errors = browser.console_errors().await;
+            assert!(errors.is_empty(), "{base}{page}: {errors:?}");
+        }
+    }
+    // A diagram's node leads to its service over HTTP as well.
+    browser
+        .client
+        .goto(&format!("{site_url}services/checkout/"))
+        .await
+        .unwrap();
+    browser.run("document.querySelector(\"svg.neighbourhood a[href$='payments/index.html']\").scrollIntoView({block: 'center'})").await;
+    browser
+        .client
+        .find(Locator::Css(
+            "svg.neighbourhood a[href$='payments/index.html']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let url = browser.client.current_url().await.unwrap();
+    assert_eq!(
+        url.as_str(),
+        format!("{site_url}services/payments/index.html")
+    );
     browser.close().await;
 }
