@@ -18,6 +18,7 @@ use crate::checklist::{self, Checklist};
 use crate::config::{self, Config, SiteUrl};
 use crate::diag::Diagnostics;
 use crate::evaluate::evaluate;
+use crate::fetch::{self, Network};
 use crate::model::Date;
 use crate::parse::{self, Parsed};
 use crate::report::Report;
@@ -46,6 +47,8 @@ pub struct Caches {
     parsed: HashMap<(usize, String), ParsedFile>,
     /// The files of the last walk, while only their contents have changed since.
     found: Option<Vec<source::Found>>,
+    /// How the next build may fetch git sources.
+    pub network: Network,
 }
 
 impl Caches {
@@ -72,13 +75,21 @@ struct ParsedFile {
 }
 
 /// Reads and evaluates the book in `dir` as of `today`.
-pub fn evaluate_book(dir: &Path, today: Date) -> Evaluated {
-    evaluate_with(dir, today, &mut Caches::default())
+pub fn evaluate_book(dir: &Path, today: Date, network: Network) -> Evaluated {
+    evaluate_with(
+        dir,
+        today,
+        &mut Caches {
+            network,
+            ..Caches::default()
+        },
+    )
 }
 
 fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
     let mut diagnostics = Diagnostics::new();
-    let config = config::load(dir, &mut diagnostics);
+    let mut config = config::load(dir, &mut diagnostics);
+    fetch::fetch_sources(&mut config, caches.network, &mut diagnostics);
     let found = match caches.found.take() {
         Some(found) => found,
         None => source::find(&config, &mut diagnostics),
@@ -214,6 +225,7 @@ pub struct BuildOptions {
     /// Replace the output folder even if opsbook did not write it.
     pub force: bool,
     pub deny_warnings: bool,
+    pub network: Network,
 }
 
 /// Evaluates the book and, when it has no errors, renders the site and swaps it into place.
@@ -222,7 +234,15 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
     let Prepared {
         mut evaluated,
         site,
-    } = prepare_book(dir, today, options.deny_warnings, &mut Caches::default())?;
+    } = prepare_book(
+        dir,
+        today,
+        options.deny_warnings,
+        &mut Caches {
+            network: options.network,
+            ..Caches::default()
+        },
+    )?;
     let Some((theme, drawings)) = site else {
         return Ok(Built {
             evaluated,

@@ -9,6 +9,7 @@ use crate::build::{self, Evaluated};
 use crate::config::SiteUrl;
 use crate::diag::{Diagnostics, Severity};
 use crate::export;
+use crate::fetch::{self, Network};
 use crate::model::Date;
 use crate::report;
 use crate::scaffold;
@@ -100,6 +101,13 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Fetch every git source of the book into its cache (builds fetch what they miss).
+    #[command(after_help = EXIT_CODES)]
+    Fetch {
+        /// Folder holding book.toml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Create a book.toml and one service doc, ready to build.
     #[command(after_help = EXIT_CODES)]
     Init {
@@ -126,6 +134,12 @@ pub struct Common {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Build git sources from the cache alone, without the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// When a git source cannot be fetched, build from its cached copy (the pages say how old).
+    #[arg(long, conflicts_with = "offline")]
+    pub allow_stale: bool,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today, for reproducible reports.
     #[arg(long, value_parser = parse_date)]
     pub today: Option<Date>,
@@ -179,6 +193,7 @@ pub fn run(cli: Cli) -> i32 {
                 site_url,
                 force,
                 deny_warnings: common.deny_warnings,
+                network: network(&common),
             };
             run_build(&dir, &options, open, &common)
         }
@@ -216,10 +231,29 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
+        Command::Fetch { dir } => {
+            let diagnostics = fetch::refresh(&dir);
+            print_diagnostics(&diagnostics);
+            if diagnostics.has_errors() {
+                EXIT_ERROR
+            } else {
+                EXIT_OK
+            }
+        }
         Command::Init { dir, github_pages } => report_result(scaffold::init(&dir, github_pages)),
         Command::New { service, dir } => {
             report_result(scaffold::new_service(&service, dir.as_deref()))
         }
+    }
+}
+
+fn network(common: &Common) -> Network {
+    if common.offline {
+        Network::Offline
+    } else if common.allow_stale {
+        Network::AllowStale
+    } else {
+        Network::Fetch
     }
 }
 
@@ -264,7 +298,7 @@ fn run_build(dir: &Path, options: &build::BuildOptions, open: bool, common: &Com
 }
 
 fn run_check(dir: &Path, format: Format, common: &Common) -> i32 {
-    let evaluated = build::evaluate_book(dir, today(common));
+    let evaluated = build::evaluate_book(dir, today(common), network(common));
     print_diagnostics(&evaluated.diagnostics);
     let output = render_report(&evaluated, format);
     let mut stdout = std::io::stdout().lock();
@@ -291,7 +325,7 @@ fn run_graph(
     selection: export::Selection,
     common: &Common,
 ) -> i32 {
-    let evaluated = build::evaluate_book(dir, today(common));
+    let evaluated = build::evaluate_book(dir, today(common), network(common));
     print_diagnostics(&evaluated.diagnostics);
     if evaluated.diagnostics.has_errors() {
         return EXIT_ERROR;

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::deserialize::{self, Problem, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
@@ -22,8 +22,10 @@ pub struct Config {
     pub book_file: PathBuf,
     pub title: String,
     pub description: Option<String>,
-    /// Absolute source folders, in the order given.
-    pub sources: Vec<PathBuf>,
+    /// Where service docs are read from, in the order given: `src`, then each `[[source]]`.
+    pub sources: Vec<Source>,
+    /// Where git sources are fetched to.
+    pub cache_dir: PathBuf,
     pub output_dir: PathBuf,
     pub site_url: SiteUrl,
     pub checklist: ChecklistConfig,
@@ -85,6 +87,308 @@ impl TryFrom<String> for SiteUrl {
         }
         Ok(SiteUrl(url))
     }
+}
+
+/// Where git sources are fetched to, below the book's folder, unless `[cache] dir` says.
+pub const DEFAULT_CACHE_DIR: &str = ".opsbook/cache";
+
+/// One place service docs are read from: a local folder, or a folder of a git repository
+/// fetched into the cache.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// What people call it in messages: the folder, or the repository's name.
+    pub name: String,
+    /// The folder walked: local, or the git source's folder in the cache.
+    pub folder: PathBuf,
+    pub git: Option<GitSource>,
+    /// Only files matching one of these (relative to `folder`) are read; `None` reads all.
+    pub include: Option<globset::GlobSet>,
+    pub format: SourceFormat,
+    /// The repository's web address, for "edit this page" links.
+    pub repository: Option<String>,
+    /// Fetching failed and the cache has nothing: the build reads nothing from it.
+    pub unavailable: bool,
+    /// Built from a cached copy that could not be refreshed: when it was fetched.
+    pub stale_since: Option<String>,
+    /// Where book.toml declares it, for messages about it.
+    pub declared_at: Option<Position>,
+    /// The folder's path inside its repository (`/`-separated, empty at the root), when known.
+    pub path_in_repository: Option<String>,
+}
+
+/// Where a source file lives in its repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RepositoryFile {
+    /// The repository: its web address when known, else the URL it is fetched from.
+    pub repository: String,
+    /// Path of the file inside the repository.
+    pub path: String,
+    /// The branch, tag or commit the site was built from, when the book names one.
+    pub rev: Option<String>,
+    /// The file on the forge's web site, when the repository's web address is known.
+    pub web_url: Option<String>,
+}
+
+impl Source {
+    fn local(folder: PathBuf) -> Source {
+        Source {
+            name: folder.display().to_string(),
+            folder,
+            git: None,
+            include: None,
+            format: SourceFormat::Markdown,
+            repository: None,
+            unavailable: false,
+            stale_since: None,
+            declared_at: None,
+            path_in_repository: None,
+        }
+    }
+
+    /// Where the file at `relative` (to the folder) lives in its repository, when known.
+    pub fn file_in_repository(&self, relative: &str) -> Option<RepositoryFile> {
+        let folder = self.path_in_repository.as_deref()?;
+        let path = if folder.is_empty() {
+            relative.to_string()
+        } else {
+            format!("{folder}/{relative}")
+        };
+        let rev = self.git.as_ref().and_then(|g| g.rev.clone());
+        let web_url = self.repository.as_ref().map(|web| {
+            let web = web.trim_end_matches('/');
+            let blob = if web.contains("gitlab") {
+                "-/blob"
+            } else {
+                "blob"
+            };
+            format!("{web}/{blob}/{}/{path}", rev.as_deref().unwrap_or("HEAD"))
+        });
+        let repository = self
+            .repository
+            .clone()
+            .or_else(|| self.git.as_ref().map(|g| g.url.clone()))?;
+        Some(RepositoryFile {
+            repository,
+            path,
+            rev,
+            web_url,
+        })
+    }
+
+    /// Whether the file at `relative` (to the folder, `/`-separated) is one to read.
+    pub fn includes(&self, relative: &str) -> bool {
+        self.include
+            .as_ref()
+            .is_none_or(|set| set.is_match(relative))
+    }
+}
+
+/// A `git = "..."` source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitSource {
+    pub url: String,
+    /// Branch, tag or commit; `None` is the remote's default branch.
+    pub rev: Option<String>,
+    /// The sub-folder of the repository holding the docs (`/`-separated, no `..`).
+    pub dir: Option<String>,
+    /// The checkout in the cache.
+    pub checkout: PathBuf,
+}
+
+/// How the files of a source are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceFormat {
+    /// Service docs: Markdown with front matter.
+    #[default]
+    Markdown,
+    /// Backstage `catalog-info.yaml` entities.
+    Backstage,
+}
+
+/// A problem with a `[[source]]` entry: the key it is at, the message, the help.
+type SourceProblem = (&'static str, String, String);
+
+fn source_of(root: &Path, cache_dir: &Path, raw: RawSource) -> Result<Source, SourceProblem> {
+    let include = raw.include.as_deref().map(include_set).transpose()?;
+    let (name, folder, git) = match (raw.path, raw.git) {
+        (Some(path), None) => {
+            if raw.rev.is_some() || raw.dir.is_some() {
+                let key = if raw.rev.is_some() { "rev" } else { "dir" };
+                return Err((
+                    key,
+                    format!("`{key}` is for git sources; this one is a local `path`"),
+                    "remove it, or give `git = \"<url>\"` instead of `path`".into(),
+                ));
+            }
+            (path.clone(), root.join(path), None)
+        }
+        (None, Some(url)) => {
+            let git = git_source(cache_dir, url, raw.rev, raw.dir)?;
+            let name = repository_name(&git.url);
+            let folder = match &git.dir {
+                Some(dir) => git.checkout.join(dir),
+                None => git.checkout.clone(),
+            };
+            (name, folder, Some(git))
+        }
+        (Some(_), Some(_)) => {
+            return Err((
+                "git",
+                "a source has either `path` or `git`, not both".into(),
+                "split it into two [[source]] entries".into(),
+            ));
+        }
+        (None, None) => {
+            return Err((
+                "source",
+                "a [[source]] needs `path = \"<folder>\"` or `git = \"<url>\"`".into(),
+                "add one of them".into(),
+            ));
+        }
+    };
+    let repository = raw
+        .repository
+        .or_else(|| git.as_ref().and_then(|g| web_address(&g.url)));
+    let path_in_repository = match &git {
+        Some(git) => Some(git.dir.clone().unwrap_or_default()),
+        None if repository.is_some() => path_in_enclosing_repository(&folder),
+        None => None,
+    };
+    Ok(Source {
+        name: raw.name.unwrap_or(name),
+        folder,
+        git,
+        include,
+        format: raw.format,
+        repository,
+        unavailable: false,
+        stale_since: None,
+        declared_at: None,
+        path_in_repository,
+    })
+}
+
+fn git_source(
+    cache_dir: &Path,
+    url: String,
+    rev: Option<String>,
+    dir: Option<String>,
+) -> Result<GitSource, SourceProblem> {
+    // Values go to git as arguments: one that starts with `-` would be read as an option.
+    if url.is_empty() || url.starts_with('-') {
+        return Err((
+            "git",
+            format!("{url:?} is not a repository URL"),
+            "give the URL you would clone, e.g. \"https://github.com/acme/payments.git\"".into(),
+        ));
+    }
+    if let Some(rev) = &rev
+        && (rev.is_empty() || rev.starts_with('-') || rev.contains(char::is_whitespace))
+    {
+        return Err((
+            "rev",
+            format!("{rev:?} is not a branch, tag or commit"),
+            "give a branch (\"main\"), a tag (\"v1.2.0\") or a commit hash".into(),
+        ));
+    }
+    if let Some(dir) = &dir
+        && (dir.starts_with('/') || dir.split('/').any(|part| part == ".."))
+    {
+        return Err((
+            "dir",
+            format!("{dir:?} leaves the repository"),
+            "give a folder inside the repository, e.g. \"docs/readiness\"".into(),
+        ));
+    }
+    let key = crate::diagram::fingerprint(&(&url, &rev));
+    let checkout = cache_dir.join(format!("{}-{}", repository_name(&url), &key[..12]));
+    Ok(GitSource {
+        url,
+        rev,
+        dir: dir.map(|d| d.trim_matches('/').to_string()),
+        checkout,
+    })
+}
+
+fn include_set(patterns: &[String]) -> Result<globset::GlobSet, SourceProblem> {
+    let mut set = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|error| {
+                (
+                    "include",
+                    format!("{pattern:?} is not a glob: {}", error.kind()),
+                    "e.g. \"**/service.md\" or \"docs/**/*.md\"".to_string(),
+                )
+            })?;
+        set.add(glob);
+    }
+    set.build().map_err(|error| {
+        (
+            "include",
+            error.to_string(),
+            "check the patterns".to_string(),
+        )
+    })
+}
+
+/// The last part of a repository URL without `.git`: `payments` for
+/// `https://github.com/acme/payments.git`.
+pub fn repository_name(url: &str) -> String {
+    let last = url
+        .trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or(url);
+    let name = last.strip_suffix(".git").unwrap_or(last);
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "repository".into()
+    } else {
+        name
+    }
+}
+
+/// A local folder's path inside the git repository holding it.
+fn path_in_enclosing_repository(folder: &Path) -> Option<String> {
+    let folder = folder.canonicalize().ok()?;
+    let top = folder.ancestors().find(|f| f.join(".git").exists())?;
+    let inside = folder.strip_prefix(top).ok()?;
+    Some(
+        inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// The web address of a repository on a known forge, from the URL it is cloned by.
+fn web_address(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(str::to_string)
+        .or_else(|| url.strip_prefix("git@").map(|r| r.replacen(':', "/", 1)))
+        .or_else(|| url.strip_prefix("ssh://git@").map(str::to_string))?;
+    let rest = rest.trim_end_matches('/');
+    let rest = rest.strip_suffix(".git").unwrap_or(rest);
+    let host = rest.split('/').next()?;
+    ["github.com", "gitlab.com"]
+        .contains(&host)
+        .then(|| format!("https://{rest}"))
 }
 
 /// How much of a service's surroundings its page draws.
@@ -172,7 +476,8 @@ impl Config {
             book_file: root.join(BOOK_FILE),
             title: "Service readiness".to_string(),
             description: None,
-            sources: vec![root.to_path_buf()],
+            sources: vec![Source::local(root.to_path_buf())],
+            cache_dir: root.join(DEFAULT_CACHE_DIR),
             output_dir: root.join("book"),
             site_url: SiteUrl::default(),
             checklist: ChecklistConfig::default(),
@@ -186,6 +491,10 @@ impl Config {
 struct RawBookToml {
     #[serde(default)]
     book: RawBook,
+    #[serde(default)]
+    source: Vec<RawSource>,
+    #[serde(default)]
+    cache: RawCache,
     #[serde(default)]
     output: RawOutput,
     #[serde(default)]
@@ -214,6 +523,27 @@ enum OneOrMany {
 struct RawOutput {
     dir: Option<String>,
     site_url: Option<SiteUrl>,
+}
+
+/// A `[[source]]` entry.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSource {
+    path: Option<String>,
+    git: Option<String>,
+    rev: Option<String>,
+    dir: Option<String>,
+    include: Option<Vec<String>>,
+    #[serde(default)]
+    format: SourceFormat,
+    repository: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCache {
+    dir: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -255,11 +585,11 @@ pub fn load(dir: &Path, diagnostics: &mut Diagnostics) -> Config {
     for problem in &problems {
         diagnostics.push(toml_problem(&text, problem));
     }
-    apply(&mut config, raw.unwrap_or_default());
+    apply(&mut config, raw.unwrap_or_default(), &text, diagnostics);
     config
 }
 
-fn apply(config: &mut Config, raw: RawBookToml) {
+fn apply(config: &mut Config, raw: RawBookToml, text: &str, diagnostics: &mut Diagnostics) {
     let root = config.root.clone();
     if let Some(title) = raw.book.title {
         config.title = title;
@@ -270,7 +600,37 @@ fn apply(config: &mut Config, raw: RawBookToml) {
             OneOrMany::One(one) => vec![one],
             OneOrMany::Many(many) => many,
         };
-        config.sources = folders.iter().map(|f| root.join(f)).collect();
+        config.sources = folders
+            .iter()
+            .map(|f| Source::local(root.join(f)))
+            .collect();
+    }
+    if let Some(dir) = raw.cache.dir {
+        config.cache_dir = root.join(dir);
+    }
+    for (index, entry) in raw.source.into_iter().enumerate() {
+        match source_of(&root, &config.cache_dir, entry) {
+            Ok(source) => config.sources.push(Source {
+                declared_at: Some(locate(
+                    text,
+                    &[Segment::Key("source".into()), Segment::Index(index)],
+                    true,
+                )),
+                ..source
+            }),
+            Err((key, message, help)) => {
+                let path = [
+                    Segment::Key("source".into()),
+                    Segment::Index(index),
+                    Segment::Key(key.into()),
+                ];
+                diagnostics.push(
+                    Diagnostic::error(BOOK_FILE, message)
+                        .at(locate(text, &path, true))
+                        .with_help(help),
+                );
+            }
+        }
     }
     if let Some(dir) = raw.output.dir {
         config.output_dir = root.join(dir);
@@ -293,14 +653,15 @@ fn toml_problem(text: &str, problem: &Problem) -> Diagnostic {
 }
 
 /// Where `path` is in the TOML text (the key, or the value), else its closest ancestor.
+/// Indices step into arrays of tables (`[[source]]`).
 fn locate(text: &str, path: &[Segment], at_key: bool) -> Position {
     let Ok(document) = toml::de::DeTable::parse(text) else {
         return Position::START;
     };
     let mut best = Position::START;
     let mut table = document.get_ref();
-    for (depth, segment) in path.iter().enumerate() {
-        let Segment::Key(wanted) = segment else { break };
+    let mut segments = path.iter().enumerate().peekable();
+    while let Some((depth, Segment::Key(wanted))) = segments.next() {
         let Some((key, value)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == wanted) else {
             break;
         };
@@ -311,6 +672,15 @@ fn locate(text: &str, path: &[Segment], at_key: bool) -> Position {
             key.span()
         };
         best = Position::of_offset(text, span.start);
+        let mut value = value;
+        if let Some((_, Segment::Index(index))) = segments.peek() {
+            let Some(item) = value.get_ref().as_array().and_then(|a| a.get(*index)) else {
+                break;
+            };
+            best = Position::of_offset(text, item.span().start);
+            value = item;
+            segments.next();
+        }
         match value.get_ref().as_table() {
             Some(inner) => table = inner,
             None => break,

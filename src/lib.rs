@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! config::load        book.toml                 -> Config
+//! fetch::fetch_sources Config                   -> git sources checked out in the cache
 //! source::find, read Config                    -> SourceFile (Markdown and images)
 //! parse::parse        SourceFile                -> ServiceSource | PageSource | AssetSource
 //! Catalog::build      parsed files              -> Catalog (services, pages, dependency graph)
@@ -28,6 +29,7 @@ pub mod diag;
 pub mod diagram;
 pub mod evaluate;
 pub mod export;
+pub mod fetch;
 pub mod frontmatter;
 pub mod markdown;
 pub mod model;

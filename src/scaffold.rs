@@ -107,7 +107,7 @@ pub fn new_service(id: &str, dir: Option<&Path>) -> Result<Vec<PathBuf>> {
             config
                 .sources
                 .first()
-                .cloned()
+                .map(|source| source.folder.clone())
                 .unwrap_or_else(|| PathBuf::from("."))
         }
     };

@@ -28,6 +28,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::build::{self, Caches, Evaluated, Prepared};
 use crate::config::SiteUrl;
 use crate::diag::Diagnostics;
+use crate::fetch::Network;
 use crate::model::Date;
 use crate::report::json::{self, JsonProblem};
 use crate::site::drawings::Drawings;
@@ -206,6 +207,8 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
         mut evaluated,
         site,
     } = build::prepare_book(&options.dir, today, false, &mut caches)?;
+    // Git sources are fetched when serving starts, not on every save.
+    caches.network = Network::Offline;
     // The preview is served from the root, wherever the book says it will be published.
     evaluated.config.site_url = SiteUrl::default();
     drop(caches);
@@ -260,7 +263,8 @@ fn watched_paths(config: &crate::config::Config) -> Vec<PathBuf> {
         config
             .sources
             .iter()
-            .filter(|s| !s.starts_with(&config.root))
+            .map(|source| &source.folder)
+            .filter(|folder| !folder.starts_with(&config.root))
             .cloned(),
     );
     if let Some(file) = &config.checklist.file

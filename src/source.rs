@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::{DirEntry, WalkDir};
 
-use crate::config::Config;
+use crate::config::{Config, Source};
 use crate::diag::{Diagnostic, Diagnostics, display_path};
 
 /// One Markdown file or asset found in a source folder.
@@ -52,23 +52,17 @@ pub struct Found {
 pub fn find(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Found> {
     let output = config.output_dir.canonicalize().ok();
     let mut found = Vec::new();
-    for (source_index, root) in config.sources.iter().enumerate() {
-        if !root.is_dir() {
-            diagnostics.push(
-                Diagnostic::error(
-                    config.display(&config.book_file),
-                    format!(
-                        "source folder `{}` does not exist",
-                        display_path(&config.display(root))
-                    ),
-                )
-                .with_help("fix `src` in [book], or create the folder"),
-            );
+    for (source_index, source) in config.sources.iter().enumerate() {
+        if source.unavailable {
+            continue;
+        }
+        if !source.folder.is_dir() {
+            diagnostics.push(missing_folder(config, source));
             continue;
         }
         walk(
             config,
-            root,
+            source,
             source_index,
             output.as_deref(),
             &mut found,
@@ -77,6 +71,27 @@ pub fn find(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Found> {
     }
     found.sort_by(|a, b| (a.source_index, &a.relative).cmp(&(b.source_index, &b.relative)));
     found
+}
+
+fn missing_folder(config: &Config, source: &Source) -> Diagnostic {
+    let folder = display_path(&config.display(&source.folder));
+    match &source.git {
+        Some(git) => Diagnostic::error(
+            config.display(&config.book_file),
+            format!(
+                "source `{}`: the repository has no folder `{}` at {}",
+                source.name,
+                git.dir.as_deref().unwrap_or("."),
+                git.rev.as_deref().unwrap_or("its default branch")
+            ),
+        )
+        .with_help("fix `dir` of this [[source]]"),
+        None => Diagnostic::error(
+            config.display(&config.book_file),
+            format!("source folder `{folder}` does not exist"),
+        )
+        .with_help("fix `src` in [book] or `path` of the [[source]], or create the folder"),
+    }
 }
 
 /// Reads a found file.
@@ -99,12 +114,13 @@ pub fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
 
 fn walk(
     config: &Config,
-    root: &Path,
+    source: &Source,
     source_index: usize,
     output: Option<&Path>,
     found: &mut Vec<Found>,
     diagnostics: &mut Diagnostics,
 ) {
+    let root = source.folder.as_path();
     let walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -113,8 +129,10 @@ fn walk(
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
-                if let Some(kind) = file_kind(entry.path()) {
-                    let relative = relative_slash_path(root, entry.path());
+                let relative = relative_slash_path(root, entry.path());
+                if let Some(kind) = file_kind(entry.path())
+                    && source.includes(&relative)
+                {
                     let stamp = entry
                         .metadata()
                         .ok()

@@ -1,6 +1,7 @@
 //! The JSON report, contract version 1 (docs/json-report.md). Tools and CI parse it:
 //! fields may be added, never renamed or removed, without a new version.
 
+use crate::config::RepositoryFile;
 use serde::Serialize;
 
 use crate::build::Evaluated;
@@ -33,6 +34,8 @@ pub struct JsonService<'a> {
     pub meets_required: bool,
     pub score: f64,
     pub source: String,
+    /// Where the doc lives in its repository, when the source says (git sources always do).
+    pub source_repository: Option<RepositoryFile>,
     pub checks: Vec<JsonCheck<'a>>,
     pub depends_on: Vec<JsonDependency<'a>>,
     pub dependents: Vec<&'a str>,
@@ -140,6 +143,8 @@ fn service<'a>(evaluated: &'a Evaluated, result: &'a ServiceReport) -> JsonServi
         meets_required: result.meets_required(),
         score: (result.score * 1000.0).round() / 1000.0,
         source: display_path(&source.origin.display_path),
+        source_repository: evaluated.config.sources[source.origin.source_index]
+            .file_in_repository(&source.origin.relative),
         checks: result
             .results
             .iter()

@@ -276,6 +276,10 @@ pub struct ServiceView<'a> {
     pub repository: Option<&'a str>,
     pub reviewed: Option<String>,
     pub source: String,
+    /// The doc on its repository's web site ("edit this page").
+    pub edit_url: Option<String>,
+    /// Built from a cached copy of its repository that could not be refreshed: fetched when.
+    pub stale_since: Option<&'a str>,
     pub owner: Option<ContactView<'a>>,
     pub contacts: Vec<ContactView<'a>>,
     pub gaps: Vec<GapView<'a>>,
@@ -375,12 +379,17 @@ pub fn service<'a>(
     let gap_of = |r: &'a CheckResult| gap(&checks[r.check], r, report.required);
     let mut gaps: Vec<GapView> = report.failing().map(gap_of).collect();
     gaps.sort_by_key(|g| (!g.blocking, g.level));
+    let origin_source = &evaluated.config.sources[service.source.origin.source_index];
     ServiceView {
         row: service_row(evaluated, report),
         description: doc.description.as_deref(),
         repository: doc.repository.as_deref(),
         reviewed: doc.reviewed.map(|d| d.to_string()),
         source: crate::diag::display_path(&service.source.origin.display_path),
+        edit_url: origin_source
+            .file_in_repository(&service.source.origin.relative)
+            .and_then(|file| file.web_url),
+        stale_since: origin_source.stale_since.as_deref(),
         owner: doc.owner.as_ref().map(|o| ContactView {
             name: o.team.as_deref().unwrap_or("(no team named)"),
             role: None,

@@ -14,3 +14,4 @@ mod publish;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
+mod sources;
