@@ -13,6 +13,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::analysis::{self, Analysis};
+use crate::backstage;
 use crate::catalog::Catalog;
 use crate::checklist::{self, Checklist};
 use crate::config::{self, Config, SiteUrl};
@@ -120,6 +121,7 @@ fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
     }
     caches.parsed = kept;
     caches.found = Some(found);
+    let parsed = backstage::into_services(parsed, &mut diagnostics);
     let catalog = Catalog::build(parsed, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
     checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);

@@ -84,6 +84,8 @@ impl Catalog {
                 Parsed::Service(source) => sources.push(source),
                 Parsed::Page(page) => pages.push(page),
                 Parsed::Asset(asset) => assets.push(asset),
+                // Made into services before the catalog is built (see `backstage`).
+                Parsed::Catalog(_) => {}
             }
         }
         sources.sort_by(|a, b| a.origin.cmp(&b.origin));

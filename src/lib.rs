@@ -6,7 +6,8 @@
 //! config::load        book.toml                 -> Config
 //! fetch::fetch_sources Config                   -> git sources checked out in the cache
 //! source::find, read Config                    -> SourceFile (Markdown and images)
-//! parse::parse        SourceFile                -> ServiceSource | PageSource | AssetSource
+//! parse::parse        SourceFile                -> ServiceSource | PageSource | AssetSource | CatalogFile
+//! backstage::into_services  catalog entities     -> ServiceSource (merged with docs of the same id)
 //! Catalog::build      parsed files              -> Catalog (services, pages, dependency graph)
 //! analysis::analyze   Catalog                   -> Analysis (blast radius, cycles, tier inversions)
 //! checklist::load     Config                    -> Checklist (embedded default + the book's own)
@@ -19,6 +20,7 @@
 //! `diag::Diagnostic`s along the way, never printed here.
 
 pub mod analysis;
+pub mod backstage;
 pub mod build;
 pub mod catalog;
 pub mod checklist;

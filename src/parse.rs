@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::backstage::{self, CatalogFile, Provenance};
 use crate::deserialize::{Problem, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
 use crate::frontmatter::{self, SplitError};
@@ -43,6 +44,8 @@ pub struct ServiceSource {
     pub yaml_first_line: usize,
     pub body: String,
     pub facts: Facts,
+    /// Fields taken from a Backstage catalog entity, when there was one.
+    pub catalog: Option<Provenance>,
 }
 
 impl ServiceSource {
@@ -75,6 +78,8 @@ pub enum Parsed {
     Service(Arc<ServiceSource>),
     Page(Arc<PageSource>),
     Asset(Arc<AssetSource>),
+    /// A Backstage catalog file: becomes services once every entity is known.
+    Catalog(Arc<CatalogFile>),
 }
 
 /// Parses one file, pushing its problems into `diagnostics`.
@@ -84,6 +89,9 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
         source_index: file.source_index,
         relative: file.relative.clone(),
     };
+    if file.kind == FileKind::Catalog {
+        return backstage::parse_file(file, diagnostics);
+    }
     if file.kind == FileKind::Asset {
         return Some(Parsed::Asset(Arc::new(AssetSource {
             origin,
@@ -153,6 +161,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
                 yaml_first_line: split.yaml_first_line,
                 body,
                 facts,
+                catalog: None,
             })))
         }
         Err(error) => {

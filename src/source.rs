@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::{DirEntry, WalkDir};
 
-use crate::config::{Config, Source};
+use crate::config::{Config, Source, SourceFormat};
 use crate::diag::{Diagnostic, Diagnostics, display_path};
 
 /// One Markdown file or asset found in a source folder.
@@ -30,6 +30,8 @@ pub struct SourceFile {
 pub enum FileKind {
     Markdown,
     Asset,
+    /// A YAML file of a Backstage source.
+    Catalog,
 }
 
 const ASSET_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "avif"];
@@ -130,7 +132,7 @@ fn walk(
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
                 let relative = relative_slash_path(root, entry.path());
-                if let Some(kind) = file_kind(entry.path())
+                if let Some(kind) = file_kind(entry.path(), source.format)
                     && source.includes(&relative)
                 {
                     let stamp = entry
@@ -180,8 +182,11 @@ fn is_skipped(entry: &DirEntry, output: Option<&Path>) -> bool {
         })
 }
 
-fn file_kind(path: &Path) -> Option<FileKind> {
+fn file_kind(path: &Path, format: SourceFormat) -> Option<FileKind> {
     let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    if format == SourceFormat::Backstage {
+        return (extension == "yaml" || extension == "yml").then_some(FileKind::Catalog);
+    }
     if extension == "md" || extension == "markdown" {
         Some(FileKind::Markdown)
     } else if ASSET_EXTENSIONS.contains(&extension.as_str()) {

@@ -48,7 +48,7 @@ pub fn mentions_top_level_key(text: &str, key: &str) -> bool {
 }
 
 /// The generic tree that typed deserialization retries on (see [`deserialize::collect`]).
-fn tree(text: &str) -> Result<Json, SyntaxError> {
+pub fn tree(text: &str) -> Result<Json, SyntaxError> {
     serde_yaml::from_str(text).map_err(|error| syntax_error(text, &error))
 }
 

@@ -280,6 +280,8 @@ pub struct ServiceView<'a> {
     pub edit_url: Option<String>,
     /// Built from a cached copy of its repository that could not be refreshed: fetched when.
     pub stale_since: Option<&'a str>,
+    /// What came from a Backstage catalog entity.
+    pub catalog: Option<CatalogView<'a>>,
     pub owner: Option<ContactView<'a>>,
     pub contacts: Vec<ContactView<'a>>,
     pub gaps: Vec<GapView<'a>>,
@@ -301,6 +303,15 @@ pub struct ServiceView<'a> {
     pub graph: GraphFacts<'a>,
     /// Its readiness badge, for assessed services.
     pub badge: Option<BadgeView>,
+}
+
+/// Where a service's fields came from, when a Backstage catalog describes it.
+#[derive(Debug, Serialize)]
+pub struct CatalogView<'a> {
+    pub file: String,
+    pub line: usize,
+    pub fields: &'a [String],
+    pub merged_with_doc: bool,
 }
 
 /// A service's badge and the Markdown that shows it in a README.
@@ -390,6 +401,12 @@ pub fn service<'a>(
             .file_in_repository(&service.source.origin.relative)
             .and_then(|file| file.web_url),
         stale_since: origin_source.stale_since.as_deref(),
+        catalog: service.source.catalog.as_ref().map(|c| CatalogView {
+            file: crate::diag::display_path(&c.file),
+            line: c.line,
+            fields: &c.fields,
+            merged_with_doc: c.merged_with_doc,
+        }),
         owner: doc.owner.as_ref().map(|o| ContactView {
             name: o.team.as_deref().unwrap_or("(no team named)"),
             role: None,

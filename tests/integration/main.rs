@@ -2,6 +2,7 @@
 //! user runs it. Fixture books live in `tests/fixtures/`; the example organisation in
 //! `example-services/`.
 
+mod backstage;
 mod bad_input;
 mod browser;
 mod cli;

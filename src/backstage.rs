@@ -1,0 +1,690 @@
+//! Backstage: reads `catalog-info.yaml` entities as service docs, so a team that already has
+//! a Backstage catalog gets its readiness site without writing a line.
+//!
+//! Two steps. [`parse_file`] reads one file's YAML documents into entities, with located
+//! problems. [`into_services`] then needs every entity of the book at once: a `Component`
+//! becomes a service and a `Resource` a resource; consuming an `API` is depending on the
+//! components that provide it; a `Group` lends its email to the services it owns. A service
+//! doc with the same id as an entity is merged with it: the doc wins where both say something,
+//! and the page lists what came from the catalog.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::deserialize::{self, Segment};
+use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
+use crate::markdown::Facts;
+use crate::model::{ServiceDoc, ServiceId};
+use crate::parse::{Origin, Parsed, ServiceSource};
+use crate::source::SourceFile;
+use crate::yaml;
+
+/// The entities of one catalog file.
+#[derive(Debug, Clone)]
+pub struct CatalogFile {
+    pub origin: Origin,
+    pub entities: Vec<EntityDoc>,
+}
+
+/// One entity and the YAML document it was read from.
+#[derive(Debug, Clone)]
+pub struct EntityDoc {
+    pub entity: Entity,
+    pub yaml: String,
+    /// Line of the file where the document starts.
+    pub first_line: usize,
+}
+
+impl EntityDoc {
+    fn locate(&self, path: &[Segment]) -> Position {
+        let position = yaml::locate(&self.yaml, path, true);
+        Position::new(position.line + self.first_line - 1, position.column)
+    }
+}
+
+/// The fields of an entity opsbook reads; Backstage allows many more, which are ignored.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entity {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub spec: Spec,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Metadata {
+    /// Required by Backstage; checked by opsbook itself, to say so in one located message.
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub links: Vec<EntityLink>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EntityLink {
+    pub url: String,
+    pub title: Option<String>,
+    pub icon: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Spec {
+    pub lifecycle: Option<String>,
+    pub owner: Option<String>,
+    pub system: Option<String>,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    #[serde(default)]
+    pub consumes_apis: Vec<String>,
+    #[serde(default)]
+    pub provides_apis: Vec<String>,
+    /// A Group's contact details.
+    pub profile: Option<Profile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Profile {
+    pub email: Option<String>,
+}
+
+/// Which fields of a service came from a Backstage catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The catalog file, as displayed.
+    pub file: PathBuf,
+    pub line: usize,
+    /// Dotted paths of the fields taken from it (`owner.team`, `depends_on`).
+    pub fields: Vec<String>,
+    /// A service doc supplied the rest.
+    pub merged_with_doc: bool,
+}
+
+/// Kinds Backstage defines that are not services: read for what they say about services
+/// (APIs, Groups) or skipped without a word.
+const OTHER_KNOWN_KINDS: &[&str] = &[
+    "API", "Group", "User", "System", "Domain", "Location", "Template",
+];
+
+/// Reads every YAML document of a catalog file.
+pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed> {
+    let origin = Origin {
+        display_path: file.display_path.clone(),
+        source_index: file.source_index,
+        relative: file.relative.clone(),
+    };
+    let Ok(text) = std::str::from_utf8(&file.bytes) else {
+        diagnostics.push(Diagnostic::error(
+            &file.display_path,
+            "the file is not UTF-8 text",
+        ));
+        return None;
+    };
+    let mut entities = Vec::new();
+    for (first_line, document) in documents(text) {
+        let located =
+            |position: Position| Position::new(position.line + first_line - 1, position.column);
+        // Catalogs sit beside other YAML (OpenAPI definitions, manifests): a document that
+        // does not say what kind of entity it is, is not one.
+        let is_entity = |tree: &serde_json::Value| {
+            tree.get("apiVersion").is_some() && tree.get("kind").is_some()
+        };
+        match yaml::tree(document)
+            .map(|tree| is_entity(&tree).then(|| deserialize::collect::<Entity>(tree)))
+        {
+            Ok(None) => {}
+            Ok(Some((entity, problems))) => {
+                for problem in &problems {
+                    diagnostics.push(problem.diagnostic(
+                        &file.display_path,
+                        Severity::Error,
+                        |path, at_key| located(yaml::locate(document, path, at_key)),
+                    ));
+                }
+                if let Some(entity) = entity {
+                    entities.push(EntityDoc {
+                        entity,
+                        yaml: document.to_string(),
+                        first_line,
+                    });
+                }
+            }
+            Err(error) => diagnostics.push(
+                Diagnostic::error(
+                    &file.display_path,
+                    format!("invalid YAML: {}", error.message),
+                )
+                .at(located(error.position)),
+            ),
+        }
+    }
+    Some(Parsed::Catalog(Arc::new(CatalogFile { origin, entities })))
+}
+
+/// The YAML documents of a file, each with the line it starts on; empty ones are left out.
+fn documents(text: &str) -> Vec<(usize, &str)> {
+    let mut documents = Vec::new();
+    let mut start = 0;
+    let mut first_line = 1;
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end();
+        if bare == "---" || bare.starts_with("--- ") || bare == "..." {
+            documents.push((first_line, &text[start..offset]));
+            start = offset + line.len();
+            first_line = index + 2;
+        }
+        offset += line.len();
+    }
+    documents.push((first_line, &text[start..]));
+    documents.retain(|(_, document)| {
+        document
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    });
+    documents
+}
+
+/// Replaces the catalog files among `parsed` by the services and resources their entities
+/// describe, merged with the service docs of the same id.
+pub fn into_services(parsed: Vec<Parsed>, diagnostics: &mut Diagnostics) -> Vec<Parsed> {
+    let (catalogs, mut others): (Vec<_>, Vec<_>) = parsed
+        .into_iter()
+        .partition(|p| matches!(p, Parsed::Catalog(_)));
+    if catalogs.is_empty() {
+        return others;
+    }
+    let entities: Vec<(&Origin, &EntityDoc)> = catalogs
+        .iter()
+        .filter_map(|p| match p {
+            Parsed::Catalog(file) => Some(file),
+            _ => None,
+        })
+        .flat_map(|file| file.entities.iter().map(move |e| (&file.origin, e)))
+        .collect();
+    let index = Index::new(&entities);
+    let mut docs: HashMap<String, usize> = HashMap::new();
+    for (position, parsed) in others.iter().enumerate() {
+        if let Parsed::Service(source) = parsed {
+            docs.insert(source.doc.service.as_str().to_string(), position);
+        }
+    }
+    for (origin, entity_doc) in &entities {
+        let entity = &entity_doc.entity;
+        let kind = entity.kind.as_str();
+        if kind != "Component" && kind != "Resource" {
+            if !OTHER_KNOWN_KINDS.contains(&kind) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &origin.display_path,
+                        format!("entity kind `{kind}` is not one opsbook reads; skipped"),
+                    )
+                    .at(entity_doc.locate(&[Segment::Key("kind".into())])),
+                );
+            }
+            continue;
+        }
+        let Some(fields) = fields_of(entity_doc, &index, origin, diagnostics) else {
+            continue;
+        };
+        let id = fields["service"].as_str().unwrap_or_default().to_string();
+        let merged = match docs.get(&id) {
+            Some(&position) => match &others[position] {
+                Parsed::Service(doc) => merge(origin, entity_doc, fields, doc, diagnostics),
+                _ => None,
+            },
+            None => from_entity(origin, entity_doc, fields, diagnostics),
+        };
+        match (merged, docs.get(&id)) {
+            (Some(source), Some(&position)) => others[position] = Parsed::Service(source),
+            (Some(source), None) => others.push(Parsed::Service(source)),
+            (None, _) => {}
+        }
+    }
+    others
+}
+
+/// What the entities of the book say about each other.
+struct Index {
+    /// Components providing each API, by API key (`namespace/name`).
+    providers: HashMap<String, Vec<String>>,
+    /// Each Group's email, by group key.
+    group_emails: HashMap<String, String>,
+}
+
+impl Index {
+    fn new(entities: &[(&Origin, &EntityDoc)]) -> Index {
+        let mut providers: HashMap<String, Vec<String>> = HashMap::new();
+        let mut group_emails = HashMap::new();
+        for (_, doc) in entities {
+            let entity = &doc.entity;
+            let namespace = entity.metadata.namespace.as_deref();
+            let Some(name) = entity.metadata.name.as_deref() else {
+                continue;
+            };
+            match entity.kind.as_str() {
+                "Component" => {
+                    let id = service_id(namespace, name);
+                    for api in &entity.spec.provides_apis {
+                        let api = Ref::parse(api, "api", namespace);
+                        providers.entry(api.key()).or_default().push(id.clone());
+                    }
+                }
+                "Group" => {
+                    if let Some(email) = entity.spec.profile.as_ref().and_then(|p| p.email.clone())
+                    {
+                        let key = Ref::parse(name, "group", namespace).key();
+                        group_emails.insert(key, email);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Index {
+            providers,
+            group_emails,
+        }
+    }
+}
+
+/// An entity reference: `[kind:][namespace/]name`.
+struct Ref {
+    kind: String,
+    namespace: String,
+    name: String,
+}
+
+impl Ref {
+    fn parse(text: &str, default_kind: &str, default_namespace: Option<&str>) -> Ref {
+        let (kind, rest) = match text.split_once(':') {
+            Some((kind, rest)) => (kind.to_ascii_lowercase(), rest),
+            None => (default_kind.to_string(), text),
+        };
+        let (namespace, name) = match rest.split_once('/') {
+            Some((namespace, name)) => (namespace.to_string(), name.to_string()),
+            None => (
+                default_namespace.unwrap_or("default").to_string(),
+                rest.to_string(),
+            ),
+        };
+        Ref {
+            kind,
+            namespace,
+            name,
+        }
+    }
+
+    fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name).to_ascii_lowercase()
+    }
+
+    fn service_id(&self) -> String {
+        service_id(Some(&self.namespace), &self.name)
+    }
+}
+
+/// The service id of an entity: its name, lowercased, with its namespace in front unless it
+/// is `default`; characters an id cannot hold become `-`.
+fn service_id(namespace: Option<&str>, name: &str) -> String {
+    let full = match namespace {
+        Some(namespace) if !namespace.eq_ignore_ascii_case("default") => {
+            format!("{namespace}-{name}")
+        }
+        _ => name.to_string(),
+    };
+    full.to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
+}
+
+/// The service-doc fields an entity gives, as the front matter would hold them.
+fn fields_of(
+    doc: &EntityDoc,
+    index: &Index,
+    origin: &Origin,
+    diagnostics: &mut Diagnostics,
+) -> Option<Map<String, Value>> {
+    let entity = &doc.entity;
+    let metadata = &entity.metadata;
+    let namespace = metadata.namespace.as_deref();
+    let Some(name) = metadata.name.as_deref() else {
+        diagnostics.push(
+            Diagnostic::error(&origin.display_path, "the entity has no `metadata.name`")
+                .at(doc.locate(&[Segment::Key("metadata".into())]))
+                .with_help("every Backstage entity needs a name: add `name:` under `metadata`"),
+        );
+        return None;
+    };
+    let id = service_id(namespace, name);
+    if ServiceId::try_from(id.clone()).is_err() {
+        diagnostics.push(
+            Diagnostic::error(
+                &origin.display_path,
+                format!("`{name}` cannot be a service id"),
+            )
+            .at(doc.locate(&[Segment::Key("metadata".into()), Segment::Key("name".into())]))
+            .with_help("names need at least one letter or digit"),
+        );
+        return None;
+    }
+    let mut fields = Map::new();
+    fields.insert("service".into(), json!(id));
+    let kind = if entity.kind == "Resource" {
+        "resource"
+    } else {
+        "service"
+    };
+    fields.insert("kind".into(), json!(kind));
+    insert_some(&mut fields, "title", metadata.title.clone());
+    insert_some(&mut fields, "description", metadata.description.clone());
+    if let Some(lifecycle) = entity.spec.lifecycle.as_deref() {
+        match lifecycle {
+            "experimental" | "production" | "deprecated" => {
+                fields.insert("lifecycle".into(), json!(lifecycle));
+            }
+            other => diagnostics.push(
+                Diagnostic::warning(
+                    &origin.display_path,
+                    format!("lifecycle `{other}` is not one opsbook knows; read as production"),
+                )
+                .at(doc.locate(&[
+                    Segment::Key("spec".into()),
+                    Segment::Key("lifecycle".into()),
+                ]))
+                .with_help("opsbook knows experimental, production and deprecated"),
+            ),
+        }
+    }
+    if let Some(system) = &entity.spec.system {
+        fields.insert(
+            "system".into(),
+            json!(Ref::parse(system, "system", namespace).name),
+        );
+    }
+    if let Some(owner) = &entity.spec.owner {
+        let owner = Ref::parse(owner, "group", namespace);
+        let mut team = Map::new();
+        team.insert("team".into(), json!(owner.name));
+        insert_some(
+            &mut team,
+            "email",
+            index.group_emails.get(&owner.key()).cloned(),
+        );
+        insert_some(&mut team, "oncall", oncall(metadata));
+        fields.insert("owner".into(), Value::Object(team));
+    }
+    insert_some(&mut fields, "repository", repository(metadata));
+    if let Some(dashboard) = dashboard(metadata) {
+        fields.insert("monitoring".into(), json!({ "dashboard": dashboard }));
+    }
+    let dependencies = dependencies(entity, index, namespace);
+    if !dependencies.is_empty() {
+        fields.insert("depends_on".into(), Value::Array(dependencies));
+    }
+    Some(fields)
+}
+
+fn insert_some(map: &mut Map<String, Value>, key: &str, value: Option<String>) {
+    if let Some(value) = value {
+        map.insert(key.into(), Value::String(value));
+    }
+}
+
+/// `dependsOn` refs, and the providers of every consumed API (an API nobody in the catalog
+/// provides is an external dependency of that name).
+fn dependencies(entity: &Entity, index: &Index, namespace: Option<&str>) -> Vec<Value> {
+    let mut seen = BTreeSet::new();
+    let mut dependencies = Vec::new();
+    let mut add = |dependency: Value| {
+        if seen.insert(dependency.to_string()) {
+            dependencies.push(dependency);
+        }
+    };
+    let targets = entity
+        .spec
+        .depends_on
+        .iter()
+        .map(|target| Ref::parse(target, "component", namespace))
+        .chain(
+            entity
+                .spec
+                .consumes_apis
+                .iter()
+                .map(|api| Ref::parse(api, "api", namespace)),
+        );
+    for target in targets {
+        if target.kind != "api" {
+            add(json!({ "service": target.service_id() }));
+            continue;
+        }
+        match index.providers.get(&target.key()) {
+            Some(providers) => {
+                for provider in providers {
+                    add(json!({ "service": provider }));
+                }
+            }
+            None => add(json!({ "external": target.name })),
+        }
+    }
+    dependencies
+}
+
+/// The source repository, from the annotations Backstage's own plugins use.
+fn repository(metadata: &Metadata) -> Option<String> {
+    let annotations = &metadata.annotations;
+    if let Some(location) = annotations.get("backstage.io/source-location") {
+        let url = location.strip_prefix("url:").unwrap_or(location);
+        if url.starts_with("http") {
+            return Some(url.trim_end_matches('/').to_string());
+        }
+    }
+    annotations
+        .get("github.com/project-slug")
+        .map(|slug| format!("https://github.com/{slug}"))
+}
+
+/// The on-call schedule: a PagerDuty service, or a link that says it is one.
+fn oncall(metadata: &Metadata) -> Option<String> {
+    if let Some(id) = metadata.annotations.get("pagerduty.com/service-id") {
+        return Some(format!("https://app.pagerduty.com/service-directory/{id}"));
+    }
+    link_where(metadata, |title, _| {
+        title.contains("on-call") || title.contains("oncall") || title.contains("pagerduty")
+    })
+}
+
+/// The health dashboard: Grafana's overview dashboard annotation, or a dashboard link.
+fn dashboard(metadata: &Metadata) -> Option<String> {
+    metadata
+        .annotations
+        .get("grafana/overview-dashboard")
+        .filter(|url| url.starts_with("http"))
+        .cloned()
+        .or_else(|| {
+            link_where(metadata, |title, icon| {
+                icon == "dashboard" || title.contains("dashboard")
+            })
+        })
+}
+
+fn link_where(metadata: &Metadata, wanted: impl Fn(&str, &str) -> bool) -> Option<String> {
+    metadata
+        .links
+        .iter()
+        .find(|link| {
+            let title = link
+                .title
+                .as_deref()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            wanted(&title, link.icon.as_deref().unwrap_or_default())
+        })
+        .map(|link| link.url.clone())
+}
+
+/// A service from its entity alone.
+fn from_entity(
+    origin: &Origin,
+    entity: &EntityDoc,
+    fields: Map<String, Value>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Arc<ServiceSource>> {
+    let provenance = Provenance {
+        file: origin.display_path.clone(),
+        line: entity.first_line,
+        fields: leaf_paths(&Value::Object(fields.clone())),
+        merged_with_doc: false,
+    };
+    let doc = typed(origin, entity, Value::Object(fields), diagnostics)?;
+    Some(Arc::new(ServiceSource {
+        origin: origin.clone(),
+        doc,
+        yaml: entity.yaml.clone(),
+        yaml_first_line: entity.first_line,
+        body: String::new(),
+        facts: Facts::default(),
+        catalog: Some(provenance),
+    }))
+}
+
+/// The service doc `doc`, with what the entity says that the doc does not.
+fn merge(
+    origin: &Origin,
+    entity: &EntityDoc,
+    fields: Map<String, Value>,
+    doc: &ServiceSource,
+    diagnostics: &mut Diagnostics,
+) -> Option<Arc<ServiceSource>> {
+    let written = yaml::tree(&doc.yaml).ok()?;
+    let from_catalog = Value::Object(fields);
+    let taken: Vec<String> = leaf_paths(&from_catalog)
+        .into_iter()
+        .filter(|path| !has_path(&written, path))
+        .collect();
+    let mut merged = from_catalog;
+    overlay(&mut merged, written);
+    let typed = typed(origin, entity, merged, diagnostics)?;
+    Some(Arc::new(ServiceSource {
+        doc: typed,
+        catalog: Some(Provenance {
+            file: origin.display_path.clone(),
+            line: entity.first_line,
+            fields: taken,
+            merged_with_doc: true,
+        }),
+        ..doc.clone()
+    }))
+}
+
+/// `top` laid over `base`: mappings merge key by key, anything else in `top` wins.
+fn overlay(base: &mut Value, top: Value) {
+    match (base, top) {
+        (Value::Object(base), Value::Object(top)) => {
+            for (key, value) in top {
+                match base.get_mut(&key) {
+                    Some(existing) => overlay(existing, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, top) => *base = top,
+    }
+}
+
+/// Dotted paths of the values in a mapping, down to the second level (`owner.team`).
+fn leaf_paths(value: &Value) -> Vec<String> {
+    let mut paths = Vec::new();
+    if let Value::Object(map) = value {
+        for (key, inner) in map {
+            match inner {
+                Value::Object(inner) if key != "service" => {
+                    paths.extend(inner.keys().map(|k| format!("{key}.{k}")));
+                }
+                _ if key == "service" || key == "kind" => {}
+                _ => paths.push(key.clone()),
+            }
+        }
+    }
+    paths
+}
+
+fn has_path(value: &Value, path: &str) -> bool {
+    path.split('.')
+        .try_fold(value, |value, key| value.get(key))
+        .is_some()
+}
+
+/// The fields as a typed service doc; problems are the entity's.
+fn typed(
+    origin: &Origin,
+    entity: &EntityDoc,
+    fields: Value,
+    diagnostics: &mut Diagnostics,
+) -> Option<ServiceDoc> {
+    let (doc, problems) = deserialize::collect::<ServiceDoc>(fields);
+    for problem in problems {
+        diagnostics.push(
+            problem.diagnostic(&origin.display_path, Severity::Error, |_, _| {
+                Position::new(entity.first_line, 1)
+            }),
+        );
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_start_after_each_separator_and_empty_ones_are_skipped() {
+        let text = "# a comment\n---\nkind: A\n---\n\n---\nkind: B\nx: 1\n...\n";
+        let found = documents(text);
+        assert_eq!(found, vec![(3, "kind: A\n"), (7, "kind: B\nx: 1\n")]);
+    }
+
+    #[test]
+    fn refs_take_kind_and_namespace_from_context_when_missing() {
+        let full = Ref::parse("component:shop/cart", "api", None);
+        assert_eq!(
+            (full.kind.as_str(), full.key()),
+            ("component", "shop/cart".into())
+        );
+        let bare = Ref::parse("cart", "api", Some("shop"));
+        assert_eq!(
+            (bare.kind.as_str(), bare.key()),
+            ("api", "shop/cart".into())
+        );
+        assert_eq!(
+            Ref::parse("resource:artists-db", "x", None).service_id(),
+            "artists-db"
+        );
+        assert_eq!(service_id(Some("Shop"), "Cart_API"), "shop-cart-api");
+    }
+
+    #[test]
+    fn the_doc_wins_and_the_catalog_fills_the_gaps() {
+        let mut base =
+            json!({ "owner": { "team": "a", "email": "a@x" }, "lifecycle": "experimental" });
+        overlay(&mut base, json!({ "owner": { "team": "b" }, "tier": 1 }));
+        assert_eq!(
+            base,
+            json!({ "owner": { "team": "b", "email": "a@x" }, "lifecycle": "experimental", "tier": 1 })
+        );
+    }
+}
