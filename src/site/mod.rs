@@ -10,10 +10,12 @@
 //! - `graph/index.html` (the dependency graph, risk ranking), `systems/<system>/index.html`
 //! - `404.html`
 //! - `readiness.json`: the JSON report (contract v1)
+//! - `search-index.js`: the search index, read by the theme's `search.js`
 //! - `assets/`: the theme's CSS and JavaScript
 
 pub mod drawings;
 pub mod render;
+pub mod search;
 pub mod theme;
 pub mod url;
 pub mod view;

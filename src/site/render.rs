@@ -17,6 +17,7 @@ use crate::parse::Origin;
 use crate::report::json;
 use crate::site::SiteFiles;
 use crate::site::drawings::{self, Drawings};
+use crate::site::search;
 use crate::site::theme::{Theme, template_error};
 use crate::site::url::{self, SourceMap};
 use crate::site::view::{self, SiteView};
@@ -85,6 +86,7 @@ impl<'a> Site<'a> {
             .map(|(output, _, _)| output.to_string())
             .collect();
         paths.push("readiness.json".into());
+        paths.push(search::PATH.into());
         paths.extend(
             self.theme
                 .assets
@@ -128,6 +130,10 @@ impl<'a> Site<'a> {
         }
         if path == "readiness.json" {
             return Some(Ok(json::render(&json::build(self.evaluated)).into_bytes()));
+        }
+        if path == search::PATH {
+            let documents = view::search_documents(self.evaluated);
+            return Some(Ok(search::Index::build(&documents).to_script()));
         }
         if let Some(name) = path.strip_prefix("assets/") {
             return self.theme.assets.get(name).map(|bytes| Ok(bytes.clone()));

@@ -78,6 +78,10 @@ const ASSETS: &[(&str, &[u8])] = &[
         "opsbook.js",
         include_bytes!("../../themes/default/assets/opsbook.js"),
     ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/assets/search.js"),
+    ),
 ];
 
 /// Folder beside book.toml whose files override the embedded theme.

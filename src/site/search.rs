@@ -1,0 +1,305 @@
+//! Search index: documents of the site in, one JavaScript file out.
+//!
+//! Plain data only: the site decides what the documents are (services, pages, checks, teams)
+//! and this module turns them into an index the theme's `search.js` reads. The index is a
+//! script assigning a global, not JSON to fetch, because browsers refuse `fetch()` of local
+//! files and the site must work opened from disk.
+//!
+//! Layout (see `themes/default/assets/search.js`, which must agree):
+//! - `docs`: `[kind, title, url, context]` per document, `url` relative to the site root;
+//! - `terms`: every indexed word, sorted, so a typed prefix is a binary search away;
+//! - `postings`: per term, `[doc, score, doc, score, ...]` with each doc number stored as the
+//!   difference from the previous one (small numbers keep the file small);
+//! - `stop`: the words left out of the index.
+//!
+//! A word's score in a document adds up where it occurs: in the title far above in the
+//! keywords (team, tier, system, ...), and those above the body, where repeats count a little.
+//! `search.js` weighs rare words above common ones when it adds up a query.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Where the index is published, relative to the site root.
+pub const PATH: &str = "search-index.js";
+
+/// What a document is; shown beside each result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Service,
+    Page,
+    Check,
+    Team,
+}
+
+/// One thing a search can find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub kind: Kind,
+    pub title: String,
+    /// Relative to the site root; the page that shows the result prefixes its way back there.
+    pub url: String,
+    /// A few words shown under the title: the team, or the service a page belongs to.
+    pub context: String,
+    /// Words that name the document besides its title (ids, team, tier, system).
+    pub keywords: String,
+    pub body: String,
+}
+
+/// A word of a one-word title scores this; of longer titles less (a short title that
+/// matches is more likely what was meant: `Payments` before `Payments provider down`), but
+/// always more than a keyword.
+const TITLE_SCORE: u32 = 24;
+const KEYWORD_SCORE: u32 = 5;
+/// A word repeated all over a body says little more than one said a few times.
+const BODY_REPEATS_COUNTED: u32 = 3;
+
+/// Longer "words" are hashes, URLs' insides and base64: nobody types them, and they would
+/// swell the index.
+const LONGEST_TERM: usize = 32;
+
+/// Words so common in English prose that they find everything and so help nothing.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "if", "in", "into", "is", "it",
+    "its", "of", "on", "or", "so", "that", "the", "then", "there", "this", "to", "was", "we",
+    "when", "with",
+];
+
+/// The words of `text` as the index and `search.js` both see them: lower-case runs of
+/// letters and digits. Everything else separates words, so `legacy-pricing` is two words and
+/// typing either finds it.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// Words worth a place in the index.
+fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text)
+        .filter(|word| word.chars().count() <= LONGEST_TERM && !STOP_WORDS.contains(&word.as_str()))
+}
+
+/// The index in memory, before it is written out.
+#[derive(Debug, Serialize)]
+pub struct Index<'a> {
+    docs: Vec<(Kind, &'a str, &'a str, &'a str)>,
+    terms: Vec<String>,
+    postings: Vec<Vec<u32>>,
+    /// So `search.js` can skip them in a query instead of finding nothing for them.
+    stop: &'static [&'static str],
+}
+
+impl<'a> Index<'a> {
+    /// Indexes `documents`; results refer to them by their position.
+    pub fn build(documents: &'a [Document]) -> Index<'a> {
+        // A BTreeMap keeps terms sorted for the prefix search; document numbers arrive in
+        // order, so each term's postings are sorted too.
+        let mut postings: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+        for (number, document) in documents.iter().enumerate() {
+            let number = u32::try_from(number).unwrap_or(u32::MAX);
+            let mut scores: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+            let title: Vec<String> = terms(&document.title).collect();
+            let title_score = (TITLE_SCORE * 2 / (title.len() as u32 + 1)).max(KEYWORD_SCORE + 1);
+            for term in title {
+                scores.entry(term).or_default().0 = title_score;
+            }
+            for term in terms(&document.keywords) {
+                let score = &mut scores.entry(term).or_default().0;
+                *score = (*score).max(KEYWORD_SCORE);
+            }
+            for term in terms(&document.body) {
+                scores.entry(term).or_default().1 += 1;
+            }
+            for (term, (named, repeats)) in scores {
+                let score = named + repeats.min(BODY_REPEATS_COUNTED);
+                postings.entry(term).or_default().push((number, score));
+            }
+        }
+        let (terms, postings) = postings
+            .into_iter()
+            .map(|(term, list)| {
+                let mut previous = 0;
+                let flat = list
+                    .into_iter()
+                    .flat_map(|(number, score)| {
+                        let delta = number - previous;
+                        previous = number;
+                        [delta, score]
+                    })
+                    .collect();
+                (term, flat)
+            })
+            .unzip();
+        Index {
+            docs: documents
+                .iter()
+                .map(|d| (d.kind, d.title.as_str(), d.url.as_str(), d.context.as_str()))
+                .collect(),
+            terms,
+            postings,
+            stop: STOP_WORDS,
+        }
+    }
+
+    /// The index as a script that sets `window.opsbookSearchIndex`. Nothing in users' text
+    /// can end the script or the string it is in: JSON escapes quotes and backslashes, and
+    /// `<`, `>`, `&` and the two JavaScript line terminators are written as `\u` escapes, so
+    /// the file stays safe even pasted into a `<script>` element.
+    pub fn to_script(&self) -> Vec<u8> {
+        let json = serde_json::to_string(self).unwrap_or_else(|_| "null".into());
+        let mut script = String::with_capacity(json.len() + 64);
+        script.push_str("window.opsbookSearchIndex = ");
+        for c in json.chars() {
+            match c {
+                '<' => script.push_str("\\u003c"),
+                '>' => script.push_str("\\u003e"),
+                '&' => script.push_str("\\u0026"),
+                '\u{2028}' => script.push_str("\\u2028"),
+                '\u{2029}' => script.push_str("\\u2029"),
+                c => script.push(c),
+            }
+        }
+        script.push_str(";\n");
+        script.into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(kind: Kind, title: &str, keywords: &str, body: &str) -> Document {
+        Document {
+            kind,
+            title: title.into(),
+            url: format!("services/{}/index.html", title.to_lowercase()),
+            context: "payments".into(),
+            keywords: keywords.into(),
+            body: body.into(),
+        }
+    }
+
+    /// What `search.js` does with a typed word: every term it starts, by binary search over
+    /// the sorted terms, and the documents (with scores) under them.
+    fn lookup(index: &Index, prefix: &str) -> Vec<(String, u32)> {
+        let start = index.terms.partition_point(|t| t.as_str() < prefix);
+        let mut found = Vec::new();
+        for (term, postings) in index.terms[start..].iter().zip(&index.postings[start..]) {
+            if !term.starts_with(prefix) {
+                break;
+            }
+            let mut number = 0;
+            for pair in postings.chunks(2) {
+                number += pair[0];
+                found.push((index.docs[number as usize].1.to_string(), pair[1]));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn words_are_lower_case_runs_of_letters_and_digits() {
+        let found: Vec<String> = words("Legacy-Pricing: tier 1, Zürich's p99_latency").collect();
+        assert_eq!(
+            found,
+            [
+                "legacy", "pricing", "tier", "1", "zürich", "s", "p99", "latency"
+            ]
+        );
+    }
+
+    #[test]
+    fn stop_words_and_very_long_words_are_not_indexed() {
+        let documents = [document(
+            Kind::Page,
+            "Rotate",
+            "",
+            &format!("the keys and {}", "x".repeat(LONGEST_TERM + 1)),
+        )];
+        let index = Index::build(&documents);
+        assert_eq!(index.terms, ["keys", "rotate"]);
+    }
+
+    #[test]
+    fn a_prefix_finds_every_word_it_starts() {
+        let documents = [
+            document(Kind::Service, "Checkout", "", "pays through payments"),
+            document(Kind::Service, "Cart", "", "holds items before checking out"),
+            document(Kind::Service, "Shipping", "", "nothing in common"),
+        ];
+        let index = Index::build(&documents);
+        let titles = |prefix| {
+            let mut t: Vec<String> = lookup(&index, prefix).into_iter().map(|f| f.0).collect();
+            t.sort();
+            t.dedup();
+            t
+        };
+        assert_eq!(titles("check"), ["Cart", "Checkout"]);
+        assert_eq!(titles("pay"), ["Checkout"]);
+        assert_eq!(titles("c"), ["Cart", "Checkout", "Shipping"]);
+        assert!(titles("zebra").is_empty());
+    }
+
+    #[test]
+    fn titles_weigh_more_than_keywords_and_keywords_more_than_body() {
+        let documents = [
+            document(
+                Kind::Page,
+                "About",
+                "",
+                "payments payments payments payments payments payments",
+            ),
+            document(Kind::Service, "Payments", "", ""),
+            document(Kind::Service, "Checkout", "payments", ""),
+        ];
+        let index = Index::build(&documents);
+        let mut found = lookup(&index, "payments");
+        found.sort_by_key(|f| std::cmp::Reverse(f.1));
+        let order: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(order, ["Payments", "Checkout", "About"]);
+    }
+
+    #[test]
+    fn a_short_title_ranks_above_a_longer_one_with_the_same_word() {
+        let documents = [
+            document(Kind::Page, "Payments provider down", "", ""),
+            document(Kind::Service, "Payments", "", ""),
+        ];
+        let index = Index::build(&documents);
+        let mut found = lookup(&index, "payments");
+        found.sort_by_key(|f| std::cmp::Reverse(f.1));
+        assert_eq!(found[0].0, "Payments");
+    }
+
+    #[test]
+    fn postings_store_gaps_between_document_numbers() {
+        let documents = [
+            document(Kind::Team, "alpha", "", "shared"),
+            document(Kind::Team, "beta", "", ""),
+            document(Kind::Team, "gamma", "", "shared"),
+        ];
+        let index = Index::build(&documents);
+        let shared = index.terms.iter().position(|t| t == "shared").unwrap();
+        assert_eq!(index.postings[shared], [0, 1, 2, 1]);
+    }
+
+    #[test]
+    fn hostile_text_cannot_end_the_script() {
+        let hostile = "</script><script>alert(1)</script>\"; alert(2); \"\u{2028}";
+        let documents = [document(Kind::Service, hostile, hostile, hostile)];
+        let script = String::from_utf8(Index::build(&documents).to_script()).unwrap();
+        for dangerous in ["<", ">", "\u{2028}"] {
+            assert!(!script.contains(dangerous), "{dangerous:?} in {script}");
+        }
+        // The title survives intact for the browser to show (as text).
+        let json = script
+            .strip_prefix("window.opsbookSearchIndex = ")
+            .and_then(|s| s.strip_suffix(";\n"))
+            .unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(parsed["docs"][0][1], hostile);
+        assert_eq!(parsed["docs"][0][0], "service");
+    }
+}
