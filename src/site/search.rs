@@ -16,8 +16,10 @@
 //! keywords (team, tier, system, ...), and those above the body, where repeats count a little.
 //! `search.js` weighs rare words above common ones when it adds up a query.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Where the index is published, relative to the site root.
@@ -69,16 +71,23 @@ const STOP_WORDS: &[&str] = &[
 /// The words of `text` as the index and `search.js` both see them: lower-case runs of
 /// letters and digits. Everything else separates words, so `legacy-pricing` is two words and
 /// typing either finds it.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
-        .map(str::to_lowercase)
+        // Most words already are lower case: no copy for them.
+        .map(|word| {
+            if word.chars().any(char::is_uppercase) {
+                Cow::Owned(word.to_lowercase())
+            } else {
+                Cow::Borrowed(word)
+            }
+        })
 }
 
 /// Words worth a place in the index.
-fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+fn terms(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     words(text)
-        .filter(|word| word.chars().count() <= LONGEST_TERM && !STOP_WORDS.contains(&word.as_str()))
+        .filter(|word| word.chars().count() <= LONGEST_TERM && !STOP_WORDS.contains(&&**word))
 }
 
 /// The index in memory, before it is written out.
@@ -94,29 +103,19 @@ pub struct Index<'a> {
 impl<'a> Index<'a> {
     /// Indexes `documents`; results refer to them by their position.
     pub fn build(documents: &'a [Document]) -> Index<'a> {
-        // A BTreeMap keeps terms sorted for the prefix search; document numbers arrive in
-        // order, so each term's postings are sorted too.
-        let mut postings: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-        for (number, document) in documents.iter().enumerate() {
+        // Documents are read in parallel; merging in document order keeps each term's
+        // postings sorted by document.
+        let scored: Vec<Vec<(String, u32)>> = documents.par_iter().map(scores).collect();
+        let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+        for (number, terms) in scored.into_iter().enumerate() {
             let number = u32::try_from(number).unwrap_or(u32::MAX);
-            let mut scores: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-            let title: Vec<String> = terms(&document.title).collect();
-            let title_score = (TITLE_SCORE * 2 / (title.len() as u32 + 1)).max(KEYWORD_SCORE + 1);
-            for term in title {
-                scores.entry(term).or_default().0 = title_score;
-            }
-            for term in terms(&document.keywords) {
-                let score = &mut scores.entry(term).or_default().0;
-                *score = (*score).max(KEYWORD_SCORE);
-            }
-            for term in terms(&document.body) {
-                scores.entry(term).or_default().1 += 1;
-            }
-            for (term, (named, repeats)) in scores {
-                let score = named + repeats.min(BODY_REPEATS_COUNTED);
+            for (term, score) in terms {
                 postings.entry(term).or_default().push((number, score));
             }
         }
+        // Sorted terms make a typed prefix a binary search away.
+        let mut postings: Vec<(String, Vec<(u32, u32)>)> = postings.into_iter().collect();
+        postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let (terms, postings) = postings
             .into_iter()
             .map(|(term, list)| {
@@ -166,6 +165,30 @@ impl<'a> Index<'a> {
     }
 }
 
+/// Each term of a document with its score there.
+fn scores(document: &Document) -> Vec<(String, u32)> {
+    // (score as a name, occurrences in the body)
+    let mut scores: HashMap<Cow<str>, (u32, u32)> = HashMap::new();
+    let title: Vec<Cow<str>> = terms(&document.title).collect();
+    let title_score = (TITLE_SCORE * 2 / (title.len() as u32 + 1)).max(KEYWORD_SCORE + 1);
+    for term in title {
+        scores.entry(term).or_default().0 = title_score;
+    }
+    for term in terms(&document.keywords) {
+        let score = &mut scores.entry(term).or_default().0;
+        *score = (*score).max(KEYWORD_SCORE);
+    }
+    for term in terms(&document.body) {
+        scores.entry(term).or_default().1 += 1;
+    }
+    scores
+        .into_iter()
+        .map(|(term, (named, repeats))| {
+            (term.into_owned(), named + repeats.min(BODY_REPEATS_COUNTED))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,7 +224,9 @@ mod tests {
 
     #[test]
     fn words_are_lower_case_runs_of_letters_and_digits() {
-        let found: Vec<String> = words("Legacy-Pricing: tier 1, Zürich's p99_latency").collect();
+        let found: Vec<String> = words("Legacy-Pricing: tier 1, Zürich's p99_latency")
+            .map(Cow::into_owned)
+            .collect();
         assert_eq!(
             found,
             [
