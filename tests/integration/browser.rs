@@ -536,3 +536,26 @@ async fn search_results_link_correctly_from_a_nested_page() {
     assert_eq!(browser.script_errors().await, Vec::<String>::new());
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_title_is_shown_as_text_in_search_results() {
+    let book = crate::harness::copy_of(&crate::harness::fixture("graph"));
+    let output = crate::harness::opsbook(book.path(), &["build", "--today", crate::harness::TODAY]);
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::harness::stderr(&output)
+    );
+    let title = "<script>alert('x')</script> & \"Friends\"";
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&book.path().join("book"), "index.html").await;
+    collect_script_errors(&browser).await;
+    let results = browser.search("friends").await;
+    assert_eq!(results[0].0, title, "{results:?}");
+    let markup = browser
+        .run("return document.querySelectorAll('#search-results .search-title *').length")
+        .await;
+    assert_eq!(markup, 0, "the title became markup");
+    assert_eq!(browser.script_errors().await, Vec::<String>::new());
+    browser.close().await;
+}
