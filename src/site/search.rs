@@ -99,11 +99,14 @@ fn terms(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     })
 }
 
+/// One term's (document number, score) pairs, by document number.
+type Postings = Vec<(u32, u32)>;
+
 /// The index in memory, before it is written out.
 #[derive(Debug, Serialize)]
 pub struct Index<'a> {
     docs: Vec<(Kind, &'a str, &'a str, &'a str)>,
-    terms: Vec<String>,
+    terms: Vec<Cow<'a, str>>,
     postings: Vec<Vec<u32>>,
     /// So `search.js` can skip them in a query instead of finding nothing for them.
     stop: &'static [&'static str],
@@ -114,8 +117,8 @@ impl<'a> Index<'a> {
     pub fn build(documents: &'a [Document]) -> Index<'a> {
         // Documents are read in parallel; merging in document order keeps each term's
         // postings sorted by document.
-        let scored: Vec<Vec<(String, u32)>> = documents.par_iter().map(scores).collect();
-        let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+        let scored: Vec<Vec<(Cow<str>, u32)>> = documents.par_iter().map(scores).collect();
+        let mut postings: HashMap<Cow<str>, Postings> = HashMap::new();
         for (number, terms) in scored.into_iter().enumerate() {
             let number = u32::try_from(number).unwrap_or(u32::MAX);
             for (term, score) in terms {
@@ -123,7 +126,7 @@ impl<'a> Index<'a> {
             }
         }
         // Sorted terms make a typed prefix a binary search away.
-        let mut postings: Vec<(String, Vec<(u32, u32)>)> = postings.into_iter().collect();
+        let mut postings: Vec<(Cow<str>, Postings)> = postings.into_iter().collect();
         postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let (terms, postings) = postings
             .into_iter()
@@ -175,7 +178,7 @@ impl<'a> Index<'a> {
 }
 
 /// Each term of a document with its score there.
-fn scores(document: &Document) -> Vec<(String, u32)> {
+fn scores(document: &Document) -> Vec<(Cow<'_, str>, u32)> {
     // (score as a name, occurrences in the body)
     let mut scores: HashMap<Cow<str>, (u32, u32)> = HashMap::new();
     let title: Vec<Cow<str>> = terms(&document.title).collect();
@@ -192,9 +195,7 @@ fn scores(document: &Document) -> Vec<(String, u32)> {
     }
     scores
         .into_iter()
-        .map(|(term, (named, repeats))| {
-            (term.into_owned(), named + repeats.min(BODY_REPEATS_COUNTED))
-        })
+        .map(|(term, (named, repeats))| (term, named + repeats.min(BODY_REPEATS_COUNTED)))
         .collect()
 }
 
@@ -216,7 +217,7 @@ mod tests {
     /// What `search.js` does with a typed word: every term it starts, by binary search over
     /// the sorted terms, and the documents (with scores) under them.
     fn lookup(index: &Index, prefix: &str) -> Vec<(String, u32)> {
-        let start = index.terms.partition_point(|t| t.as_str() < prefix);
+        let start = index.terms.partition_point(|t| t.as_ref() < prefix);
         let mut found = Vec::new();
         for (term, postings) in index.terms[start..].iter().zip(&index.postings[start..]) {
             if !term.starts_with(prefix) {
