@@ -125,9 +125,11 @@ impl<'a> Index<'a> {
                 postings.entry(term).or_default().push((number, score));
             }
         }
-        // Sorted terms make a typed prefix a binary search away.
+        // Sorted terms make a typed prefix a binary search away, in the order JavaScript
+        // compares strings: by UTF-16 code unit, which puts letters beyond U+FFFF before
+        // U+E000-U+FFFF where Rust's byte order puts them after.
         let mut postings: Vec<(Cow<str>, Postings)> = postings.into_iter().collect();
-        postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        postings.par_sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
         let (terms, postings) = postings
             .into_iter()
             .map(|(term, list)| {
@@ -217,7 +219,9 @@ mod tests {
     /// What `search.js` does with a typed word: every term it starts, by binary search over
     /// the sorted terms, and the documents (with scores) under them.
     fn lookup(index: &Index, prefix: &str) -> Vec<(String, u32)> {
-        let start = index.terms.partition_point(|t| t.as_ref() < prefix);
+        let start = index
+            .terms
+            .partition_point(|t| t.encode_utf16().lt(prefix.encode_utf16()));
         let mut found = Vec::new();
         for (term, postings) in index.terms[start..].iter().zip(&index.postings[start..]) {
             if !term.starts_with(prefix) {
@@ -317,6 +321,16 @@ mod tests {
         let mut found = lookup(&index, "payments");
         found.sort_by_key(|f| std::cmp::Reverse(f.1));
         assert_eq!(found[0].0, "Payments");
+    }
+
+    #[test]
+    fn terms_are_in_javascript_string_order() {
+        // U+F900 is a CJK compatibility ideograph, U+20000 a CJK extension B one: UTF-8 puts
+        // the second after the first, JavaScript (UTF-16) before.
+        let documents = [document(Kind::Page, "\u{F900} \u{20000} a1", "", "")];
+        let index = Index::build(&documents);
+        assert_eq!(index.terms, ["a1", "\u{20000}", "\u{F900}"]);
+        assert_eq!(lookup(&index, "\u{F900}").len(), 1);
     }
 
     #[test]
