@@ -559,3 +559,28 @@ async fn a_hostile_title_is_shown_as_text_in_search_results() {
     assert_eq!(browser.script_errors().await, Vec::<String>::new());
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_results_fit_a_phone_screen() {
+    let (_guard, site, report) = example_site();
+    let (id, title) = services_of(&report).remove(0);
+    let browser = Browser::start(390, 844).await;
+    browser
+        .open(&site, &format!("services/{id}/index.html"))
+        .await;
+    // One letter: as many results as the list shows.
+    let results = browser.search(&title[..1]).await;
+    assert!(results.len() > 1, "{results:?}");
+    let overflow = browser
+        .run("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "open search results scroll the page sideways by {overflow}px"
+    );
+    let inside = browser
+        .run("const r = document.getElementById('search-results').getBoundingClientRect(); return r.left >= 0 && r.right <= window.innerWidth")
+        .await;
+    assert_eq!(inside, true, "the results stick out of the screen");
+    browser.close().await;
+}
