@@ -13,6 +13,7 @@
 //! checklist::load     Config                    -> Checklist (embedded default + the book's own)
 //! evaluate::evaluate  Catalog, Analysis, Checklist, today -> Report (pure: no HTML here)
 //! site::render        Report, Catalog, Theme    -> SiteFiles (in memory)
+//! site::search        search documents          -> search-index.js (one of those files)
 //! site::write         SiteFiles                 -> output folder, swapped in atomically
 //! ```
 //!

@@ -174,6 +174,34 @@ pub fn render(body: &str, resolver: &dyn Resolver) -> String {
     html
 }
 
+/// The words of `body` as a reader sees them, for the search index: markup, raw HTML and
+/// drawn diagrams (whose code is not prose) are left out; blocks are kept apart by a space
+/// so words of adjacent paragraphs never run together.
+pub fn plain_text(body: &str) -> String {
+    let mut text = String::with_capacity(body.len());
+    let mut in_diagram = false;
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_diagram =
+                    fence_language(&kind).is_some_and(|l| DIAGRAM_LANGUAGES.contains(&l.as_str()));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_diagram = false;
+                text.push(' ');
+            }
+            Event::Text(t) | Event::Code(t) if !in_diagram => text.push_str(&t),
+            // Inline markup can sit inside a word (`un*break*able`).
+            Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
+            ) => {}
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
 /// Gives every heading without an explicit `{#id}` the same id [`analyze`] computes.
 fn assign_heading_ids(events: &mut [Event]) {
     let mut ids = IdGenerator::default();
@@ -243,6 +271,21 @@ pub fn slug(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_keeps_words_and_drops_markup_and_diagrams() {
+        let body = "# Rotate *keys*\n\nRun `vault rotate` now.<br>\n\n```dot\ndigraph { secretnode }\n```\n\n| a | b |\n|---|---|\n| left | right |\n";
+        let text = plain_text(body);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(
+            words,
+            [
+                "Rotate", "keys", "Run", "vault", "rotate", "now.", "a", "b", "left", "right"
+            ]
+        );
+        assert!(!text.contains("secretnode"), "{text}");
+        assert!(!text.contains("<br>"), "{text}");
+    }
 
     /// Rewrites `.md` links to `.html` and draws diagrams as a marker.
     struct Fake;

@@ -13,11 +13,13 @@
 //! - `badges/<id>.svg`: a service's level against its required level, for its README
 //! - `sitemap.xml` (when `site-url` is a full URL) and `.nojekyll` (so GitHub Pages publishes
 //!   the files as they are)
+//! - `search-index.js`: the search index, read by the theme's `search.js`
 //! - `assets/`: the theme's CSS, JavaScript and favicon
 
 pub mod badge;
 pub mod drawings;
 pub mod render;
+pub mod search;
 pub mod sitemap;
 pub mod theme;
 pub mod url;

@@ -18,6 +18,7 @@ use crate::model::Kind;
 use crate::parse::Origin;
 use crate::report::json;
 use crate::site::drawings::{self, Drawings};
+use crate::site::search;
 use crate::site::theme::{Theme, template_error};
 use crate::site::url::{self, SourceMap};
 use crate::site::view::{self, SiteView};
@@ -90,7 +91,7 @@ impl<'a> Site<'a> {
             .iter()
             .map(|(output, _, _)| output.to_string())
             .collect();
-        paths.extend(["readiness.json", "graph.json", NO_JEKYLL].map(String::from));
+        paths.extend(["readiness.json", "graph.json", NO_JEKYLL, search::PATH].map(String::from));
         if self.evaluated.config.site_url.absolute().is_some() {
             paths.push(SITEMAP.into());
         }
@@ -149,6 +150,10 @@ impl<'a> Site<'a> {
             return report
                 .assessed
                 .then(|| Ok(badge::badge(report).into_bytes()));
+        }
+        if path == search::PATH {
+            let documents = view::search_documents(self.evaluated);
+            return Some(Ok(search::Index::build(&documents).to_script()));
         }
         if let Some(name) = path.strip_prefix("assets/") {
             return self.theme.assets.get(name).map(|bytes| Ok(bytes.clone()));

@@ -82,6 +82,10 @@ const ASSETS: &[(&str, &[u8])] = &[
         "favicon.svg",
         include_bytes!("../../themes/default/assets/favicon.svg"),
     ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/assets/search.js"),
+    ),
 ];
 
 /// Folder beside book.toml whose files override the embedded theme.

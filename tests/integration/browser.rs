@@ -465,3 +465,256 @@ async fn every_page_loads_without_console_errors_under_a_sub_path_and_from_disk(
     );
     browser.close().await;
 }
+
+/// Starts collecting the page's script errors; [`Browser::script_errors`] reads them back.
+async fn collect_script_errors(browser: &Browser) {
+    browser
+        .run(
+            "window.__errors = []; \
+             window.addEventListener('error', e => window.__errors.push(String(e.message))); \
+             const original = console.error; \
+             console.error = (...args) => { window.__errors.push(args.join(' ')); original(...args); };",
+        )
+        .await;
+}
+
+impl Browser {
+    async fn script_errors(&self) -> Vec<String> {
+        serde_json::from_value(self.run("return window.__errors || []").await).unwrap()
+    }
+
+    /// Types `query` into the header's search box and waits for its results: (title, kind,
+    /// href) of each, in order.
+    async fn search(&self, query: &str) -> Vec<(String, String, String)> {
+        let input = self
+            .client
+            .find(Locator::Css(".site-search input"))
+            .await
+            .unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(query).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self
+                .run(
+                    "return Array.from(document.querySelectorAll('#search-results [role=option] a')).map(a => [a.querySelector('.search-title').textContent, a.querySelector('.search-kind').textContent, a.href])",
+                )
+                .await;
+            let found: Vec<(String, String, String)> = serde_json::from_value(found).unwrap();
+            if !found.is_empty() {
+                return found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no search results for {query:?}: {}",
+                self.run("return document.querySelector('.search-status').textContent")
+                    .await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn wait_for_path(&self, suffix: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with(suffix)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "never reached {suffix}: at {}",
+                self.client.current_url().await.unwrap()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Each service of the example's report, by (id, title).
+fn services_of(report: &Value) -> Vec<(String, String)> {
+    report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let id = s["id"].as_str().unwrap().to_string();
+            let title = s["title"].as_str().unwrap_or(&id).to_string();
+            (id, title)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typing_a_service_name_finds_it_and_enter_opens_it() {
+    let (_guard, site, report) = example_site();
+    let services = services_of(&report);
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&site, "index.html").await;
+    collect_script_errors(&browser).await;
+
+    for (id, title) in &services {
+        let results = browser.search(title).await;
+        let (first_title, kind, href) = &results[0];
+        assert_eq!(
+            (first_title, kind.as_str()),
+            (title, "service"),
+            "searching {title:?} finds {results:?}"
+        );
+        assert!(
+            href.ends_with(&format!("/services/{id}/index.html")),
+            "{href}"
+        );
+    }
+
+    // "/" focuses the box from anywhere on the page; ArrowDown and Enter open the result.
+    let (id, title) = &services[services.len() / 2];
+    browser.run("document.activeElement.blur()").await;
+    let body = browser.client.find(Locator::Css("body")).await.unwrap();
+    body.send_keys("/").await.unwrap();
+    let focused = browser
+        .run("return document.activeElement === document.querySelector('.site-search input')")
+        .await;
+    assert_eq!(focused, true, "/ focuses the search box");
+    let results = browser.search(title).await;
+    assert!(!results.is_empty());
+    let input = browser
+        .client
+        .find(Locator::Css(".site-search input"))
+        .await
+        .unwrap();
+    input.send_keys("\u{E015}").await.unwrap(); // ArrowDown
+    let selected = browser
+        .run("const i = document.querySelector('.site-search input'); const o = document.getElementById(i.getAttribute('aria-activedescendant')); return [i.getAttribute('aria-expanded'), o && o.getAttribute('aria-selected')]")
+        .await;
+    assert_eq!(
+        selected,
+        json!(["true", "true"]),
+        "ArrowDown selects the first result"
+    );
+    assert_eq!(browser.script_errors().await, Vec::<String>::new());
+    input.send_keys("\u{E007}").await.unwrap(); // Enter
+    browser
+        .wait_for_path(&format!("/services/{id}/index.html"))
+        .await;
+    let heading = browser
+        .run("return document.querySelector('h1').textContent")
+        .await;
+    assert!(
+        heading.as_str().unwrap().contains(title.as_str()),
+        "{heading}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_results_link_correctly_from_a_nested_page() {
+    let (_guard, site, report) = example_site();
+    let services = services_of(&report);
+    // A runbook two folders below its service's page, as the example's files have it.
+    let (from, runbook) = services
+        .iter()
+        .find_map(|(id, _)| {
+            let folder = crate::harness::repo_root()
+                .join("example-services")
+                .join(id)
+                .join("runbooks");
+            let first = std::fs::read_dir(folder).ok()?.flatten().next()?;
+            let stem = first.path().file_stem()?.to_string_lossy().into_owned();
+            Some((id.clone(), format!("services/{id}/runbooks/{stem}.html")))
+        })
+        .expect("the example has a runbook");
+    let (target, title) = services.iter().find(|(id, _)| *id != from).unwrap();
+
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&site, &runbook).await;
+    collect_script_errors(&browser).await;
+    let results = browser.search(title).await;
+    assert_eq!(results[0].0, *title, "{results:?}");
+    browser
+        .client
+        .find(Locator::Css("#search-results [role=option] a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_path(&format!("/services/{target}/index.html"))
+        .await;
+    let heading = browser
+        .run("return document.querySelector('h1').textContent")
+        .await;
+    assert!(
+        heading.as_str().unwrap().contains(title.as_str()),
+        "{heading}"
+    );
+
+    // Escape closes the results without leaving the page.
+    browser.open(&site, &runbook).await;
+    collect_script_errors(&browser).await;
+    browser.search(title).await;
+    let input = browser
+        .client
+        .find(Locator::Css(".site-search input"))
+        .await
+        .unwrap();
+    input.send_keys("\u{E00C}").await.unwrap(); // Escape
+    let closed = browser
+        .run("return document.getElementById('search-results').hidden")
+        .await;
+    assert_eq!(closed, true, "Escape closes the results");
+    assert_eq!(browser.script_errors().await, Vec::<String>::new());
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_title_is_shown_as_text_in_search_results() {
+    let book = crate::harness::copy_of(&crate::harness::fixture("graph"));
+    let output = crate::harness::opsbook(book.path(), &["build", "--today", crate::harness::TODAY]);
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::harness::stderr(&output)
+    );
+    let title = "<script>alert('x')</script> & \"Friends\"";
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&book.path().join("book"), "index.html").await;
+    collect_script_errors(&browser).await;
+    let results = browser.search("friends").await;
+    assert_eq!(results[0].0, title, "{results:?}");
+    let markup = browser
+        .run("return document.querySelectorAll('#search-results .search-title *').length")
+        .await;
+    assert_eq!(markup, 0, "the title became markup");
+    assert_eq!(browser.script_errors().await, Vec::<String>::new());
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_results_fit_a_phone_screen() {
+    let (_guard, site, report) = example_site();
+    let (id, title) = services_of(&report).remove(0);
+    let browser = Browser::start(390, 844).await;
+    browser
+        .open(&site, &format!("services/{id}/index.html"))
+        .await;
+    // One letter: as many results as the list shows.
+    let results = browser.search(&title[..1]).await;
+    assert!(results.len() > 1, "{results:?}");
+    let overflow = browser
+        .run("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "open search results scroll the page sideways by {overflow}px"
+    );
+    let inside = browser
+        .run("const r = document.getElementById('search-results').getBoundingClientRect(); return r.left >= 0 && r.right <= window.innerWidth")
+        .await;
+    assert_eq!(inside, true, "the results stick out of the screen");
+    browser.close().await;
+}
