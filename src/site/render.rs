@@ -5,6 +5,8 @@
 //! all, in parallel; `serve` renders a page when it is asked for. Writing to disk is `write`'s
 //! job, so a failed render never touches the output.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -44,6 +46,8 @@ pub struct Site<'a> {
     theme: &'a Theme,
     drawings: &'a Drawings,
     sources: SourceMap,
+    /// Each system's name by the slug its page is published under.
+    systems: BTreeMap<String, &'a str>,
     view: SiteView<'a>,
 }
 
@@ -59,6 +63,10 @@ impl<'a> Site<'a> {
             theme,
             drawings,
             sources: SourceMap::new(&evaluated.catalog),
+            systems: view::system_names(&evaluated.catalog)
+                .into_iter()
+                .map(|name| (markdown::slug(name), name))
+                .collect(),
             view: SiteView {
                 title: &evaluated.config.title,
                 description: evaluated.config.description.as_deref(),
@@ -102,9 +110,9 @@ impl<'a> Site<'a> {
                 .map(|name| format!("assets/{name}")),
         );
         paths.extend(
-            view::systems(self.evaluated)
-                .iter()
-                .map(|s| drawings::system_page(s.name)),
+            self.systems
+                .values()
+                .map(|name| drawings::system_page(name)),
         );
         for service in &self.evaluated.catalog.services {
             let id = service.id().as_str();
@@ -160,7 +168,8 @@ impl<'a> Site<'a> {
         }
         if let Some(rest) = path.strip_prefix("systems/") {
             let wanted = rest.strip_suffix("/index.html")?;
-            let system = view::system(self.evaluated, self.drawings, wanted)?;
+            let name = self.systems.get(wanted)?;
+            let system = view::system(self.evaluated, self.drawings, name);
             return Some(
                 self.page("system.html", path, "graph", &system)
                     .map(String::into_bytes),

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::build::Evaluated;
-use crate::catalog::Service;
+use crate::catalog::{Catalog, Service};
 use crate::checklist::Check;
 use crate::markdown;
 use crate::model::{Evidence, Level, ServiceDoc, Target};
@@ -349,22 +349,29 @@ fn badge_view(evaluated: &Evaluated, report: &ServiceReport) -> Option<BadgeView
 /// The dependency figures of a service.
 #[derive(Debug, Serialize)]
 pub struct GraphFacts<'a> {
-    /// Services that fail when this one fails.
-    pub blast_radius: Vec<Link<'a>>,
+    /// How many services fail when this one fails.
+    pub blast_radius: usize,
+    /// The most critical of them (lowest tier first), at most [`BLAST_RADIUS_NAMED`].
+    pub blast_radius_named: Vec<Link<'a>>,
     /// How many services this one needs, directly or not.
     pub stands_on: usize,
     pub depth: usize,
     pub risk: f64,
 }
 
+/// A service page names this many of the services that fail with it, most critical first:
+/// a hub's blast radius can hold thousands, which no one reads in a sentence.
+pub const BLAST_RADIUS_NAMED: usize = 24;
+
 fn graph_facts<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> GraphFacts<'a> {
     let graph = evaluated.analysis.of(report.service);
+    let services = &evaluated.catalog.services;
+    let mut named = graph.blast_radius.clone();
+    named.sort_by_key(|&i| (services[i].source.doc.tier_or_default(), services[i].id()));
+    named.truncate(BLAST_RADIUS_NAMED);
     GraphFacts {
-        blast_radius: graph
-            .blast_radius
-            .iter()
-            .map(|&i| service_link(evaluated, i))
-            .collect(),
+        blast_radius: graph.blast_radius.len(),
+        blast_radius_named: named.iter().map(|&i| service_link(evaluated, i)).collect(),
         stands_on: graph.stands_on.len(),
         depth: graph.depth,
         risk: report.risk,
@@ -1011,38 +1018,51 @@ pub struct SystemView<'a> {
 /// Every system, by name, without its drawing.
 pub fn systems(evaluated: &Evaluated) -> Vec<SystemView<'_>> {
     let catalog = &evaluated.catalog;
+    let mut by_name: BTreeMap<&str, Vec<ServiceRow>> = BTreeMap::new();
+    for report in &evaluated.report.services {
+        by_name
+            .entry(drawings::system_of(catalog, report.service))
+            .or_default()
+            .push(service_row(evaluated, report));
+    }
+    by_name
+        .into_iter()
+        .map(|(name, rows)| SystemView {
+            name,
+            svg: None,
+            rows,
+        })
+        .collect()
+}
+
+/// The name of every system, sorted.
+pub fn system_names(catalog: &Catalog) -> Vec<&str> {
     let mut names: Vec<&str> = (0..catalog.services.len())
         .map(|i| drawings::system_of(catalog, i))
         .collect();
     names.sort_unstable();
     names.dedup();
     names
-        .into_iter()
-        .map(|name| SystemView {
-            name,
-            svg: None,
-            rows: evaluated
-                .report
-                .services
-                .iter()
-                .filter(|s| drawings::system_of(catalog, s.service) == name)
-                .map(|s| service_row(evaluated, s))
-                .collect(),
-        })
-        .collect()
 }
 
 /// One system's page, with its drawing.
 pub fn system<'a>(
     evaluated: &'a Evaluated,
     drawings: &'a Drawings,
-    wanted_slug: &str,
-) -> Option<SystemView<'a>> {
-    let mut system = systems(evaluated)
-        .into_iter()
-        .find(|s| crate::markdown::slug(s.name) == wanted_slug)?;
-    system.svg = drawings.system(evaluated, system.name);
-    Some(system)
+    name: &'a str,
+) -> SystemView<'a> {
+    let catalog = &evaluated.catalog;
+    SystemView {
+        name,
+        svg: drawings.system(evaluated, name),
+        rows: evaluated
+            .report
+            .services
+            .iter()
+            .filter(|s| drawings::system_of(catalog, s.service) == name)
+            .map(|s| service_row(evaluated, s))
+            .collect(),
+    }
 }
 
 /// What the search box can find: every service (with its doc's text), every extra page,
