@@ -27,9 +27,6 @@ use crate::site::url;
 /// services with three edges each a full layout takes seconds and reads as a hairball.
 pub const ORGANISATION_LIMIT: usize = 40;
 
-/// A neighbourhood keeps the nodes closest to its service up to this many.
-pub const NEIGHBOURHOOD_LIMIT: usize = 40;
-
 /// The site's diagrams, each described and laid out the first time a page asks for it:
 /// `build` renders every page and so draws everything once, in parallel; `serve` draws only
 /// what the pages a person opens show. ```dot blocks are drawn up front, because failures to
@@ -324,11 +321,52 @@ pub fn neighbourhood_nodes(
     order
 }
 
-/// A service's neighbourhood as drawn on its page (at most [`NEIGHBOURHOOD_LIMIT`] nodes).
+/// A service's neighbourhood as drawn on its page: its dependencies and dependents, level by
+/// level as `[diagrams]` says, at most [`NEIGHBOURS_PER_LEVEL`] of each level; the others of
+/// a level are one "+N more" node that leads to the page's full lists.
 fn neighbourhood(evaluated: &Evaluated, index: usize, settings: &DiagramSettings) -> Diagram {
     let catalog = &evaluated.catalog;
-    let mut nodes = neighbourhood_nodes(catalog, index, settings.up, settings.down);
-    nodes.truncate(NEIGHBOURHOOD_LIMIT);
+    let graph = catalog.graph();
+    let start = catalog.node_of(index);
+    let mut nodes = vec![start];
+    let mut seen: BTreeSet<NodeIndex> = BTreeSet::from([start]);
+    let mut more: Vec<More> = Vec::new();
+    for (direction, depth) in [
+        (Direction::Outgoing, settings.down),
+        (Direction::Incoming, settings.up),
+    ] {
+        let mut level = vec![start];
+        for _ in 0..depth {
+            let mut next = Vec::new();
+            let mut omitted: BTreeMap<NodeIndex, usize> = BTreeMap::new();
+            for &node in &level {
+                for neighbour in graph.neighbors_directed(node, direction) {
+                    if !seen.insert(neighbour) {
+                        continue;
+                    }
+                    if next.len() < NEIGHBOURS_PER_LEVEL {
+                        next.push(neighbour);
+                    } else {
+                        *omitted.entry(node).or_default() += 1;
+                    }
+                }
+            }
+            // One node for the rest of the level, beside the node that has most of them.
+            if let Some((&beside, _)) = omitted
+                .iter()
+                .max_by_key(|(n, count)| (**count, std::cmp::Reverse(**n)))
+            {
+                more.push(More {
+                    beside,
+                    count: omitted.values().sum(),
+                    direction,
+                });
+            }
+            next.sort_unstable();
+            nodes.extend(&next);
+            level = next;
+        }
+    }
     let page = url::service_page(catalog.services[index].id().as_str());
     let title = format!(
         "Dependencies of {}",
@@ -336,7 +374,53 @@ fn neighbourhood(evaluated: &Evaluated, index: usize, settings: &DiagramSettings
     );
     let mut diagram = subgraph(evaluated, &nodes, &page, title, "neighbourhood");
     diagram.nodes[0].classes.push_str(" focus");
+    for more in more {
+        add_more_node(&mut diagram, &nodes, &more);
+    }
     diagram
+}
+
+/// A neighbourhood draws at most this many nodes of each level around its service: a hub's
+/// hundreds of dependents in one row are neither readable nor cheap to lay out.
+pub const NEIGHBOURS_PER_LEVEL: usize = 8;
+
+/// The neighbours of one level left out of a neighbourhood.
+struct More {
+    /// The drawn node most of them are next to.
+    beside: NodeIndex,
+    count: usize,
+    direction: Direction,
+}
+
+fn add_more_node(diagram: &mut Diagram, nodes: &[NodeIndex], more: &More) {
+    let Some(beside) = nodes.iter().position(|n| *n == more.beside) else {
+        return;
+    };
+    let (what, anchor) = match more.direction {
+        Direction::Outgoing => ("dependencies", "#deps-h"),
+        Direction::Incoming => ("dependents", "#dependents-h"),
+    };
+    let position = diagram.nodes.len();
+    diagram.nodes.push(Node {
+        label: format!("+{} more", more.count),
+        classes: "node more".into(),
+        shape: Shape::Box,
+        link: Some(anchor.into()),
+        tooltip: format!(
+            "{} more {what} at this level: see the lists on this page",
+            more.count
+        ),
+    });
+    let (from, to) = match more.direction {
+        Direction::Outgoing => (beside, position),
+        Direction::Incoming => (position, beside),
+    };
+    diagram.edges.push(Edge {
+        from,
+        to,
+        soft: false,
+        label: String::new(),
+    });
 }
 
 /// The nodes given and every dependency edge between them, drawn for the page at `page`.

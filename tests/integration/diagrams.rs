@@ -217,3 +217,37 @@ fn an_architecture_link_to_an_unknown_component_is_located() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_hub_draws_a_few_neighbours_per_level_and_one_node_for_the_rest() {
+    let book = crate::harness::hub_book(30);
+    let page = std::fs::read_to_string(book.path().join("site/services/hub/index.html")).unwrap();
+    let svg = svgs(&page)
+        .into_iter()
+        .find(|s| s.contains("class=\"diagram neighbourhood"))
+        .expect("the hub's neighbourhood is drawn");
+    let document = roxmltree::Document::parse(svg).unwrap();
+    let shapes: Vec<_> = document
+        .descendants()
+        .filter(|n| {
+            n.attribute("class")
+                .is_some_and(|c| c.starts_with("shape node"))
+        })
+        .collect();
+    assert_eq!(
+        shapes.len(),
+        1 + 8 + 1,
+        "the hub, 8 dependents and one node for the rest"
+    );
+    let more = document
+        .descendants()
+        .find(|n| n.has_tag_name("a") && n.attribute("href") == Some("#dependents-h"))
+        .expect("the rest links to the full list on the page");
+    let tooltip = more
+        .first_child()
+        .and_then(|t| t.text())
+        .unwrap_or_default();
+    assert!(tooltip.starts_with("22 more dependents"), "{tooltip}");
+    assert!(svg.contains(">+22 more<"));
+    assert!(page.contains("id=\"dependents-h\""));
+}

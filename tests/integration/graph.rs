@@ -191,28 +191,9 @@ fn an_unknown_service_gets_a_suggestion() {
 
 #[test]
 fn a_hub_page_names_its_most_critical_dependents_and_counts_the_rest() {
-    let book = tempfile::tempdir().unwrap();
-    let write = |id: &str, tier: u8, depends: &str| {
-        let folder = book.path().join("services").join(id);
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(
-            folder.join("service.md"),
-            format!("---\nservice: {id}\ntier: {tier}\ndepends_on: [{depends}]\n---\n"),
-        )
-        .unwrap();
-    };
-    write("hub", 1, "");
     // 30 dependents: the two of tier 1 sort last by id, so only tier decides they are named.
-    for n in 0..30 {
-        let tier = if n >= 28 { 1 } else { 3 };
-        write(&format!("user-{n:02}"), tier, "hub");
-    }
+    let book = crate::harness::hub_book(30);
     let out = book.path().join("site");
-    let built = opsbook(
-        book.path(),
-        &["build", "-o", out.to_str().unwrap(), "--today", TODAY],
-    );
-    assert!(built.status.success());
     let page = std::fs::read_to_string(out.join("services/hub/index.html")).unwrap();
     let facts = page.split("class=\"graph-facts").nth(1).unwrap();
     let facts = facts.split("</p>").next().unwrap();

@@ -124,3 +124,26 @@ pub fn check<'a>(service: &'a serde_json::Value, id: &str) -> &'a serde_json::Va
         .find(|c| c["id"] == id)
         .unwrap_or_else(|| panic!("no check {id}"))
 }
+
+/// A book of one tier-1 `hub` and `dependents` services depending on it, `user-00`, ...; the
+/// last two are tier 1, the others tier 3. Built into `<book>/site`.
+pub fn hub_book(dependents: usize) -> tempfile::TempDir {
+    let book = tempfile::tempdir().unwrap();
+    let write = |id: &str, tier: u8, depends: &str| {
+        let folder = book.path().join("services").join(id);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("service.md"),
+            format!("---\nservice: {id}\ntier: {tier}\ndepends_on: [{depends}]\n---\n"),
+        )
+        .unwrap();
+    };
+    write("hub", 1, "");
+    for n in 0..dependents {
+        let tier = if n + 2 >= dependents { 1 } else { 3 };
+        write(&format!("user-{n:02}"), tier, "hub");
+    }
+    let built = opsbook(book.path(), &["build", "-o", "site", "--today", TODAY]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    book
+}
