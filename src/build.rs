@@ -255,15 +255,16 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
     if let Some(site_url) = &options.site_url {
         evaluated.config.site_url = site_url.clone();
     }
-    let files = site::render::render(&evaluated, &theme, &drawings)?;
     let out_dir = options
         .output
         .clone()
         .unwrap_or_else(|| evaluated.config.output_dir.clone());
-    site::write::write(&files, &out_dir, options.force)?;
+    let staging = site::write::Staging::new(&out_dir, options.force)?;
+    let pages = site::render::render_into(&evaluated, &theme, &drawings, &staging)?;
+    staging.finish()?;
     Ok(Built {
         evaluated,
         written_to: Some(out_dir),
-        pages: files.page_count(),
+        pages,
     })
 }

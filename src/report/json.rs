@@ -193,3 +193,11 @@ pub fn render(report: &JsonReport) -> String {
     text.push('\n');
     text
 }
+
+/// The report on one line, for files machines read: at 10,000 services the indentation
+/// alone is a third of the file.
+pub fn render_compact(report: &JsonReport) -> String {
+    let mut text = serde_json::to_string(report).unwrap_or_default();
+    text.push('\n');
+    text
+}

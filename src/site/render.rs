@@ -24,6 +24,7 @@ use crate::site::search;
 use crate::site::theme::{Theme, template_error};
 use crate::site::url::{self, SourceMap};
 use crate::site::view::{self, SiteView};
+use crate::site::write::Staging;
 use crate::site::{SiteFiles, badge, sitemap};
 
 /// Pages of the site that are not about one service or system: (output, template, section).
@@ -54,6 +55,25 @@ pub struct Site<'a> {
 /// Renders the whole site.
 pub fn render(evaluated: &Evaluated, theme: &Theme, drawings: &Drawings) -> Result<SiteFiles> {
     Site::new(evaluated, theme, drawings).render_all()
+}
+
+/// Renders the whole site straight into `staging`, in parallel, holding no more of it in
+/// memory than the pages being rendered; returns how many HTML pages it wrote.
+pub fn render_into(
+    evaluated: &Evaluated,
+    theme: &Theme,
+    drawings: &Drawings,
+    staging: &Staging,
+) -> Result<usize> {
+    let site = Site::new(evaluated, theme, drawings);
+    let paths = site.paths();
+    paths.par_iter().try_for_each(|path| {
+        let bytes = site
+            .render_path(path)
+            .unwrap_or_else(|| Err(anyhow!("nothing renders {path}")))?;
+        staging.put(path, &bytes)
+    })?;
+    Ok(paths.iter().filter(|p| p.ends_with(".html")).count())
 }
 
 impl<'a> Site<'a> {
@@ -184,7 +204,7 @@ impl<'a> Site<'a> {
     fn machine_file(&self, path: &str) -> Option<String> {
         let evaluated = self.evaluated;
         match path {
-            "readiness.json" => Some(json::render(&json::build(evaluated))),
+            "readiness.json" => Some(json::render_compact(&json::build(evaluated))),
             "graph.json" => {
                 export::export(evaluated, GraphFormat::Json, &Selection::default()).ok()
             }
