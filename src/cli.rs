@@ -42,7 +42,7 @@ pub enum Command {
         /// Open the site in a browser when it is built.
         #[arg(long)]
         open: bool,
-        /// Where the site is published, e.g. https://example.github.io/shop/ (default: `site-url` in book.toml).
+        /// Where the site is published, e.g. `https://example.github.io/shop/` (default: `site-url` in book.toml).
         #[arg(long, value_parser = parse_site_url)]
         site_url: Option<SiteUrl>,
         /// Replace the output folder even if opsbook did not write it (deleting what is in it).
