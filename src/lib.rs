@@ -29,6 +29,7 @@ pub mod diagram;
 pub mod evaluate;
 pub mod export;
 pub mod frontmatter;
+pub mod links;
 pub mod markdown;
 pub mod model;
 pub mod parse;
