@@ -1,6 +1,7 @@
 //! The driver: runs the pipeline stages in order for `build`, `check` and (later) `serve`.
 //!
-//! config -> sources -> parse -> catalog -> analysis -> checklist -> evaluate [-> render -> write].
+//! config -> sources -> parse -> catalog -> analysis -> checklist -> evaluate
+//! [-> render -> link check -> write].
 //! Problems in users' files are collected in [`Diagnostics`]; only failures of the machine
 //! (unwritable output, a broken theme) are `Err`.
 
@@ -221,7 +222,22 @@ pub fn build_book(
             pages: 0,
         });
     };
-    let files = site::render::render(&evaluated, &theme, &drawings)?;
+    let (files, dead_links) = {
+        let site = site::render::Site::new(&evaluated, &theme, &drawings);
+        let files = site.render_all()?;
+        let made_from = |path: &str| site.made_from(path);
+        let dead_links = site::links::check(&files, &made_from, &theme.overrides)?;
+        (files, dead_links)
+    };
+    if dead_links.has_errors() || (deny_warnings && !dead_links.is_empty()) {
+        let mut evaluated = evaluated;
+        evaluated.diagnostics.extend(dead_links);
+        return Ok(Built {
+            evaluated,
+            written_to: None,
+            pages: 0,
+        });
+    }
     let out_dir = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| evaluated.config.output_dir.clone());

@@ -13,6 +13,7 @@
 //! - `assets/`: the theme's CSS and JavaScript
 
 pub mod drawings;
+pub mod links;
 pub mod render;
 pub mod theme;
 pub mod url;

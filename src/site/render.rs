@@ -17,6 +17,7 @@ use crate::parse::Origin;
 use crate::report::json;
 use crate::site::SiteFiles;
 use crate::site::drawings::{self, Drawings};
+use crate::site::links::MadeFrom;
 use crate::site::theme::{Theme, template_error};
 use crate::site::url::{self, SourceMap};
 use crate::site::view::{self, SiteView};
@@ -76,6 +77,35 @@ impl<'a> Site<'a> {
             })
             .collect::<Result<_>>()?;
         Ok(SiteFiles { files })
+    }
+
+    /// What made the file at `path`, so a problem in it can name a file a user can fix.
+    pub fn made_from(&self, path: &str) -> Option<MadeFrom<'_>> {
+        if let Some((_, template, _)) = ORGANISATION_PAGES.iter().find(|(o, _, _)| *o == path) {
+            return Some(MadeFrom::Template(template));
+        }
+        if path.starts_with("systems/") {
+            return Some(MadeFrom::Template("system.html"));
+        }
+        let (id, _) = path.strip_prefix("services/")?.split_once('/')?;
+        let service = &self.evaluated.catalog.services[self.evaluated.catalog.index_of(id)?];
+        if path == url::service_page(id) {
+            let source = &service.source;
+            return Some(MadeFrom::Source {
+                path: &source.origin.display_path,
+                facts: &source.facts,
+                template: "service.html",
+            });
+        }
+        let page = service
+            .pages
+            .iter()
+            .find(|p| url::service_file(id, &p.path_in_service) == path)?;
+        Some(MadeFrom::Source {
+            path: &page.source.origin.display_path,
+            facts: &page.source.facts,
+            template: "page.html",
+        })
     }
 
     /// Every output path of the site.
