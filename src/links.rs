@@ -1,6 +1,7 @@
-//! Users' links: which destinations written in the Markdown name files of the book, where
-//! they lead among the sources, and the check that each one leads to a file the site
-//! publishes (and, with a `#fragment`, to a heading that page has).
+//! Users' links: which destinations written in the Markdown (and the runbook links of the
+//! front matter) name files of the book, where they lead among the sources, and the check
+//! that each one leads to a file the site publishes (and, with a `#fragment`, to a heading
+//! that page has).
 //!
 //! Pure, and run while building the catalog, so `check` reports broken links as well as
 //! `build`, each at the line and column it is written.
@@ -10,6 +11,7 @@ use std::collections::HashMap;
 use percent_encoding::percent_decode_str;
 
 use crate::catalog::{Catalog, Service};
+use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean};
 use crate::markdown::Facts;
 use crate::parse::Origin;
@@ -142,7 +144,41 @@ pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
                 }
             }
         }
+        let source = &service.source;
+        for (path, link) in runbook_links(service) {
+            if let Some(problem) = check_link(&book, service, &source.origin, &source.facts, link) {
+                diagnostics.push(problem.at(source.locate(&path, false)));
+            }
+        }
     }
+}
+
+/// The runbook links of a service doc's front matter, with where each is in the YAML. The
+/// page shows a link that leads nowhere as plain text, so without this no one would notice.
+fn runbook_links(service: &Service) -> Vec<([Segment; 4], &str)> {
+    let Some(runbooks) = &service.source.doc.runbooks else {
+        return Vec::new();
+    };
+    let at = |list: &str, index: usize| {
+        [
+            Segment::Key("runbooks".into()),
+            Segment::Key(list.into()),
+            Segment::Index(index),
+            Segment::Key("link".into()),
+        ]
+    };
+    let routine = runbooks.routine.iter().flatten().map(|t| &t.link);
+    let recovery = runbooks.recovery.iter().flatten().map(|p| &p.link);
+    let routine = routine
+        .enumerate()
+        .map(|(i, link)| (at("routine", i), link));
+    let recovery = recovery
+        .enumerate()
+        .map(|(i, link)| (at("recovery", i), link));
+    routine
+        .chain(recovery)
+        .filter_map(|(path, link)| Some((path, link.as_deref()?)))
+        .collect()
 }
 
 fn check_link(

@@ -232,6 +232,17 @@ fn report<'m>(
                 );
             }
         }
+        // An overridden template that drops an id opsbook's pages link to is the one to fix.
+        let mut path = path;
+        if let Dead::NoAnchor(target, _) = dead
+            && let Some(MadeFrom::Template(template)) = made_from(target)
+            && overrides.contains(template)
+        {
+            path = PathBuf::from(format!("{OVERRIDE_DIR}/templates/{template}"));
+            help = format!(
+                "this template replaces opsbook's `{template}`: keep the ids other pages link to"
+            );
+        }
         diagnostics.push(Diagnostic::error(path, message).with_help(help));
     }
     diagnostics
@@ -358,5 +369,26 @@ mod tests {
                 "`services/a/index.html` (opsbook's own `page.html` template) links to `#nope`, but `services/a/index.html` has no element with id `nope`",
             ]
         );
+    }
+
+    #[test]
+    fn an_override_that_drops_a_linked_id_is_blamed() {
+        let files = site(&[
+            ("teams/index.html", "<p>our teams</p>"),
+            (
+                "services/a/index.html",
+                r#"<a href="../../teams/index.html#team-x">team</a>"#,
+            ),
+        ]);
+        let made_from = |page: &str| {
+            Some(MadeFrom::Template(match page {
+                "teams/index.html" => "teams.html",
+                _ => "page.html",
+            }))
+        };
+        let overrides = BTreeSet::from(["teams.html".to_string()]);
+        let diagnostics = check(&files, &made_from, &overrides).unwrap();
+        let blamed: Vec<String> = diagnostics.sorted().iter().map(|d| d.location()).collect();
+        assert_eq!(blamed, vec!["theme/templates/teams.html"]);
     }
 }
