@@ -41,11 +41,6 @@ pub struct Site<'a> {
     view: SiteView<'a>,
 }
 
-/// Renders the whole site.
-pub fn render(evaluated: &Evaluated, theme: &Theme, drawings: &Drawings) -> Result<SiteFiles> {
-    Site::new(evaluated, theme, drawings).render_all()
-}
-
 impl<'a> Site<'a> {
     pub fn new(evaluated: &'a Evaluated, theme: &'a Theme, drawings: &'a Drawings) -> Self {
         Site {

@@ -10,6 +10,7 @@ mod example_site;
 mod graph;
 mod harness;
 mod levels;
+mod links;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
