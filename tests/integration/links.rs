@@ -97,10 +97,14 @@ fn broken_links_are_located_and_the_previous_site_survives() {
     );
     assert_reports(
         &d,
+        "services/checkout/service.md:26:28: error: links to `runbooks/`, which is not among the book's files\n  help: that is a folder, and only a service's folder has a page: link to a file in it",
+    );
+    assert_reports(
+        &d,
         "services/checkout/runbooks/stuck-orders.md:5:42: warning: links to `#verify`, but this page has no heading with that id\n  help: its headings' ids are: stuck-orders, mitigation",
     );
     assert!(
-        d.contains("4 error(s), 2 warning(s)"),
+        d.contains("5 error(s), 2 warning(s)"),
         "external links, mail and good anchors are not reported:\n{d}"
     );
     assert!(
