@@ -50,6 +50,7 @@ impl<'a> Site<'a> {
             sources: SourceMap::new(&evaluated.catalog),
             view: SiteView {
                 title: &evaluated.config.title,
+                url: &evaluated.config.site_url,
                 description: evaluated.config.description.as_deref(),
                 evaluated_on: evaluated.report.today.to_string(),
                 version: env!("CARGO_PKG_VERSION"),

@@ -17,6 +17,9 @@ use crate::site::url;
 #[derive(Debug, Serialize)]
 pub struct SiteView<'a> {
     pub title: &'a str,
+    /// Where the site is served (`site-url`): the 404 page, which a server sends in place of
+    /// a missing page at any depth, resolves its relative links from there.
+    pub url: &'a str,
     pub description: Option<&'a str>,
     pub evaluated_on: String,
     pub version: &'static str,

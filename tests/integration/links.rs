@@ -155,3 +155,23 @@ fn a_dead_link_in_a_theme_override_stops_the_build() {
     );
     assert!(files_in(&site) == before, "the previous site is kept");
 }
+
+#[test]
+fn the_404_page_resolves_its_links_from_the_site_url() {
+    let book = copy_of(&fixture("links"));
+    without_broken_links(book.path());
+    let toml = fs::read_to_string(book.path().join("book.toml")).unwrap();
+    fs::write(
+        book.path().join("book.toml"),
+        format!("{toml}\n[output]\nsite-url = \"/shop\"\n"),
+    )
+    .unwrap();
+    let site = book.path().join("site");
+    assert_eq!(build(book.path(), &site).status.code(), Some(0));
+    // A server sends 404.html for a missing page at any depth, where its relative links
+    // (`index.html`, `assets/opsbook.css`) would lead nowhere without a base.
+    let page = fs::read_to_string(site.join("404.html")).unwrap();
+    assert!(page.contains(r#"<base href="/shop/">"#), "{page}");
+    let index = fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(!index.contains("<base"), "other pages stay relative");
+}
