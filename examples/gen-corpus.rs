@@ -101,8 +101,21 @@ fn main() -> std::io::Result<()> {
         let doc = service_doc(&mut rng, index, n, hubs, system);
         let folder = services.join(id(index));
         std::fs::create_dir_all(folder.join("runbooks"))?;
+        let pages = rng.random_range(0..=3);
+        // The doc's recovery runbook must exist, or the book has a dead link. Written without
+        // the generator so every other file stays the same for a seed.
+        if pages == 0 && doc.contains("runbooks/page-0.md") {
+            let text = format!(
+                "# Database down: {}
+
+Fail over, then page the owner.
+",
+                id(index)
+            );
+            std::fs::write(folder.join("runbooks/page-0.md"), text)?;
+        }
         std::fs::write(folder.join("service.md"), doc)?;
-        for page in 0..rng.random_range(0..=3) {
+        for page in 0..pages {
             let mut text = format!("# Runbook {page} of {}\n\n", id(index));
             for step in 1..=6 {
                 let _ = writeln!(text, "{step}. {}", sentence(&mut rng, 10));

@@ -1,6 +1,7 @@
 //! The driver: runs the pipeline stages in order for `build`, `check` and (later) `serve`.
 //!
-//! config -> sources -> parse -> catalog -> analysis -> checklist -> evaluate [-> render -> write].
+//! config -> sources -> parse -> catalog -> analysis -> checklist -> evaluate
+//! [-> render -> link check -> write].
 //! Problems in users' files are collected in [`Diagnostics`]; only failures of the machine
 //! (unwritable output, a broken theme) are `Err`.
 
@@ -260,8 +261,23 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
         .clone()
         .unwrap_or_else(|| evaluated.config.output_dir.clone());
     let staging = site::write::Staging::new(&out_dir, options.force)?;
-    let pages = site::render::render_into(&evaluated, &theme, &drawings, &staging)?;
+    let site = site::render::Site::new(&evaluated, &theme, &drawings);
+    let written = site.render_into(&staging)?;
+    let made_from = |path: &str| site.made_from(path);
+    let dead_links = site::links::check(&written, &made_from, &theme.overrides);
+    drop(site);
+    let pages = written.page_count();
+    if dead_links.has_errors() || (options.deny_warnings && !dead_links.is_empty()) {
+        // The staging folder goes with `staging`: the previous site stays as it was.
+        evaluated.diagnostics.extend(dead_links);
+        return Ok(Built {
+            evaluated,
+            written_to: None,
+            pages: 0,
+        });
+    }
     staging.finish()?;
+    evaluated.diagnostics.extend(dead_links);
     Ok(Built {
         evaluated,
         written_to: Some(out_dir),

@@ -2,8 +2,8 @@
 //!
 //! Pure: takes parsed files, attaches extra pages to their service, rejects duplicate ids,
 //! resolves dependencies into a petgraph graph (unknown ids are warnings: a readiness gap,
-//! not a broken file) and checks what users drew (DOT syntax, architecture links) without
-//! laying anything out.
+//! not a broken file), checks what users drew (DOT syntax, architecture links) without
+//! laying anything out, and has [`crate::links`] check what users linked to.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -104,6 +104,7 @@ impl Catalog {
         };
         catalog.build_graph(diagnostics);
         check_drawings(&catalog, diagnostics);
+        crate::links::check(&catalog, diagnostics);
         catalog
     }
 

@@ -12,9 +12,10 @@
 //! analysis::analyze   Catalog                   -> Analysis (blast radius, cycles, tier inversions)
 //! checklist::load     Config                    -> Checklist (embedded default + the book's own)
 //! evaluate::evaluate  Catalog, Analysis, Checklist, today -> Report (pure: no HTML here)
-//! site::render        Report, Catalog, Theme    -> SiteFiles (in memory)
+//! site::render        Report, Catalog, Theme    -> each file of the site, written as rendered
 //! site::search        search documents          -> search-index.js (one of those files)
-//! site::write         SiteFiles                 -> output folder, swapped in atomically
+//! site::links         every page's links        -> dead links, before anything is published
+//! site::write         files                     -> output folder, swapped in atomically
 //! ```
 //!
 //! `build` drives the stages for every command; problems in users' files are collected as
@@ -34,6 +35,7 @@ pub mod evaluate;
 pub mod export;
 pub mod fetch;
 pub mod frontmatter;
+pub mod links;
 pub mod markdown;
 pub mod model;
 pub mod parse;

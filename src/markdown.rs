@@ -1,4 +1,5 @@
-//! Markdown: facts the checklist reads (headings, code blocks, images) and HTML rendering.
+//! Markdown: facts the checklist and the link check read (headings, code blocks, images,
+//! links) and HTML rendering.
 //!
 //! Pure: pulldown-cmark with tables, footnotes, strikethrough, task lists and heading ids.
 //! Rendering takes a link resolver so `.md` links become links to the generated pages; the
@@ -6,8 +7,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
+
+use crate::diag::Position;
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -33,6 +38,16 @@ pub struct DiagramBlock {
     pub code: String,
 }
 
+/// A link or image of a document, where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The destination as written (reference links: as their definition writes it).
+    pub destination: String,
+    /// File line and column (1-based) of the link's opening `[` (or `!` of an image).
+    pub line: usize,
+    pub column: usize,
+}
+
 /// Languages of fenced code blocks that are drawn instead of shown as code.
 pub const DIAGRAM_LANGUAGES: &[&str] = &["dot"];
 
@@ -46,6 +61,8 @@ pub struct Facts {
     pub headings_with_images: BTreeSet<String>,
     /// Every ```dot block, in order.
     pub diagrams: Vec<DiagramBlock>,
+    /// Every link and image, in order; e-mail autolinks are not links to check.
+    pub links: Vec<Link>,
 }
 
 impl Facts {
@@ -77,14 +94,20 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
     let mut current_heading: Option<String> = None;
     let mut heading_text: Option<String> = None;
     let mut diagram: Option<DiagramBlock> = None;
+    let mut explicit_id: Option<String> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { .. }) => heading_text = Some(String::new()),
+            Event::Start(Tag::Heading { id, .. }) => {
+                explicit_id = id.map(|id| id.to_string());
+                heading_text = Some(String::new());
+            }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some(text) = heading_text.take() {
                     let text = text.trim().to_string();
                     current_heading = Some(text.to_lowercase());
-                    let id = ids.next(&text);
+                    // Counted even when `{#id}` names the anchor, as rendering counts it.
+                    let generated = ids.next(&text);
+                    let id = explicit_id.take().unwrap_or(generated);
                     facts.headings.push(Heading {
                         level: heading_number(level),
                         text,
@@ -113,15 +136,36 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
                 }
             }
             Event::End(TagEnd::CodeBlock) => facts.diagrams.extend(diagram.take()),
-            Event::Start(Tag::Image { .. }) => {
+            Event::Start(Tag::Image { dest_url, .. }) => {
                 if let Some(heading) = &current_heading {
                     facts.headings_with_images.insert(heading.clone());
                 }
+                facts
+                    .links
+                    .push(link_at(body, first_line, range.start, &dest_url));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) if link_type != LinkType::Email => {
+                facts
+                    .links
+                    .push(link_at(body, first_line, range.start, &dest_url));
             }
             _ => {}
         }
     }
     facts
+}
+
+fn link_at(body: &str, first_line: usize, offset: usize, destination: &str) -> Link {
+    let position = Position::of_offset(body, offset);
+    Link {
+        destination: destination.to_string(),
+        line: first_line + position.line - 1,
+        column: position.column,
+    }
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -353,6 +397,32 @@ mod tests {
                 line: 16,
                 code: "digraph {}\n".into()
             }]
+        );
+    }
+
+    #[test]
+    fn facts_locate_links_and_images_in_the_file() {
+        let facts = analyze(
+            "# Runbook {#rb}\n\nSee [a](a.md#x) and\n  ![d](d%20e.png), <https://x.example>, <me@x.example>,\n[ref].\n\n[ref]: ../b.md\n",
+            7,
+        );
+        let found: Vec<(&str, usize, usize)> = facts
+            .links
+            .iter()
+            .map(|l| (l.destination.as_str(), l.line, l.column))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("a.md#x", 9, 5),
+                ("d%20e.png", 10, 3),
+                ("https://x.example", 10, 20),
+                ("../b.md", 11, 1),
+            ]
+        );
+        assert_eq!(
+            facts.headings[0].id, "rb",
+            "an explicit id names the anchor"
         );
     }
 }

@@ -18,6 +18,7 @@
 
 pub mod badge;
 pub mod drawings;
+pub mod links;
 pub mod render;
 pub mod search;
 pub mod sitemap;
@@ -25,21 +26,3 @@ pub mod theme;
 pub mod url;
 pub mod view;
 pub mod write;
-
-use std::collections::BTreeMap;
-
-/// The generated site: path relative to the output folder -> contents.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct SiteFiles {
-    pub files: BTreeMap<String, Vec<u8>>,
-}
-
-impl SiteFiles {
-    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
-        self.files.insert(path.into(), bytes.into());
-    }
-
-    pub fn page_count(&self) -> usize {
-        self.files.keys().filter(|p| p.ends_with(".html")).count()
-    }
-}

@@ -20,12 +20,13 @@ use crate::model::Kind;
 use crate::parse::Origin;
 use crate::report::json;
 use crate::site::drawings::{self, Drawings};
+use crate::site::links::{MadeFrom, SiteIndex};
 use crate::site::search;
 use crate::site::theme::{Theme, template_error};
 use crate::site::url::{self, SourceMap};
 use crate::site::view::{self, SiteView};
 use crate::site::write::Staging;
-use crate::site::{SiteFiles, badge, sitemap};
+use crate::site::{badge, sitemap};
 
 /// Pages of the site that are not about one service or system: (output, template, section).
 const ORGANISATION_PAGES: &[(&str, &str, &str)] = &[
@@ -52,30 +53,6 @@ pub struct Site<'a> {
     view: SiteView<'a>,
 }
 
-/// Renders the whole site.
-pub fn render(evaluated: &Evaluated, theme: &Theme, drawings: &Drawings) -> Result<SiteFiles> {
-    Site::new(evaluated, theme, drawings).render_all()
-}
-
-/// Renders the whole site straight into `staging`, in parallel, holding no more of it in
-/// memory than the pages being rendered; returns how many HTML pages it wrote.
-pub fn render_into(
-    evaluated: &Evaluated,
-    theme: &Theme,
-    drawings: &Drawings,
-    staging: &Staging,
-) -> Result<usize> {
-    let site = Site::new(evaluated, theme, drawings);
-    let paths = site.paths();
-    paths.par_iter().try_for_each(|path| {
-        let bytes = site
-            .render_path(path)
-            .unwrap_or_else(|| Err(anyhow!("nothing renders {path}")))?;
-        staging.put(path, &bytes)
-    })?;
-    Ok(paths.iter().filter(|p| p.ends_with(".html")).count())
-}
-
 impl<'a> Site<'a> {
     pub fn new(evaluated: &'a Evaluated, theme: &'a Theme, drawings: &'a Drawings) -> Self {
         Site {
@@ -97,20 +74,50 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// Every file of the site, rendered in parallel. The site is a sorted map, so the output
-    /// is the same whatever order pages finish in.
-    pub fn render_all(&self) -> Result<SiteFiles> {
-        let files = self
+    /// Renders every file of the site straight into `staging`, in parallel, holding no more
+    /// of it in memory than the pages being rendered, and scans each page for the link check.
+    pub fn render_into(&self, staging: &Staging) -> Result<SiteIndex> {
+        let files: Vec<_> = self
             .paths()
             .into_par_iter()
             .map(|path| {
                 let bytes = self
                     .render_path(&path)
                     .unwrap_or_else(|| Err(anyhow!("nothing renders {path}")))?;
-                Ok((path, bytes))
+                staging.put(&path, &bytes)?;
+                SiteIndex::scan_file(path, &bytes)
             })
             .collect::<Result<_>>()?;
-        Ok(SiteFiles { files })
+        Ok(files.into_iter().collect())
+    }
+
+    /// What made the file at `path`, so a problem in it can name a file a user can fix.
+    pub fn made_from(&self, path: &str) -> Option<MadeFrom<'_>> {
+        if let Some((_, template, _)) = ORGANISATION_PAGES.iter().find(|(o, _, _)| *o == path) {
+            return Some(MadeFrom::Template(template));
+        }
+        if path.starts_with("systems/") {
+            return Some(MadeFrom::Template("system.html"));
+        }
+        let (id, _) = path.strip_prefix("services/")?.split_once('/')?;
+        let service = &self.evaluated.catalog.services[self.evaluated.catalog.index_of(id)?];
+        if path == url::service_page(id) {
+            let source = &service.source;
+            return Some(MadeFrom::Source {
+                path: &source.origin.display_path,
+                facts: &source.facts,
+                template: "service.html",
+            });
+        }
+        let page = service
+            .pages
+            .iter()
+            .find(|p| url::service_file(id, &p.path_in_service) == path)?;
+        Some(MadeFrom::Source {
+            path: &page.source.origin.display_path,
+            facts: &page.source.facts,
+            template: "page.html",
+        })
     }
 
     /// Every output path of the site.

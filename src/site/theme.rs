@@ -2,7 +2,7 @@
 //! anywhere. A `theme/` folder beside book.toml overrides any file (`theme/templates/x.html`,
 //! `theme/assets/x.css`) and may add assets of its own.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
@@ -95,6 +95,9 @@ pub const OVERRIDE_DIR: &str = "theme";
 pub struct Theme {
     pub tera: tera::Tera,
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// Names of the templates the book's `theme/templates/` replaces or adds, so problems
+    /// in pages can be blamed on the book's own templates rather than opsbook's.
+    pub overrides: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Theme {
@@ -148,7 +151,15 @@ impl Theme {
             .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
             .collect();
         assets.extend(read_folder(&overrides.join("assets"))?);
-        Ok(Theme { tera, assets })
+        let overrides = sources
+            .into_iter()
+            .filter_map(|(name, (_, path))| path.map(|_| name))
+            .collect();
+        Ok(Theme {
+            tera,
+            assets,
+            overrides,
+        })
     }
 }
 

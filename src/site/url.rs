@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::catalog::Catalog;
+use crate::links;
 
 /// Output path (relative to the site root) of a service's page.
 pub fn service_page(id: &str) -> String {
@@ -34,14 +35,21 @@ pub fn root_prefix(page: &str) -> String {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     outputs: HashMap<(usize, String), String>,
+    /// Each service doc's folder -> the service's page.
+    folders: HashMap<(usize, String), String>,
 }
 
 impl SourceMap {
     pub fn new(catalog: &Catalog) -> Self {
         let mut outputs = HashMap::new();
+        let mut folders = HashMap::new();
         for service in &catalog.services {
             let id = service.id().as_str();
             let origin = &service.source.origin;
+            folders.insert(
+                (origin.source_index, origin.folder().to_string()),
+                service_page(id),
+            );
             outputs.insert(
                 (origin.source_index, origin.relative.clone()),
                 service_page(id),
@@ -65,12 +73,13 @@ impl SourceMap {
                 );
             }
         }
-        SourceMap { outputs }
+        SourceMap { outputs, folders }
     }
 
     /// Rewrites a link written in source file `from_relative` (published at `from_output`)
-    /// so it points at the published page. `None` leaves the link as written: external
-    /// URLs, anchors, and files the site does not publish.
+    /// so it points at the published page; a link to a service's folder points at the
+    /// service's page. `None` leaves the link as written: external URLs, anchors, and files
+    /// the site does not publish.
     pub fn resolve(
         &self,
         source_index: usize,
@@ -78,44 +87,16 @@ impl SourceMap {
         from_output: &str,
         link: &str,
     ) -> Option<String> {
-        if link.is_empty() || link.starts_with('#') || link.starts_with('/') || has_scheme(link) {
-            return None;
-        }
-        let (path, fragment) = match link.find(['#', '?']) {
-            Some(i) => (&link[..i], &link[i..]),
-            None => (link, ""),
-        };
-        let folder = from_relative
-            .rsplit_once('/')
-            .map_or("", |(folder, _)| folder);
-        let target = normalize(&format!("{folder}/{path}"))?;
-        let output = self.outputs.get(&(source_index, target))?;
-        Some(format!("{}{fragment}", relative_link(from_output, output)))
+        let local = links::local(link)?;
+        let target = links::target(from_relative, &local.path)?;
+        let key = (source_index, target);
+        let output = self.outputs.get(&key).or_else(|| self.folders.get(&key))?;
+        Some(format!(
+            "{}{}",
+            relative_link(from_output, output),
+            local.suffix
+        ))
     }
-}
-
-fn has_scheme(link: &str) -> bool {
-    link.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    })
-}
-
-/// Resolves `.` and `..` in a `/`-separated path; `None` if it leaves the root.
-fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// A relative link from page `from` to file `to`, both relative to the site root.
@@ -158,16 +139,91 @@ mod tests {
         assert_eq!(root_prefix("services/a/runbooks/x.html"), "../../../");
     }
 
-    #[test]
-    fn normalizes_and_refuses_to_leave_the_root() {
-        assert_eq!(normalize("a/./b/../c.md").as_deref(), Some("a/c.md"));
-        assert_eq!(normalize("../x.md"), None);
+    /// Checkout at `shop/checkout/`, payments at `shop/payments/`, as `SourceMap::new` maps them.
+    fn shop() -> SourceMap {
+        let file = |relative: &str, output: &str| ((0, relative.to_string()), output.to_string());
+        SourceMap {
+            outputs: HashMap::from([
+                file("shop/checkout/service.md", "services/checkout/index.html"),
+                file(
+                    "shop/checkout/runbooks/my notes.md",
+                    "services/checkout/runbooks/my notes.html",
+                ),
+                file("shop/payments/service.md", "services/payments/index.html"),
+            ]),
+            folders: HashMap::from([
+                file("shop/checkout", "services/checkout/index.html"),
+                file("shop/payments", "services/payments/index.html"),
+            ]),
+        }
     }
 
     #[test]
-    fn schemes_are_external() {
-        assert!(has_scheme("https://x"));
-        assert!(has_scheme("mailto:a@b"));
-        assert!(!has_scheme("runbooks/a.md"));
+    fn resolves_links_between_the_books_files() {
+        let map = shop();
+        let from_runbook = |link: &str| {
+            map.resolve(
+                0,
+                "shop/checkout/runbooks/my notes.md",
+                "services/checkout/runbooks/my notes.html",
+                link,
+            )
+        };
+        assert_eq!(
+            from_runbook("../service.md").as_deref(),
+            Some("../index.html")
+        );
+        assert_eq!(
+            from_runbook("./../../payments/service.md#slo").as_deref(),
+            Some("../../payments/index.html#slo")
+        );
+        assert_eq!(
+            from_runbook("../../payments/service.md?plain=1#slo").as_deref(),
+            Some("../../payments/index.html?plain=1#slo")
+        );
+        assert_eq!(
+            from_runbook("my%20notes.md").as_deref(),
+            Some("my notes.html"),
+            "percent-encoded spaces name the file"
+        );
+        assert_eq!(
+            from_runbook("../../payments/").as_deref(),
+            Some("../../payments/index.html"),
+            "a service's folder is its page"
+        );
+        assert_eq!(from_runbook(".."), Some("../index.html".into()));
+    }
+
+    #[test]
+    fn leaves_other_links_as_written() {
+        let map = shop();
+        let from_service = |link: &str| {
+            map.resolve(
+                0,
+                "shop/checkout/service.md",
+                "services/checkout/index.html",
+                link,
+            )
+        };
+        for link in [
+            "#slo",
+            "https://x.example/service.md",
+            "/shop/payments/service.md",
+            "runbooks/missing.md",
+            "../../../README.md",
+            "runbooks/",
+        ] {
+            assert_eq!(from_service(link), None, "{link}");
+        }
+        assert_eq!(
+            map.resolve(
+                1,
+                "shop/checkout/service.md",
+                "x.html",
+                "../payments/service.md"
+            ),
+            None,
+            "another source folder is another tree"
+        );
     }
 }

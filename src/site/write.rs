@@ -12,20 +12,8 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
-use crate::site::SiteFiles;
-
 /// Present in every folder opsbook writes.
 pub const MARKER: &str = ".opsbook";
-
-/// Writes `files` to `out_dir`, replacing what a previous build wrote there (or, with
-/// `force`, whatever is there).
-pub fn write(files: &SiteFiles, out_dir: &Path, force: bool) -> Result<()> {
-    let staging = Staging::new(out_dir, force)?;
-    for (path, bytes) in &files.files {
-        staging.put(path, bytes)?;
-    }
-    staging.finish()
-}
 
 /// A site being written, file by file and from any thread, into a fresh folder beside the
 /// output folder. [`Staging::finish`] swaps it into place; dropped unfinished (an error, a
@@ -162,36 +150,44 @@ fn swap_into_place(
 mod tests {
     use super::*;
 
-    fn site(pairs: &[(&str, &str)]) -> SiteFiles {
-        let mut files = SiteFiles::default();
+    fn write(pairs: &[(&str, &str)], out_dir: &Path) -> Result<()> {
+        let staging = Staging::new(out_dir, false)?;
         for (path, text) in pairs {
-            files.insert(*path, text.as_bytes());
+            staging.put(path, text.as_bytes())?;
         }
-        files
+        staging.finish()
     }
 
     #[test]
     fn replaces_a_previous_site_completely() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("book");
-        write(
-            &site(&[("index.html", "one"), ("old.html", "x")]),
-            &out,
-            false,
-        )
-        .unwrap();
-        write(&site(&[("index.html", "two")]), &out, false).unwrap();
+        write(&[("index.html", "one"), ("a/old.html", "x")], &out).unwrap();
+        write(&[("index.html", "two")], &out).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
-        assert!(!out.join("old.html").exists());
+        assert!(!out.join("a/old.html").exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary folders were left behind");
+    }
+
+    #[test]
+    fn an_unfinished_site_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("book");
+        write(&[("index.html", "one")], &out).unwrap();
+        let staging = Staging::new(&out, false).unwrap();
+        staging.put("index.html", b"two").unwrap();
+        drop(staging);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "one");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "the staging folder was left behind");
     }
 
     #[test]
     fn refuses_to_replace_a_folder_it_did_not_write() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("precious.txt"), "keep").unwrap();
-        let error = write(&site(&[("index.html", "x")]), dir.path(), false).unwrap_err();
+        let error = write(&[("index.html", "x")], dir.path()).unwrap_err();
         assert!(
             error.to_string().contains("not written by opsbook"),
             "{error}"

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::harness::{
-    TODAY, build_example_site, files_in, links_in, opsbook, repo_root, service, stdout,
+    TODAY, build_example_site, files_in, links_in, opsbook, repo_root, service, stderr, stdout,
 };
 
 fn check_json() -> Value {
@@ -339,23 +339,53 @@ fn the_built_site_has_every_page_and_no_broken_links() {
     for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
         let html = String::from_utf8_lossy(bytes);
         for link in links_in(&html) {
-            if link.is_empty()
-                || link.starts_with('#')
-                || link.contains("://")
-                || link.starts_with("mailto:")
-                || link.starts_with("tel:")
-            {
+            if link.contains("://") || link.starts_with("mailto:") || link.starts_with("tel:") {
                 continue;
             }
-            let target = link.split(['#', '?']).next().unwrap();
+            let (target, fragment) = match link.split_once('#') {
+                Some((target, fragment)) => (target, Some(fragment)),
+                None => (link.as_str(), None),
+            };
+            let target = target.split('?').next().unwrap();
             let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
-            let resolved = normalize(&format!("{folder}/{target}"));
-            assert!(
-                files.contains_key(&resolved),
-                "{path} links to {link}, which does not exist ({resolved})"
-            );
+            let mut resolved = if target.is_empty() {
+                path.clone()
+            } else {
+                normalize(&format!("{folder}/{}", target.replace("%20", " ")))
+            };
+            if !files.contains_key(&resolved) {
+                resolved = normalize(&format!("{resolved}/index.html"));
+            }
+            let Some(page) = files.get(&resolved) else {
+                panic!("{path} links to {link}, which does not exist ({resolved})");
+            };
+            if let Some(fragment) = fragment.filter(|_| resolved.ends_with(".html")) {
+                let page = String::from_utf8_lossy(page);
+                assert!(
+                    page.contains(&format!("id=\"{fragment}\"")),
+                    "{path} links to {link}, but {resolved} has no id `{fragment}`"
+                );
+            }
         }
     }
+}
+
+#[test]
+fn the_example_site_builds_without_link_problems() {
+    let out = tempfile::tempdir().unwrap();
+    let output = opsbook(
+        &repo_root(),
+        &[
+            "build",
+            "-o",
+            out.path().join("site").to_str().unwrap(),
+            "--today",
+            TODAY,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let problems = stderr(&output);
+    assert!(!problems.contains("links to"), "{problems}");
 }
 
 #[test]

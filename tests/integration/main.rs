@@ -11,6 +11,7 @@ mod example_site;
 mod graph;
 mod harness;
 mod levels;
+mod links;
 mod publish;
 mod rules;
 #[cfg(feature = "serve")]

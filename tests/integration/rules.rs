@@ -77,7 +77,7 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[test]
 fn body_rules_any_and_all_pass_when_the_doc_has_what_they_ask() {
-    let body = "# Svc\n\n## Runbook\n\nSteps.\n\n## Architecture\n\n![diagram](arch.png)\n\n```dot\ndigraph { a -> b }\n```\n";
+    let body = "# Svc\n\n## Runbook\n\nSteps.\n\n## Architecture\n\n![diagram](https://diagrams.example/arch.png)\n\n```dot\ndigraph { a -> b }\n```\n";
     let report = evaluate(&[("full", "system: shop\n", body)]);
     assert_eq!(
         statuses(&report, "full"),
@@ -99,7 +99,7 @@ fn body_rules_any_and_all_pass_when_the_doc_has_what_they_ask() {
 
 #[test]
 fn body_rules_any_and_all_fail_with_what_is_missing() {
-    let body = "# Svc\n\n## Architecture\n\nNo picture here.\n\n## Notes\n\n![elsewhere](x.png)\n";
+    let body = "# Svc\n\n## Architecture\n\nNo picture here.\n\n## Notes\n\n![elsewhere](https://diagrams.example/x.png)\n";
     let report = evaluate(&[("bare", "", body)]);
     assert_eq!(
         statuses(&report, "bare"),

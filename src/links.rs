@@ -1,0 +1,353 @@
+//! Users' links: which destinations written in the Markdown (and the runbook links of the
+//! front matter) name files of the book, where they lead among the sources, and the check
+//! that each one leads to a file the site publishes (and, with a `#fragment`, to a heading
+//! that page has).
+//!
+//! Pure, and run while building the catalog, so `check` reports broken links as well as
+//! `build`, each at the line and column it is written.
+
+use std::collections::HashMap;
+
+use percent_encoding::percent_decode_str;
+
+use crate::catalog::{Catalog, Service};
+use crate::deserialize::Segment;
+use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean};
+use crate::markdown::Facts;
+use crate::parse::Origin;
+use crate::site::url::relative_link;
+
+/// A link destination that names a path of the book rather than a URL or an anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalLink<'a> {
+    /// The path, percent-decoded (`my%20page.md` is the file `my page.md`).
+    pub path: String,
+    /// The query and fragment as written (`?x#y`), kept when the link is rewritten.
+    pub suffix: &'a str,
+    /// The fragment, percent-decoded, if the link has a non-empty one.
+    pub fragment: Option<String>,
+}
+
+/// The local path a destination names, or `None` for URLs with a scheme, anchors in the same
+/// page, and paths from the web server's root (which opsbook cannot know).
+pub fn local(destination: &str) -> Option<LocalLink<'_>> {
+    let destination = destination.trim();
+    if destination.starts_with('#') || destination.starts_with('/') || has_scheme(destination) {
+        return None;
+    }
+    let (path, suffix) = match destination.find(['?', '#']) {
+        Some(i) => destination.split_at(i),
+        None => (destination, ""),
+    };
+    if path.is_empty() {
+        return None;
+    }
+    Some(LocalLink {
+        path: decode(path),
+        suffix,
+        fragment: fragment(suffix),
+    })
+}
+
+/// The fragment of a link (`a.md#x`, `#x`), percent-decoded, if it has a non-empty one.
+pub fn fragment(link: &str) -> Option<String> {
+    link.split_once('#')
+        .map(|(_, fragment)| decode(fragment))
+        .filter(|fragment| !fragment.is_empty())
+}
+
+fn decode(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+/// Whether a link starts with a URL scheme (`https:`, `mailto:`, `data:`...).
+pub fn has_scheme(link: &str) -> bool {
+    link.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
+/// The path (relative to the source folder) that `path`, written in the file at
+/// `from_relative`, leads to; `None` if it climbs above the source folder.
+pub fn target(from_relative: &str, path: &str) -> Option<String> {
+    let folder = from_relative
+        .rsplit_once('/')
+        .map_or("", |(folder, _)| folder);
+    normalize(&format!("{folder}/{path}"))
+}
+
+/// Resolves `.` and `..` in a `/`-separated path; `None` if it leaves the root.
+pub fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// What a path of a source folder is in the book.
+#[derive(Clone, Copy)]
+enum Found<'a> {
+    /// A Markdown file (with its headings) or, without facts, an asset.
+    File(Option<&'a Facts>),
+    /// The folder of a service doc: its page is the folder's page.
+    ServiceFolder(&'a Facts),
+}
+
+/// Checks every link and image of every service doc and extra page.
+pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
+    let mut book: HashMap<(usize, &str), Found> = HashMap::new();
+    for service in &catalog.services {
+        let origin = &service.source.origin;
+        book.insert(
+            (origin.source_index, &origin.relative),
+            Found::File(Some(&service.source.facts)),
+        );
+        book.insert(
+            (origin.source_index, origin.folder()),
+            Found::ServiceFolder(&service.source.facts),
+        );
+        for page in &service.pages {
+            let origin = &page.source.origin;
+            book.insert(
+                (origin.source_index, &origin.relative),
+                Found::File(Some(&page.source.facts)),
+            );
+        }
+        for asset in &service.assets {
+            let origin = &asset.source.origin;
+            book.insert((origin.source_index, &origin.relative), Found::File(None));
+        }
+    }
+    for service in &catalog.services {
+        let files = std::iter::once((&service.source.origin, &service.source.facts)).chain(
+            service
+                .pages
+                .iter()
+                .map(|p| (&p.source.origin, &p.source.facts)),
+        );
+        for (origin, facts) in files {
+            for link in &facts.links {
+                let at = Position::new(link.line, link.column);
+                if let Some(problem) = check_link(&book, service, origin, facts, &link.destination)
+                {
+                    diagnostics.push(problem.at(at));
+                }
+            }
+        }
+        let source = &service.source;
+        for (path, link) in runbook_links(service) {
+            if let Some(problem) = check_link(&book, service, &source.origin, &source.facts, link) {
+                diagnostics.push(problem.at(source.locate(&path, false)));
+            }
+        }
+    }
+}
+
+/// The runbook links of a service doc's front matter, with where each is in the YAML. The
+/// page shows a link that leads nowhere as plain text, so without this no one would notice.
+fn runbook_links(service: &Service) -> Vec<([Segment; 4], &str)> {
+    let Some(runbooks) = &service.source.doc.runbooks else {
+        return Vec::new();
+    };
+    let at = |list: &str, index: usize| {
+        [
+            Segment::Key("runbooks".into()),
+            Segment::Key(list.into()),
+            Segment::Index(index),
+            Segment::Key("link".into()),
+        ]
+    };
+    let routine = runbooks.routine.iter().flatten().map(|t| &t.link);
+    let recovery = runbooks.recovery.iter().flatten().map(|p| &p.link);
+    let routine = routine
+        .enumerate()
+        .map(|(i, link)| (at("routine", i), link));
+    let recovery = recovery
+        .enumerate()
+        .map(|(i, link)| (at("recovery", i), link));
+    routine
+        .chain(recovery)
+        .filter_map(|(path, link)| Some((path, link.as_deref()?)))
+        .collect()
+}
+
+fn check_link(
+    book: &HashMap<(usize, &str), Found>,
+    service: &Service,
+    origin: &Origin,
+    facts: &Facts,
+    destination: &str,
+) -> Option<Diagnostic> {
+    let path = &origin.display_path;
+    if destination.starts_with('#') {
+        let fragment = fragment(destination)?;
+        return missing_heading(facts, &fragment).map(|help| {
+            Diagnostic::warning(
+                path,
+                format!("links to `{destination}`, but this page has no heading with that id"),
+            )
+            .with_help(help)
+        });
+    }
+    let link = local(destination)?;
+    let Some(target) = target(&origin.relative, &link.path) else {
+        return Some(
+            Diagnostic::error(
+                path,
+                format!(
+                    "links to `{destination}`, which is outside the sources, so it cannot be published"
+                ),
+            )
+            .with_help("link with a full URL (e.g. to the file in its repository), or move the file into the sources"),
+        );
+    };
+    let Some(found) = book.get(&(origin.source_index, target.as_str())) else {
+        let candidates = files_of(service)
+            .map(|file| relative_link(&origin.relative, file))
+            .collect::<Vec<_>>();
+        let folder = format!("{target}/");
+        let help = match did_you_mean(&link.path, candidates.iter().map(String::as_str)) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None if book.keys().any(|(index, path)| {
+                *index == origin.source_index && path.starts_with(&folder)
+            }) =>
+            {
+                "that is a folder, and only a service's folder has a page: link to a file in it"
+                    .to_string()
+            }
+            None => "fix the path, or link with a full URL".to_string(),
+        };
+        return Some(
+            Diagnostic::error(
+                path,
+                format!("links to `{destination}`, which is not among the book's files"),
+            )
+            .with_help(help),
+        );
+    };
+    let headings = match found {
+        Found::File(Some(facts)) | Found::ServiceFolder(facts) => facts,
+        Found::File(None) => return None,
+    };
+    let help = missing_heading(headings, link.fragment.as_deref()?)?;
+    Some(
+        Diagnostic::warning(
+            path,
+            format!("links to `{destination}`, but that page has no heading with that id"),
+        )
+        .with_help(help),
+    )
+}
+
+/// `None` when a page has a heading with id `fragment`; otherwise how to fix the link.
+fn missing_heading(facts: &Facts, fragment: &str) -> Option<String> {
+    let ids = || facts.headings.iter().map(|h| h.id.as_str());
+    if ids().any(|id| id == fragment) {
+        return None;
+    }
+    Some(match did_you_mean(fragment, ids()) {
+        Some(suggestion) => format!("did you mean `#{suggestion}`?"),
+        None if facts.headings.is_empty() => "the page has no headings".to_string(),
+        None => format!(
+            "its headings' ids are: {}",
+            ids().take(12).collect::<Vec<_>>().join(", ")
+        ),
+    })
+}
+
+/// Every file of a service's folder: its doc, pages and assets, as paths of the source folder.
+fn files_of(service: &Service) -> impl Iterator<Item = &str> {
+    std::iter::once(service.source.origin.relative.as_str())
+        .chain(
+            service
+                .pages
+                .iter()
+                .map(|p| p.source.origin.relative.as_str()),
+        )
+        .chain(
+            service
+                .assets
+                .iter()
+                .map(|a| a.source.origin.relative.as_str()),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(destination: &str) -> Option<(String, &str, Option<String>)> {
+        local(destination).map(|l| (l.path, l.suffix, l.fragment))
+    }
+
+    #[test]
+    fn urls_anchors_and_root_paths_are_not_local() {
+        for destination in [
+            "https://x.example/a.md",
+            "mailto:a@b.example",
+            "tel:+441234",
+            "data:image/png;base64,AAAA",
+            "#slo",
+            "/runbooks/a.md",
+            "//cdn.example/a.js",
+            "",
+            "?tab=2",
+        ] {
+            assert_eq!(parts(destination), None, "{destination}");
+        }
+    }
+
+    #[test]
+    fn splits_queries_and_fragments_and_decodes_spaces() {
+        assert_eq!(
+            parts("runbooks/a.md#slo"),
+            Some(("runbooks/a.md".into(), "#slo", Some("slo".into())))
+        );
+        assert_eq!(
+            parts("a.md?plain=1#l-10"),
+            Some(("a.md".into(), "?plain=1#l-10", Some("l-10".into())))
+        );
+        assert_eq!(
+            parts("my%20runbook.md#caf%C3%A9"),
+            Some(("my runbook.md".into(), "#caf%C3%A9", Some("café".into())))
+        );
+        assert_eq!(parts("a.md#"), Some(("a.md".into(), "#", None)));
+        assert_eq!(parts("a.md?x"), Some(("a.md".into(), "?x", None)));
+    }
+
+    #[test]
+    fn targets_are_relative_to_the_linking_file() {
+        assert_eq!(
+            target("checkout/service.md", "./runbooks/a.md").as_deref(),
+            Some("checkout/runbooks/a.md")
+        );
+        assert_eq!(
+            target("checkout/runbooks/a.md", "../../payments/service.md").as_deref(),
+            Some("payments/service.md")
+        );
+        assert_eq!(
+            target("checkout/runbooks/a.md", "..").as_deref(),
+            Some("checkout")
+        );
+        assert_eq!(target("checkout/service.md", "../../README.md"), None);
+        assert_eq!(target("service.md", "../x.md"), None);
+    }
+
+    #[test]
+    fn schemes_are_letters_first() {
+        assert!(has_scheme("https://x"));
+        assert!(has_scheme("mailto:a@b"));
+        assert!(!has_scheme("runbooks/a.md"));
+        assert!(!has_scheme("2026:notes.md"));
+    }
+}
