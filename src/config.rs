@@ -28,6 +28,8 @@ pub struct Config {
     pub cache_dir: PathBuf,
     pub output_dir: PathBuf,
     pub site_url: SiteUrl,
+    /// Keep HTML written in Markdown as it is, instead of sanitising it.
+    pub allow_raw_html: bool,
     pub checklist: ChecklistConfig,
     pub diagrams: DiagramSettings,
 }
@@ -480,6 +482,7 @@ impl Config {
             cache_dir: root.join(DEFAULT_CACHE_DIR),
             output_dir: root.join("book"),
             site_url: SiteUrl::default(),
+            allow_raw_html: false,
             checklist: ChecklistConfig::default(),
             diagrams: DiagramSettings::default(),
         }
@@ -523,6 +526,8 @@ enum OneOrMany {
 struct RawOutput {
     dir: Option<String>,
     site_url: Option<SiteUrl>,
+    #[serde(default)]
+    allow_raw_html: bool,
 }
 
 /// A `[[source]]` entry.
@@ -638,6 +643,7 @@ fn apply(config: &mut Config, raw: RawBookToml, text: &str, diagnostics: &mut Di
     if let Some(url) = raw.output.site_url {
         config.site_url = url;
     }
+    config.allow_raw_html = raw.output.allow_raw_html;
     config.diagrams = raw.diagrams;
     config.checklist = ChecklistConfig {
         file: raw.checklist.file.map(|f| root.join(f)),

@@ -181,9 +181,12 @@ pub trait Resolver {
 }
 
 /// Renders `body` to HTML.
-pub fn render(body: &str, resolver: &dyn Resolver) -> String {
+pub fn render(body: &str, resolver: &dyn Resolver, raw_html: RawHtml) -> String {
     let mut events: Vec<Event> = Vec::new();
     let mut diagram: Option<String> = None;
+    // Drawn diagrams are opsbook's own markup: they wait outside the sanitiser as tokens.
+    let mut drawn: Vec<String> = Vec::new();
+    let mut has_raw_html = false;
     for event in Parser::new_ext(body, options()) {
         match event {
             Event::Start(Tag::CodeBlock(ref kind))
@@ -199,15 +202,22 @@ pub fn render(body: &str, resolver: &dyn Resolver) -> String {
             }
             Event::End(TagEnd::CodeBlock) if diagram.is_some() => {
                 let code = diagram.take().unwrap_or_default();
-                events.push(Event::Html(CowStr::from(resolver.diagram(&code))));
+                events.push(Event::Html(CowStr::from(diagram_token(drawn.len()))));
+                drawn.push(resolver.diagram(&code));
             }
             mut event => {
                 if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) =
                     &mut event
-                    && let Some(resolved) = resolver.link(dest_url)
                 {
-                    *dest_url = CowStr::from(resolved);
+                    match resolver.link(dest_url) {
+                        Some(resolved) => *dest_url = CowStr::from(resolved),
+                        None if raw_html == RawHtml::Sanitise && !is_safe_url(dest_url) => {
+                            *dest_url = CowStr::from("")
+                        }
+                        None => {}
+                    }
                 }
+                has_raw_html |= matches!(event, Event::Html(_) | Event::InlineHtml(_));
                 events.push(event);
             }
         }
@@ -215,7 +225,59 @@ pub fn render(body: &str, resolver: &dyn Resolver) -> String {
     assign_heading_ids(&mut events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if has_raw_html && raw_html == RawHtml::Sanitise {
+        html = sanitiser().clean(&html).to_string();
+    }
+    for (index, svg) in drawn.iter().enumerate() {
+        html = html.replacen(&diagram_token(index), svg, 1);
+    }
     html
+}
+
+/// What to do with HTML written in a Markdown body (`[output] allow-raw-html`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawHtml {
+    /// Keep the safe part: no scripts, event handlers, `javascript:` or `data:` URLs, frames
+    /// or forms. Docs come from many repositories and everyone opens the site.
+    Sanitise,
+    /// The book trusts every author.
+    Keep,
+}
+
+/// Where a drawn diagram goes, until the body has been sanitised. Private-use characters: a
+/// Markdown body does not produce them by accident.
+fn diagram_token(index: usize) -> String {
+    format!("\u{E000}opsbook-diagram-{index}\u{E000}")
+}
+
+/// Link and image addresses a reader's browser may follow: relative ones, and the schemes
+/// of the web, mail and phones.
+fn is_safe_url(url: &str) -> bool {
+    let url = url.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+    match url.split_once(':') {
+        Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
+            ["http", "https", "mailto", "tel"].contains(&scheme.to_ascii_lowercase().as_str())
+        }
+        _ => true,
+    }
+}
+
+/// The HTML a body may keep: ammonia's safe defaults, plus the ids, classes and table
+/// alignment that rendered Markdown itself uses.
+fn sanitiser() -> &'static ammonia::Builder<'static> {
+    static SANITISER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    SANITISER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .add_generic_attributes(["id", "class", "title"])
+            .add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("td", ["style"])
+            .url_schemes(["http", "https", "mailto", "tel"].into())
+            .link_rel(None);
+        builder
+    })
 }
 
 /// The words of `body` as a reader sees them, for the search index: markup, raw HTML and
@@ -347,7 +409,7 @@ mod tests {
 
     #[test]
     fn headings_get_unique_ids() {
-        let html = render("# Runbook\n## Steps\n## Steps\n", &Fake);
+        let html = render("# Runbook\n## Steps\n## Steps\n", &Fake, RawHtml::Sanitise);
         assert!(html.contains(r#"<h1 id="runbook">"#), "{html}");
         assert!(html.contains(r#"<h2 id="steps-1">"#), "{html}");
     }
@@ -357,6 +419,7 @@ mod tests {
         let html = render(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ text[^1]\n\n[^1]: note\n\n- [x] done\n",
             &Fake,
+            RawHtml::Sanitise,
         );
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
@@ -366,14 +429,22 @@ mod tests {
 
     #[test]
     fn rewrites_links_through_the_resolver() {
-        let html = render("[run](runbooks/a.md) [web](https://x.example)", &Fake);
+        let html = render(
+            "[run](runbooks/a.md) [web](https://x.example)",
+            &Fake,
+            RawHtml::Sanitise,
+        );
         assert!(html.contains(r#"href="runbooks/a.html""#), "{html}");
         assert!(html.contains(r#"href="https://x.example""#), "{html}");
     }
 
     #[test]
     fn dot_blocks_are_drawn_and_other_code_is_kept() {
-        let html = render("```dot\ndigraph { a -> b }\n```\n\n```sh\nls\n```\n", &Fake);
+        let html = render(
+            "```dot\ndigraph { a -> b }\n```\n\n```sh\nls\n```\n",
+            &Fake,
+            RawHtml::Sanitise,
+        );
         assert!(
             html.contains("<figure>digraph { a -> b }</figure>"),
             "{html}"

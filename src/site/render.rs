@@ -91,6 +91,14 @@ impl<'a> Site<'a> {
         Ok(files.into_iter().collect())
     }
 
+    fn raw_html(&self) -> markdown::RawHtml {
+        if self.evaluated.config.allow_raw_html {
+            markdown::RawHtml::Keep
+        } else {
+            markdown::RawHtml::Sanitise
+        }
+    }
+
     /// What made the file at `path`, so a problem in it can name a file a user can fix.
     pub fn made_from(&self, path: &str) -> Option<MadeFrom<'_>> {
         if let Some((_, template, _)) = ORGANISATION_PAGES.iter().find(|(o, _, _)| *o == path) {
@@ -257,7 +265,7 @@ impl<'a> Site<'a> {
                 origin: &page.source.origin,
                 output,
             };
-            let body_html = markdown::render(&page.source.body, &resolver);
+            let body_html = markdown::render(&page.source.body, &resolver, self.raw_html());
             let page_view = view::page(self.evaluated, report, page, body_html);
             return Some(
                 self.page("page.html", output, "services", &page_view)
@@ -283,7 +291,7 @@ impl<'a> Site<'a> {
             origin,
             output,
         };
-        let body_html = markdown::render(&service.source.body, &resolver);
+        let body_html = markdown::render(&service.source.body, &resolver, self.raw_html());
         // Front-matter links (runbooks) are shown through templates, which want root-relative URLs.
         let resolve_from_root = |link: &str| {
             self.sources

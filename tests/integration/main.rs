@@ -13,6 +13,7 @@ mod harness;
 mod levels;
 mod links;
 mod publish;
+mod raw_html;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
