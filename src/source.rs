@@ -123,11 +123,27 @@ fn walk(
     diagnostics: &mut Diagnostics,
 ) {
     let root = source.folder.as_path();
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut escapes = Vec::new();
     let walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_skipped(entry, output));
+        .filter_entry(|entry| {
+            if entry.depth() == 0 || is_skipped(entry, output) {
+                return entry.depth() == 0;
+            }
+            // A symlink may lead anywhere on the machine: what is outside the source folder
+            // is neither read nor published.
+            if entry.path_is_symlink()
+                && let Ok(target) = entry.path().canonicalize()
+                && !target.starts_with(&real_root)
+            {
+                escapes.push((entry.path().to_path_buf(), target));
+                return false;
+            }
+            true
+        });
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
@@ -151,6 +167,19 @@ fn walk(
             Ok(_) => {}
             Err(error) => diagnostics.push(walk_problem(config, root, &error)),
         }
+    }
+    for (link, target) in escapes {
+        // A warning: one repository's stray link must not stop everyone's build.
+        diagnostics.push(
+            Diagnostic::warning(
+                config.display(&link),
+                format!(
+                    "this symlink leads outside the source folder, to `{}`; it was not read",
+                    target.display()
+                ),
+            )
+            .with_help("copy the file into the source folder, or add its folder as a [[source]]"),
+        );
     }
 }
 

@@ -12,6 +12,7 @@ mod graph;
 mod harness;
 mod levels;
 mod links;
+mod paths;
 mod publish;
 mod raw_html;
 mod rules;
