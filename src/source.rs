@@ -38,6 +38,10 @@ const ASSET_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", 
 
 const SKIPPED_FOLDERS: &[&str] = &["target", "node_modules"];
 
+/// Larger files are not read: a service doc or an image of this size is a mistake (a log, a
+/// dump, a video), and reading many of them would exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 10_000_000;
+
 /// A file found by the walk, not read yet.
 #[derive(Debug, Clone)]
 pub struct Found {
@@ -99,6 +103,21 @@ fn missing_folder(config: &Config, source: &Source) -> Diagnostic {
 /// Reads a found file.
 pub fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
     let display_path = config.display(&found.path);
+    if let Some((_, size)) = found.stamp
+        && size > MAX_FILE_BYTES
+    {
+        return Err(Diagnostic::error(
+            display_path,
+            format!(
+                "the file is {:.1} MB; opsbook reads files of up to {} MB",
+                size as f64 / 1e6,
+                MAX_FILE_BYTES / 1_000_000
+            ),
+        )
+        .with_help(
+            "split it into pages beside the service doc, or move large images out of the sources",
+        ));
+    }
     match std::fs::read(&found.path) {
         Ok(bytes) => Ok(SourceFile {
             display_path,

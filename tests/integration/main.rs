@@ -11,6 +11,7 @@ mod example_site;
 mod graph;
 mod harness;
 mod levels;
+mod limits;
 mod links;
 mod paths;
 mod publish;
