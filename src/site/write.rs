@@ -39,6 +39,7 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "site".into());
+        remove_abandoned(&parent, &name);
         let folder = tempfile::Builder::new()
             .prefix(&format!(".{name}.opsbook-new-"))
             .tempdir_in(&parent)
@@ -90,6 +91,33 @@ fn parent_of(out_dir: &Path) -> PathBuf {
         _ => PathBuf::from("."),
     }
 }
+
+/// A build that was killed leaves its staging folder (or the previous site it was about to
+/// delete) beside the output. Those untouched for an hour are removed; younger ones may
+/// belong to a build that is still running.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [
+        format!(".{name}.opsbook-new-"),
+        format!(".{name}.opsbook-old-"),
+    ];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let abandoned = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > ABANDONED_AFTER);
+        if abandoned && prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
+            fs::remove_dir_all(entry.path()).ok();
+        }
+    }
+}
+
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 
 fn check_replaceable(out_dir: &Path) -> Result<()> {
     if !out_dir.exists() {
@@ -195,6 +223,34 @@ mod tests {
         assert_eq!(
             fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
             "keep"
+        );
+    }
+
+    #[test]
+    fn folders_abandoned_by_killed_builds_are_removed_after_an_hour() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(".book.opsbook-new-killed");
+        let young = dir.path().join(".book.opsbook-new-running");
+        let unrelated = dir.path().join(".other.opsbook-new-killed");
+        for folder in [&old, &young, &unrelated] {
+            fs::create_dir(folder).unwrap();
+        }
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for folder in [&old, &unrelated] {
+            fs::File::open(folder)
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+        write(&[("index.html", "x")], &dir.path().join("book")).unwrap();
+        assert!(
+            !old.exists(),
+            "an hour-old staging folder of this output is removed"
+        );
+        assert!(young.exists(), "a running build's folder is left alone");
+        assert!(
+            unrelated.exists(),
+            "another output's folders are left alone"
         );
     }
 }

@@ -234,3 +234,46 @@ fn a_symlink_loop_is_reported_not_followed_forever() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_build_killed_midway_leaves_the_previous_site_whole() {
+    let book = tempfile::tempdir().unwrap();
+    let write_services = |title: &str| {
+        for n in 0..400 {
+            let folder = book.path().join(format!("services/s{n:04}"));
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(
+                folder.join("service.md"),
+                format!("---\nservice: s{n:04}\n---\n# {title} {n}\n\nSome text.\n"),
+            )
+            .unwrap();
+        }
+    };
+    write_services("First");
+    let site = book.path().join("site");
+    let first = opsbook(book.path(), &["build", "-o", "site", "--today", TODAY]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = files_in(&site);
+    write_services("Second");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["build", "-o", "site", "--today", TODAY])
+        .current_dir(book.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed while it renders and writes (the build takes seconds at this size).
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    child.kill().unwrap();
+    let finished = child.wait().unwrap().success();
+    let after = files_in(&site);
+    if finished {
+        eprintln!("the build finished before it could be killed; nothing to check");
+        return;
+    }
+    assert!(after == before, "the previous site is exactly as it was");
+    let retry = opsbook(book.path(), &["build", "-o", "site", "--today", TODAY]);
+    assert!(retry.status.success(), "{}", stderr(&retry));
+    let page = std::fs::read_to_string(site.join("services/s0001/index.html")).unwrap();
+    assert!(page.contains("Second 1"));
+}
