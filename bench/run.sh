@@ -3,6 +3,7 @@
 #
 #   bench/run.sh                      # N = 100, 1,000 and 10,000
 #   SIZES="100 1000 5000 10000" RUNS=5 bench/run.sh
+#   SIZES=5000 SKIP="mdbook mkdocs" APPEND=1 bench/run.sh   # add one N to the last run
 #
 # For each N it generates one organisation (bench corpus, seed 7) with `gen-corpus --peers`,
 # so every tool renders the same Markdown, then times each tool's full build in alternation
@@ -50,10 +51,17 @@ opsbook=target/release/opsbook
 
 mkdir -p "$work"
 times="$work/times.tsv"
-printf 'tool\tservices\trun\twall_s\tcpu_s\trss_kb\tpages\tstatus\n' >"$times"
+# APPEND=1 keeps the measurements (and the machine facts) of the last run and adds to them.
+if [ -n "${APPEND:-}" ] && [ -f "$times" ]; then
+  echo "adding to $times"
+  echo "added=N = $sizes on $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/meta.env"
+else
+  printf 'tool\tservices\trun\twall_s\tcpu_s\trss_kb\tpages\tstatus\n' >"$times"
+  write_meta=yes
+fi
 
 # Facts for the report: the machine, the versions, the date.
-{
+[ -z "${write_meta:-}" ] || {
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "nproc=$(nproc)"
   echo "memory=$(free -g | awk '/^Mem:/ {print $2}') GiB"
@@ -115,6 +123,7 @@ measure() {
 tools=(opsbook opsbook-check hugo mdbook mkdocs)
 declare -A dropped=()   # tools that ran out of time at a smaller N
 declare -A last_wall=() # each tool's last wall time, to spare slow tools some runs
+for tool in ${SKIP:-}; do dropped[$tool]=skipped; done
 
 for n in $sizes; do
   echo "N = $n"
