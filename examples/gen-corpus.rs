@@ -6,6 +6,11 @@
 //! service (hard and soft), a few hubs that hundreds depend on, a few cycles, readiness that
 //! varies from none to gold, 2-5 KB Markdown bodies (headings, tables, lists, code, a ```dot
 //! block in about a fifth of them) and 0-3 runbook pages per service.
+//!
+//! With `--peers DIR` it also writes the same pages as sources for the tools `bench/run.sh`
+//! compares against: `DIR/hugo` (a Hugo site with minimal layouts), `DIR/mdbook` (a book whose
+//! `src/SUMMARY.md` lists every page) and `DIR/mkdocs` (`mkdocs.yml` and `docs/`, no nav, so
+//! MkDocs lists every page itself). The book in `--out` is the same with or without it.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -25,6 +30,19 @@ struct Args {
     /// Folder to write the book into (book.toml and services/).
     #[arg(long)]
     out: PathBuf,
+    /// Also write the same pages for Hugo, mdBook and MkDocs into this folder.
+    #[arg(long)]
+    peers: Option<PathBuf>,
+}
+
+/// One service's pages, as written for opsbook, kept to write them again for the peers.
+struct Pages {
+    id: String,
+    title: String,
+    /// `service.md`: YAML front matter and Markdown body.
+    doc: String,
+    /// `runbooks/page-N.md`, in order.
+    runbooks: Vec<String>,
 }
 
 const WORDS: &[&str] = &[
@@ -89,6 +107,8 @@ fn main() -> std::io::Result<()> {
         args.out.join("book.toml"),
         format!("[book]\ntitle = \"Generated organisation ({n} services)\"\nsrc = \"services\"\n"),
     )?;
+    // Kept only when the peers need them: the pages of 10,000 services are about 60 MB.
+    let mut all_pages = Vec::new();
     let hubs = (n / 200).max(2);
     let mut system = 0;
     let mut left_in_system = 0;
@@ -102,19 +122,18 @@ fn main() -> std::io::Result<()> {
         let folder = services.join(id(index));
         std::fs::create_dir_all(folder.join("runbooks"))?;
         let pages = rng.random_range(0..=3);
+        let mut runbooks = Vec::new();
         // The doc's recovery runbook must exist, or the book has a dead link. Written without
         // the generator so every other file stays the same for a seed.
         if pages == 0 && doc.contains("runbooks/page-0.md") {
             let text = format!(
-                "# Database down: {}
-
-Fail over, then page the owner.
-",
+                "# Database down: {}\n\nFail over, then page the owner.\n",
                 id(index)
             );
-            std::fs::write(folder.join("runbooks/page-0.md"), text)?;
+            std::fs::write(folder.join("runbooks/page-0.md"), &text)?;
+            runbooks.push(text);
         }
-        std::fs::write(folder.join("service.md"), doc)?;
+        std::fs::write(folder.join("service.md"), &doc)?;
         for page in 0..pages {
             let mut text = format!("# Runbook {page} of {}\n\n", id(index));
             for step in 1..=6 {
@@ -127,8 +146,122 @@ Fail over, then page the owner.
             );
             std::fs::write(
                 folder.join("runbooks").join(format!("page-{page}.md")),
-                text,
+                &text,
             )?;
+            runbooks.push(text);
+        }
+        if args.peers.is_some() {
+            all_pages.push(Pages {
+                id: id(index),
+                title: format!("Service {index}"),
+                doc,
+                runbooks,
+            });
+        }
+    }
+    if let Some(peers) = &args.peers {
+        write_hugo(&peers.join("hugo"), n, &all_pages)?;
+        write_mdbook(&peers.join("mdbook"), n, &all_pages)?;
+        write_mkdocs(&peers.join("mkdocs"), n, &all_pages)?;
+    }
+    Ok(())
+}
+
+/// The Markdown body of a service doc, without its front matter: for tools that would
+/// otherwise print the YAML as text.
+fn body_of(doc: &str) -> &str {
+    doc.strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .map_or(doc, |(_, body)| body)
+}
+
+/// A Hugo site: the docs unchanged under `content/` (Hugo reads their YAML front matter and
+/// keeps the fields it does not know as page parameters), the same folder layout as the book,
+/// and the smallest layouts that make a page of every doc and a list of every section.
+fn write_hugo(root: &std::path::Path, n: usize, pages: &[Pages]) -> std::io::Result<()> {
+    std::fs::create_dir_all(root.join("layouts/_default"))?;
+    std::fs::write(
+        root.join("config.toml"),
+        format!(
+            "baseURL = \"https://example.org/\"\ntitle = \"Generated organisation ({n} services)\"\n\
+             # No taxonomies: the docs have none, and opsbook builds none.\n\
+             disableKinds = [\"taxonomy\", \"term\"]\n"
+        ),
+    )?;
+    std::fs::write(
+        root.join("layouts/_default/single.html"),
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>{{ .Title }} | {{ .Site.Title }}</title></head>\n\
+         <body><nav><a href=\"{{ \"/\" | relURL }}\">{{ .Site.Title }}</a></nav>\n\
+         <main>{{ .Content }}</main></body></html>\n",
+    )?;
+    std::fs::write(
+        root.join("layouts/_default/list.html"),
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>{{ .Title }}</title></head>\n<body><h1>{{ .Title }}</h1><ul>\n\
+         {{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>\n{{ end }}\
+         </ul></body></html>\n",
+    )?;
+    for page in pages {
+        let folder = root.join("content/services").join(&page.id);
+        std::fs::create_dir_all(folder.join("runbooks"))?;
+        std::fs::write(folder.join("service.md"), &page.doc)?;
+        for (number, text) in page.runbooks.iter().enumerate() {
+            std::fs::write(folder.join(format!("runbooks/page-{number}.md")), text)?;
+        }
+    }
+    Ok(())
+}
+
+/// An mdBook book: mdBook renders front matter as text, so the service pages keep only their
+/// body, and `src/SUMMARY.md` lists every page (mdBook builds only the pages it lists).
+fn write_mdbook(root: &std::path::Path, n: usize, pages: &[Pages]) -> std::io::Result<()> {
+    std::fs::create_dir_all(root.join("src"))?;
+    std::fs::write(
+        root.join("book.toml"),
+        format!("[book]\ntitle = \"Generated organisation ({n} services)\"\nsrc = \"src\"\n"),
+    )?;
+    let mut summary = String::from("# Summary\n\n");
+    for page in pages {
+        let folder = root.join("src/services").join(&page.id);
+        std::fs::create_dir_all(folder.join("runbooks"))?;
+        std::fs::write(folder.join("service.md"), body_of(&page.doc))?;
+        let _ = writeln!(
+            summary,
+            "- [{}](services/{}/service.md)",
+            page.title, page.id
+        );
+        for (number, text) in page.runbooks.iter().enumerate() {
+            std::fs::write(folder.join(format!("runbooks/page-{number}.md")), text)?;
+            let _ = writeln!(
+                summary,
+                "  - [Runbook {number} of {}](services/{}/runbooks/page-{number}.md)",
+                page.id, page.id
+            );
+        }
+    }
+    std::fs::write(root.join("src/SUMMARY.md"), summary)
+}
+
+/// An MkDocs project: the docs unchanged under `docs/` (MkDocs reads YAML front matter as page
+/// metadata) and no `nav`, so MkDocs builds its navigation from the folders, the default.
+fn write_mkdocs(root: &std::path::Path, n: usize, pages: &[Pages]) -> std::io::Result<()> {
+    std::fs::create_dir_all(root.join("docs"))?;
+    std::fs::write(
+        root.join("mkdocs.yml"),
+        format!("site_name: Generated organisation ({n} services)\ndocs_dir: docs\n"),
+    )?;
+    // MkDocs wants a home page; the other tools make their own.
+    std::fs::write(
+        root.join("docs/index.md"),
+        format!("# Generated organisation\n\n{n} services.\n"),
+    )?;
+    for page in pages {
+        let folder = root.join("docs/services").join(&page.id);
+        std::fs::create_dir_all(folder.join("runbooks"))?;
+        std::fs::write(folder.join("service.md"), &page.doc)?;
+        for (number, text) in page.runbooks.iter().enumerate() {
+            std::fs::write(folder.join(format!("runbooks/page-{number}.md")), text)?;
         }
     }
     Ok(())
