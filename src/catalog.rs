@@ -14,6 +14,7 @@ use petgraph::visit::EdgeRef;
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean, display_path, suggestion_help};
 use crate::diagram::{self, DrawError};
+use crate::markdown::Facts;
 use crate::model::{Dependency, DependencyKind, Kind, ServiceId, Target};
 use crate::parse::{AssetSource, Origin, PageSource, Parsed, ServiceSource};
 
@@ -28,6 +29,15 @@ pub struct Service {
 impl Service {
     pub fn id(&self) -> &ServiceId {
         &self.source.doc.service
+    }
+
+    /// The service doc and its extra pages: where each came from and what it says.
+    pub fn markdown_files(&self) -> impl Iterator<Item = (&Origin, &Facts)> {
+        std::iter::once((&self.source.origin, &self.source.facts)).chain(
+            self.pages
+                .iter()
+                .map(|p| (&p.source.origin, &p.source.facts)),
+        )
     }
 }
 
@@ -318,13 +328,7 @@ fn owning_folder<'m>(
 /// too): ```dot blocks that do not parse, and architecture links to unknown components.
 fn check_drawings(catalog: &Catalog, diagnostics: &mut Diagnostics) {
     for service in &catalog.services {
-        let files = std::iter::once((&service.source.origin, &service.source.facts)).chain(
-            service
-                .pages
-                .iter()
-                .map(|p| (&p.source.origin, &p.source.facts)),
-        );
-        for (origin, facts) in files {
+        for (origin, facts) in service.markdown_files() {
             for block in &facts.diagrams {
                 if let Err(error @ DrawError::Syntax { line, .. }) = diagram::check_dot(&block.code)
                 {

@@ -129,13 +129,7 @@ pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
         }
     }
     for service in &catalog.services {
-        let files = std::iter::once((&service.source.origin, &service.source.facts)).chain(
-            service
-                .pages
-                .iter()
-                .map(|p| (&p.source.origin, &p.source.facts)),
-        );
-        for (origin, facts) in files {
+        for (origin, facts) in service.markdown_files() {
             for link in &facts.links {
                 let at = Position::new(link.line, link.column);
                 if let Some(problem) = check_link(&book, service, origin, facts, &link.destination)

@@ -166,9 +166,10 @@ impl LayoutCache {
 fn draw_dots(catalog: &Catalog, layouts: &LayoutCache) -> HashMap<String, Drawn> {
     let mut sources: BTreeMap<String, &str> = BTreeMap::new();
     for service in &catalog.services {
-        let pages = std::iter::once(&service.source.facts)
-            .chain(service.pages.iter().map(|p| &p.source.facts));
-        for block in pages.flat_map(|facts| &facts.diagrams) {
+        for block in service
+            .markdown_files()
+            .flat_map(|(_, facts)| &facts.diagrams)
+        {
             sources.insert(diagram::fingerprint(&block.code.as_str()), &block.code);
         }
     }
@@ -185,13 +186,7 @@ fn draw_dots(catalog: &Catalog, layouts: &LayoutCache) -> HashMap<String, Drawn>
 
 fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut Diagnostics) {
     for service in &catalog.services {
-        let files = std::iter::once((&service.source.origin, &service.source.facts)).chain(
-            service
-                .pages
-                .iter()
-                .map(|p| (&p.source.origin, &p.source.facts)),
-        );
-        for (origin, facts) in files {
+        for (origin, facts) in service.markdown_files() {
             for block in &facts.diagrams {
                 match drawings.dot(&block.code) {
                     Ok(_) | Err(DrawError::Syntax { .. }) => {}
