@@ -60,6 +60,64 @@ fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
+/// Front-matter keys whose values are addresses a page links to.
+const ADDRESS_KEYS: &[&str] = &["repository", "oncall", "dashboard", "central", "link"];
+
+/// An address in the front matter (a dashboard, an on-call schedule, a runbook, evidence of
+/// testing) with a scheme a page must not link to (`javascript:`, `data:`, `file:`) is an
+/// error at the value: it is never made a link, and it is surely not what was meant.
+fn check_addresses(service: &Service, diagnostics: &mut Diagnostics) {
+    let Ok(fields) = serde_json::to_value(&service.source.doc) else {
+        return;
+    };
+    let mut path = Vec::new();
+    visit_addresses(&fields, &mut path, false, &mut |path, value| {
+        if has_scheme(value) && !crate::markdown::is_safe_url(value) {
+            let scheme = value.split(':').next().unwrap_or_default();
+            diagnostics.push(
+                Diagnostic::error(
+                    &service.source.origin.display_path,
+                    format!(
+                        "`{}` is a `{scheme}:` address, which no page links to",
+                        crate::deserialize::path_to_string(path)
+                    ),
+                )
+                .at(service.source.locate(path, false))
+                .with_help("give an http(s) URL (or mailto: or tel:)"),
+            );
+        }
+    });
+}
+
+fn visit_addresses(
+    value: &serde_json::Value,
+    path: &mut Vec<Segment>,
+    is_address: bool,
+    found: &mut impl FnMut(&[Segment], &str),
+) {
+    match value {
+        serde_json::Value::String(text) if is_address => found(path, text),
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                // Testing evidence is `true`, `false` or the address of the evidence.
+                let address = ADDRESS_KEYS.contains(&key.as_str())
+                    || matches!(path.first(), Some(Segment::Key(top)) if top == "testing");
+                path.push(Segment::Key(key.clone()));
+                visit_addresses(inner, path, address, found);
+                path.pop();
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (index, inner) in items.iter().enumerate() {
+                path.push(Segment::Index(index));
+                visit_addresses(inner, path, is_address, found);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Whether a link starts with a URL scheme (`https:`, `mailto:`, `data:`...).
 pub fn has_scheme(link: &str) -> bool {
     link.split_once(':').is_some_and(|(scheme, _)| {
@@ -105,6 +163,9 @@ enum Found<'a> {
 
 /// Checks every link and image of every service doc and extra page.
 pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
+    for service in &catalog.services {
+        check_addresses(service, diagnostics);
+    }
     let mut book: HashMap<(usize, &str), Found> = HashMap::new();
     for service in &catalog.services {
         let origin = &service.source.origin;

@@ -252,7 +252,7 @@ fn diagram_token(index: usize) -> String {
 
 /// Link and image addresses a reader's browser may follow: relative ones, and the schemes
 /// of the web, mail and phones.
-fn is_safe_url(url: &str) -> bool {
+pub fn is_safe_url(url: &str) -> bool {
     let url = url.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
     match url.split_once(':') {
         Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {

@@ -1,5 +1,6 @@
 //! HTML written in service docs: sanitised by default (docs come from many repositories and
-//! everyone opens the site), kept as written with `[output] allow-raw-html = true`.
+//! everyone opens the site), kept as written with `[output] allow-raw-html = true`; and
+//! addresses in the front matter, which must be ones a page may link to.
 
 use std::path::Path;
 
@@ -92,4 +93,33 @@ fn a_book_that_trusts_its_authors_keeps_their_html() {
     let doc = rendered_doc(book.path());
     assert!(doc.contains(r#"<script>alert("script")</script>"#), "{doc}");
     assert!(doc.contains("onerror"));
+}
+
+#[test]
+fn a_script_address_in_the_front_matter_is_a_located_error() {
+    let book = tempfile::tempdir().unwrap();
+    let folder = book.path().join("services/sneaky");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("service.md"),
+        "---\nservice: sneaky\nmonitoring:\n  dashboard: \"javascript:alert(1)\"\ntesting:\n  unit: \"data:text/html,hi\"\n  integration: true\nowner:\n  team: ops\n  oncall: https://oncall.example.com\n---\n# Sneaky\n",
+    )
+    .unwrap();
+    let output = opsbook(book.path(), &["check", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("services/sneaky/service.md:4:14: error: `monitoring.dashboard` is a `javascript:` address, which no page links to"),
+        "{message}"
+    );
+    assert!(
+        message
+            .contains("services/sneaky/service.md:6:9: error: `testing.unit` is a `data:` address"),
+        "{message}"
+    );
+    assert_eq!(
+        message.matches("error:").count(),
+        2,
+        "the https on-call is fine: {message}"
+    );
 }
