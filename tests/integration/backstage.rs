@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::harness::{TODAY, json_report, opsbook, repo_root, service, stderr};
+use crate::harness::{TODAY, json_report, opsbook, repo_root, service, stderr, write_file};
 
 fn corpus() -> PathBuf {
     repo_root().join("../shared/corpora/backstage-examples/packages/catalog-model/examples")
@@ -143,11 +143,6 @@ fn the_backstage_example_catalog_becomes_services_with_owners_and_dependencies()
     assert!(page.contains("Everything here is from the Backstage catalog"));
 }
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 const CATALOG: &str = "\
 apiVersion: backstage.io/v1alpha1
 kind: Group
@@ -186,12 +181,12 @@ spec:
 #[test]
 fn a_doc_and_an_entity_of_the_same_name_merge_and_the_doc_wins() {
     let root = tempfile::tempdir().unwrap();
-    write(&root.path().join("catalog/catalog-info.yaml"), CATALOG);
-    write(
+    write_file(&root.path().join("catalog/catalog-info.yaml"), CATALOG);
+    write_file(
         &root.path().join("docs/checkout/service.md"),
         "---\nservice: checkout\ntier: 1\ndescription: From the doc\nowner:\n  phone: \"+1 555 0100\"\n---\n# Checkout\n",
     );
-    write(
+    write_file(
         &root.path().join("book.toml"),
         "[book]\nsrc = \"docs\"\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n",
     );
@@ -251,11 +246,11 @@ fn a_doc_and_an_entity_of_the_same_name_merge_and_the_doc_wins() {
 #[test]
 fn malformed_entities_are_located_and_unknown_kinds_are_noted() {
     let root = tempfile::tempdir().unwrap();
-    write(
+    write_file(
         &root.path().join("catalog/catalog-info.yaml"),
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: fine\nspec:\n  owner: a\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  title: no name\nspec:\n  dependsOn: component:fine\n---\napiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g\n",
     );
-    write(
+    write_file(
         &root.path().join("book.toml"),
         "[book]\nsrc = []\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n",
     );

@@ -117,12 +117,28 @@ impl Browser {
             .collect()
     }
 
+    /// Scrolls the element into view and clicks it, as a person would.
+    async fn click(&self, css: &str) {
+        let element = self.client.find(Locator::Css(css)).await.unwrap();
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'})",
+                vec![serde_json::to_value(&element).unwrap()],
+            )
+            .await
+            .unwrap();
+        element.click().await.unwrap();
+    }
+
     async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
 }
+
+/// Checkout's neighbourhood diagram links to Payments through this node.
+const PAYMENTS_NODE: &str = "svg.neighbourhood a[href$='payments/index.html']";
 
 fn chromium() -> &'static str {
     "/usr/bin/chromium"
@@ -314,16 +330,7 @@ async fn clicking_a_node_of_a_diagram_opens_that_service() {
     let (_guard, site, _) = example_site();
     let browser = Browser::start(1280, 900).await;
     browser.open(&site, "services/checkout/index.html").await;
-    let node = browser
-        .client
-        .find(Locator::Css(
-            "svg.neighbourhood a[href$='payments/index.html']",
-        ))
-        .await
-        .unwrap();
-    // Scrolled into view and clicked like a person would.
-    browser.run("document.querySelector(\"svg.neighbourhood a[href$='payments/index.html']\").scrollIntoView({block: 'center'})").await;
-    node.click().await.unwrap();
+    browser.click(PAYMENTS_NODE).await;
     let title = browser
         .run("return document.querySelector('h1').textContent")
         .await;
@@ -447,17 +454,7 @@ async fn every_page_loads_without_console_errors_under_a_sub_path_and_from_disk(
         .goto(&format!("{site_url}services/checkout/"))
         .await
         .unwrap();
-    browser.run("document.querySelector(\"svg.neighbourhood a[href$='payments/index.html']\").scrollIntoView({block: 'center'})").await;
-    browser
-        .client
-        .find(Locator::Css(
-            "svg.neighbourhood a[href$='payments/index.html']",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click(PAYMENTS_NODE).await;
     let url = browser.client.current_url().await.unwrap();
     assert_eq!(
         url.as_str(),

@@ -147,3 +147,9 @@ pub fn hub_book(dependents: usize) -> tempfile::TempDir {
     assert!(built.status.success(), "{}", stderr(&built));
     book
 }
+
+/// Writes `text` to `path`, creating its folders.
+pub fn write_file(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}

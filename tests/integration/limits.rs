@@ -1,14 +1,12 @@
 //! Inputs built to exhaust a machine: each fails with a located message instead of hanging,
 //! overflowing the stack or eating memory.
 
-use crate::harness::{TODAY, opsbook, stderr};
+use crate::harness::{TODAY, opsbook, stderr, write_file};
 
 fn book_with(files: &[(&str, String)]) -> tempfile::TempDir {
     let book = tempfile::tempdir().unwrap();
     for (path, text) in files {
-        let path = book.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        write_file(&book.path().join(path), text);
     }
     book
 }

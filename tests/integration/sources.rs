@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::harness::{TODAY, json_report, opsbook, stderr};
+use crate::harness::{TODAY, json_report, opsbook, stderr, write_file};
 
 fn git(folder: &Path, args: &[&str]) {
     let output = Command::new("git")
@@ -15,11 +15,6 @@ fn git(folder: &Path, args: &[&str]) {
         .output()
         .unwrap();
     assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 fn doc(id: &str) -> String {
@@ -32,18 +27,18 @@ fn payments_repository(root: &Path) -> std::path::PathBuf {
     let repository = root.join("payments");
     std::fs::create_dir_all(&repository).unwrap();
     git(&repository, &["init", "--quiet", "--initial-branch=main"]);
-    write(
+    write_file(
         &repository.join("docs/readiness/payments/service.md"),
         &doc("payments"),
     );
-    write(
+    write_file(
         &repository.join("src/notes.md"),
         "---\nservice: not-a-doc\n---\n",
     );
     git(&repository, &["add", "-A"]);
     git(&repository, &["commit", "--quiet", "-m", "payments"]);
     git(&repository, &["checkout", "--quiet", "-b", "next"]);
-    write(
+    write_file(
         &repository.join("docs/readiness/refunds/service.md"),
         &doc("refunds"),
     );
@@ -55,7 +50,7 @@ fn payments_repository(root: &Path) -> std::path::PathBuf {
 
 fn book_with_source(root: &Path, source: &str) -> std::path::PathBuf {
     let book = root.join("book");
-    write(
+    write_file(
         &book.join("book.toml"),
         &format!("[book]\ntitle = \"Org\"\nsrc = []\n\n[[source]]\n{source}\n"),
     );
@@ -235,7 +230,7 @@ fn fetch_refreshes_the_cache_for_offline_builds() {
         ),
     );
     assert_eq!(ids(&book, &[]), ["payments"]);
-    write(
+    write_file(
         &repository.join("docs/readiness/ledger/service.md"),
         &doc("ledger"),
     );
@@ -255,9 +250,9 @@ fn fetch_refreshes_the_cache_for_offline_builds() {
 fn a_local_folder_source_reads_only_what_include_names() {
     let root = tempfile::tempdir().unwrap();
     let other = root.path().join("other");
-    write(&other.join("a/service.md"), &doc("alpha"));
-    write(&other.join("b/service.md"), &doc("beta"));
-    write(&other.join("b/draft.md"), "---\nservice: draft\n---\n");
+    write_file(&other.join("a/service.md"), &doc("alpha"));
+    write_file(&other.join("b/service.md"), &doc("beta"));
+    write_file(&other.join("b/draft.md"), "---\nservice: draft\n---\n");
     let book = book_with_source(
         root.path(),
         "path = \"../other\"\ninclude = [\"*/service.md\"]",
