@@ -72,23 +72,15 @@ pub fn fetch_sources(config: &mut Config, network: Network, diagnostics: &mut Di
         sources
             .par_iter_mut()
             .filter(|s| s.git.is_some())
-            .filter_map(|source| {
-                let at = source.declared_at;
-                prepare(source, network, progress).map(|problem| (at, problem))
-            })
+            .filter_map(|source| prepare(source, network, progress, &book))
             .collect::<Vec<_>>()
     };
     let problems = match &pool {
         Ok(pool) => pool.install(|| fetch_all(&mut config.sources)),
         Err(_) => fetch_all(&mut config.sources),
     };
-    for (at, (severity_is_error, message, help)) in problems {
-        let diagnostic = if severity_is_error {
-            Diagnostic::error(&book, message)
-        } else {
-            Diagnostic::warning(&book, message)
-        };
-        diagnostics.push(diagnostic.at_opt(at).with_help(help));
+    for problem in problems {
+        diagnostics.push(problem);
     }
 }
 
@@ -102,11 +94,18 @@ pub fn refresh(dir: &Path) -> Diagnostics {
     diagnostics
 }
 
-/// A problem of one source: (is an error, message, help).
-type SourceProblem = (bool, String, String);
-
-fn prepare(source: &mut Source, network: Network, progress: bool) -> Option<SourceProblem> {
+/// Brings one git source into the cache as `network` allows; a problem is reported at the
+/// source's entry in `book` (book.toml).
+fn prepare(
+    source: &mut Source,
+    network: Network,
+    progress: bool,
+    book: &Path,
+) -> Option<Diagnostic> {
     let git = source.git.as_ref()?;
+    let at = |diagnostic: Diagnostic, help: &str| {
+        Some(diagnostic.at_opt(source.declared_at).with_help(help))
+    };
     let cached = read_fetched(git);
     let pinned = cached
         .as_ref()
@@ -116,14 +115,14 @@ fn prepare(source: &mut Source, network: Network, progress: bool) -> Option<Sour
             return None;
         }
         source.unavailable = true;
-        return Some((
-            true,
-            format!(
-                "source `{}` ({}) is not in the cache, and the build is offline",
-                source.name, git.url
-            ),
-            "run `opsbook fetch` once while online".into(),
-        ));
+        let message = format!(
+            "source `{}` ({}) is not in the cache, and the build is offline",
+            source.name, git.url
+        );
+        return at(
+            Diagnostic::error(book, message),
+            "run `opsbook fetch` once while online",
+        );
     }
     let started = Instant::now();
     if progress {
@@ -143,15 +142,15 @@ fn prepare(source: &mut Source, network: Network, progress: bool) -> Option<Sour
         }
         Err(error) => match cached {
             Some(cached) if network == Network::AllowStale => {
-                source.stale_since = Some(cached.at.clone());
-                Some((
-                    false,
-                    format!(
-                        "could not fetch source `{}` ({}): {error}; building from the copy fetched {}",
-                        source.name, git.url, cached.at
-                    ),
-                    "the pages of its services say how old they are".into(),
-                ))
+                let message = format!(
+                    "could not fetch source `{}` ({}): {error}; building from the copy fetched {}",
+                    source.name, git.url, cached.at
+                );
+                source.stale_since = Some(cached.at);
+                at(
+                    Diagnostic::warning(book, message),
+                    "the pages of its services say how old they are",
+                )
             }
             cached => {
                 source.unavailable = true;
@@ -160,16 +159,13 @@ fn prepare(source: &mut Source, network: Network, progress: bool) -> Option<Sour
                 } else {
                     "check the URL, `rev` and your access to the repository"
                 };
-                Some((
-                    true,
-                    format!(
-                        "cannot fetch source `{}` ({}, {}): {error}",
-                        source.name,
-                        git.url,
-                        describe_rev(git)
-                    ),
-                    help.into(),
-                ))
+                let message = format!(
+                    "cannot fetch source `{}` ({}, {}): {error}",
+                    source.name,
+                    git.url,
+                    describe_rev(git)
+                );
+                at(Diagnostic::error(book, message), help)
             }
         },
     }
