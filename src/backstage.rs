@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::deserialize::{self, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
+use crate::field_lines::FieldLines;
 use crate::markdown::Facts;
 use crate::model::{ServiceDoc, ServiceId};
 use crate::parse::{Origin, Parsed, ServiceSource};
@@ -554,6 +555,8 @@ fn from_entity(
         doc,
         yaml: entity.yaml.clone(),
         yaml_first_line: entity.first_line,
+        // The entity's keys are Backstage's, not ours: every result cites its first line.
+        field_lines: FieldLines::default(),
         body: String::new(),
         facts: Facts::default(),
         catalog: Some(provenance),

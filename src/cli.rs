@@ -153,6 +153,10 @@ pub enum Format {
     Json,
     /// For a pull request comment or a docs folder.
     Markdown,
+    /// GitHub Actions workflow commands: each gap annotated on its line of the pull request.
+    Github,
+    /// SARIF 2.1.0, for code-scanning upload (rules are the checks).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -352,7 +356,13 @@ fn render_report(evaluated: &Evaluated, format: Format) -> String {
         Format::Text => report::text::render(evaluated),
         Format::Markdown => report::markdown::render(evaluated),
         Format::Json => report::json::render(&report::json::build(evaluated)),
+        Format::Github => report::github::render(evaluated, &workspace(evaluated)),
+        Format::Sarif => report::sarif::render(evaluated, &workspace(evaluated)),
     }
+}
+
+fn workspace(evaluated: &Evaluated) -> report::annotations::Workspace {
+    report::annotations::Workspace::find(&evaluated.config.root)
 }
 
 /// Every diagnostic on stderr, then a count.

@@ -3,6 +3,9 @@
 //! A pure function of its inputs (`today` is passed in, so waivers and review dates are
 //! testable). It decides pass, fail, waived and levels; it knows nothing of HTML.
 
+use std::path::Path;
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -11,7 +14,8 @@ use crate::catalog::Catalog;
 use crate::checklist::{Check, Checklist, GraphRule, Rule};
 use crate::config::RequiredLevels;
 use crate::model::{Date, Kind, Level, Target, Tier};
-use crate::report::{CheckResult, Report, ServiceReport, Status};
+use crate::parse::ServiceSource;
+use crate::report::{CheckResult, Location, Report, ServiceReport, Status};
 
 /// Evaluates every service of the catalog.
 pub fn evaluate(
@@ -66,10 +70,12 @@ struct Context<'a> {
     today: Date,
 }
 
-/// The verdict of a rule, with the sentence that explains it.
+/// The verdict of a rule, with the sentence that explains it and the line that decided it.
 struct Outcome {
     passed: bool,
     message: String,
+    /// `None` when nothing more precise than the service's own line can be cited.
+    cite: Option<Cite>,
 }
 
 impl Outcome {
@@ -77,14 +83,26 @@ impl Outcome {
         Outcome {
             passed: true,
             message: message.into(),
+            cite: None,
         }
     }
     fn fail(message: impl Into<String>) -> Self {
         Outcome {
             passed: false,
             message: message.into(),
+            cite: None,
         }
     }
+    fn cite(self, cite: Option<Cite>) -> Self {
+        Outcome { cite, ..self }
+    }
+}
+
+/// A line of the service doc, or of the Backstage entity that supplied the field.
+#[derive(Clone, Copy)]
+enum Cite {
+    Doc(usize),
+    Catalog(usize),
 }
 
 fn evaluate_service(
@@ -101,6 +119,7 @@ fn evaluate_service(
         context,
         index,
         fields: &fields,
+        path: Arc::from(source.origin.display_path.as_path()),
     };
     let results: Vec<CheckResult> = checklist
         .checks
@@ -136,6 +155,7 @@ fn result_for(subject: &Subject, check_index: usize, check: &Check) -> CheckResu
             status: Status::NotApplicable,
             message: format!("does not apply to a {}", doc.kind.as_str()),
             waiver: None,
+            location: subject.location(subject.field("kind")),
         };
     }
     let outcome = subject.apply(&check.rule);
@@ -152,6 +172,7 @@ fn result_for(subject: &Subject, check_index: usize, check: &Check) -> CheckResu
         status,
         message: outcome.message,
         waiver,
+        location: subject.location(outcome.cite),
     }
 }
 
@@ -190,72 +211,140 @@ struct Subject<'a> {
     context: &'a Context<'a>,
     index: usize,
     fields: &'a Value,
+    /// The service doc's path, shared by the location of each of its results.
+    path: Arc<Path>,
 }
 
 impl Subject<'_> {
+    fn source(&self) -> &ServiceSource {
+        &self.context.catalog.services[self.index].source
+    }
+
     fn apply(&self, rule: &Rule) -> Outcome {
-        match rule {
-            Rule::Present(path) => present(self.fields, path),
-            Rule::IsUrl(path) => is_url(self.fields, path),
-            Rule::IsTrue(path) => is_true(self.fields, path),
-            Rule::Evidence(path) => evidence(self.fields, path),
-            Rule::OneOf(spec) => one_of(self.fields, &spec.path, &spec.values),
-            Rule::ContainsAll(spec) => contains_all(self.fields, &spec.path, &spec.values),
-            Rule::MinItems(spec) => {
-                min_items(self.fields, &spec.path, spec.count, &spec.having_any)
+        let today = self.context.today;
+        let (outcome, field) = match rule {
+            Rule::Present(path) => (present(self.fields, path), path.as_str()),
+            Rule::IsUrl(path) => (is_url(self.fields, path), path.as_str()),
+            Rule::IsTrue(path) => (is_true(self.fields, path), path.as_str()),
+            Rule::Evidence(path) => (evidence(self.fields, path), path.as_str()),
+            Rule::OneOf(spec) => (one_of(self.fields, &spec.path, &spec.values), &*spec.path),
+            Rule::ContainsAll(spec) => (
+                contains_all(self.fields, &spec.path, &spec.values),
+                list_path(&spec.path),
+            ),
+            Rule::MinItems(spec) => (
+                min_items(self.fields, &spec.path, spec.count, &spec.having_any),
+                &*spec.path,
+            ),
+            Rule::AtLeastNumber(spec) => (
+                at_least_number(self.fields, &spec.path, spec.min),
+                &*spec.path,
+            ),
+            Rule::DateWithin(spec) => (
+                date_within(self.fields, &spec.path, spec.days, today),
+                &*spec.path,
+            ),
+            Rule::Heading(spec) => return self.heading(&spec.text, spec.with_image),
+            Rule::CodeBlock(language) => return self.code_block(language),
+            Rule::Graph(question) => return self.graph(*question),
+            Rule::Any(rules) => return self.any(rules),
+            Rule::All(rules) => return self.all(rules),
+        };
+        outcome.cite(self.field(field))
+    }
+
+    /// Where `path` is written, or where it belongs: its closest written ancestor.
+    fn field(&self, path: &str) -> Option<Cite> {
+        let source = self.source();
+        if let Some(catalog) = source.catalog.as_ref().filter(|c| c.merged_with_doc) {
+            let from_catalog = catalog.fields.iter().any(|taken| {
+                path.strip_prefix(taken.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            });
+            if from_catalog {
+                return Some(Cite::Catalog(catalog.line));
             }
-            Rule::AtLeastNumber(spec) => at_least_number(self.fields, &spec.path, spec.min),
-            Rule::DateWithin(spec) => {
-                date_within(self.fields, &spec.path, spec.days, self.context.today)
-            }
-            Rule::Heading(spec) => self.heading(&spec.text, spec.with_image),
-            Rule::CodeBlock(language) => self.code_block(language),
-            Rule::Graph(question) => self.graph(*question),
-            Rule::Any(rules) => self.any(rules),
-            Rule::All(rules) => self.all(rules),
+        }
+        let line = source.field_lines.line_of(path)?;
+        Some(Cite::Doc(line + source.yaml_first_line - 1))
+    }
+
+    /// The line of the `depends_on` entry that points at service `target`.
+    fn dependency_on(&self, target: usize) -> Option<Cite> {
+        let catalog = self.context.catalog;
+        let entry = self
+            .source()
+            .doc
+            .dependencies()
+            .iter()
+            .position(|d| catalog.resolve(d) == Some(target))?;
+        self.field(&format!("depends_on.{entry}"))
+    }
+
+    /// The place a result cites: the front matter's `service:` line when nothing is closer.
+    fn location(&self, cite: Option<Cite>) -> Location {
+        let source = self.source();
+        match cite.or_else(|| self.field("service")) {
+            Some(Cite::Doc(line)) => Location {
+                path: self.path.clone(),
+                line,
+            },
+            Some(Cite::Catalog(line)) => Location {
+                path: Arc::from(source.catalog.as_ref().map_or(&*self.path, |c| &c.file)),
+                line,
+            },
+            None => Location {
+                path: self.path.clone(),
+                line: source.yaml_first_line,
+            },
         }
     }
 
     fn any(&self, rules: &[Rule]) -> Outcome {
         let outcomes: Vec<Outcome> = rules.iter().map(|r| self.apply(r)).collect();
         match outcomes.iter().find(|o| o.passed) {
-            Some(passed) => Outcome::pass(passed.message.clone()),
-            None => Outcome::fail(join(outcomes.iter(), " and ")),
+            Some(passed) => Outcome::pass(passed.message.clone()).cite(passed.cite),
+            None => Outcome::fail(join(outcomes.iter(), " and ")).cite(first_cite(&outcomes)),
         }
     }
 
     fn all(&self, rules: &[Rule]) -> Outcome {
         let outcomes: Vec<Outcome> = rules.iter().map(|r| self.apply(r)).collect();
         if outcomes.iter().all(|o| o.passed) {
-            Outcome::pass(join(outcomes.iter(), "; "))
+            Outcome::pass(join(outcomes.iter(), "; ")).cite(first_cite(&outcomes))
         } else {
-            Outcome::fail(join(outcomes.iter().filter(|o| !o.passed), "; "))
+            let failing: Vec<Outcome> = outcomes.into_iter().filter(|o| !o.passed).collect();
+            Outcome::fail(join(failing.iter(), "; ")).cite(first_cite(&failing))
         }
     }
 
     fn heading(&self, text: &str, with_image: bool) -> Outcome {
-        let facts = &self.context.catalog.services[self.index].source.facts;
-        let found = if with_image {
-            facts.headings_with_images.contains(&text.to_lowercase())
+        let facts = &self.source().facts;
+        let line = if with_image {
+            facts
+                .headings_with_images
+                .get(&text.to_lowercase())
+                .copied()
         } else {
-            facts.has_heading(text)
+            facts.heading(text).map(|h| h.line)
         };
-        match (found, with_image) {
+        let outcome = match (line.is_some(), with_image) {
             (true, true) => Outcome::pass(format!("the doc has an image under `{text}`")),
             (true, false) => Outcome::pass(format!("the doc has a `{text}` heading")),
             (false, true) => {
                 Outcome::fail(format!("the doc has no image under the heading `{text}`"))
             }
             (false, false) => Outcome::fail(format!("the doc has no heading `{text}`")),
-        }
+        };
+        outcome.cite(line.map(Cite::Doc))
     }
 
     fn code_block(&self, language: &str) -> Outcome {
-        let facts = &self.context.catalog.services[self.index].source.facts;
-        if facts.code_languages.contains(&language.to_lowercase()) {
-            Outcome::pass(format!("the doc has a ```{language} block"))
-        } else {
-            Outcome::fail(format!("the doc has no ```{language} block"))
+        let facts = &self.source().facts;
+        match facts.code_languages.get(&language.to_lowercase()) {
+            Some(&line) => Outcome::pass(format!("the doc has a ```{language} block"))
+                .cite(Some(Cite::Doc(line))),
+            None => Outcome::fail(format!("the doc has no ```{language} block")),
         }
     }
 
@@ -283,16 +372,21 @@ impl Subject<'_> {
     fn unresolved(&self) -> Outcome {
         let catalog = self.context.catalog;
         let doc = &catalog.services[self.index].source.doc;
-        let unknown: Vec<String> = doc
+        let unknown: Vec<(usize, String)> = doc
             .dependencies()
             .iter()
-            .filter(|d| matches!(d.target, Target::Service(_)) && catalog.resolve(d).is_none())
-            .map(|d| format!("`{}`", target_name(&d.target)))
+            .enumerate()
+            .filter(|(_, d)| matches!(d.target, Target::Service(_)) && catalog.resolve(d).is_none())
+            .map(|(entry, d)| (entry, format!("`{}`", target_name(&d.target))))
             .collect();
-        if unknown.is_empty() {
-            Outcome::pass("every dependency is documented or external")
-        } else {
-            Outcome::fail(format!("no service doc declares {}", unknown.join(", ")))
+        match unknown.first() {
+            None => Outcome::pass("every dependency is documented or external")
+                .cite(self.field("depends_on")),
+            Some((entry, _)) => {
+                let names: Vec<&str> = unknown.iter().map(|(_, name)| name.as_str()).collect();
+                Outcome::fail(format!("no service doc declares {}", names.join(", ")))
+                    .cite(self.field(&format!("depends_on.{entry}")))
+            }
         }
     }
 
@@ -306,6 +400,7 @@ impl Subject<'_> {
                     "in a cycle of hard dependencies: {}",
                     self.path(&around)
                 ))
+                .cite(cycle.get(1).and_then(|&next| self.dependency_on(next)))
             }
         }
     }
@@ -347,10 +442,12 @@ impl Subject<'_> {
             0 => String::new(),
             n => format!(" and {n} more"),
         };
+        let first_hop = inversions.first().and_then(|path| path.get(1));
         Outcome::fail(format!(
             "tier {tier}, but hard-depends on {}{more}",
             shown.join(", ")
         ))
+        .cite(first_hop.and_then(|&next| self.dependency_on(next)))
     }
 
     fn deprecated_dependencies(&self) -> Outcome {
@@ -363,6 +460,7 @@ impl Subject<'_> {
                 .map(|&i| format!("`{}`", self.id(i)))
                 .collect();
             Outcome::fail(format!("depends on deprecated {}", names.join(", ")))
+                .cite(self.dependency_on(deprecated[0]))
         }
     }
 }
@@ -372,6 +470,16 @@ fn target_name(target: &Target) -> &str {
         Target::Service(id) => id.as_str(),
         Target::External(name) => name,
     }
+}
+
+/// The first line any of `outcomes` cites.
+fn first_cite(outcomes: &[Outcome]) -> Option<Cite> {
+    outcomes.iter().find_map(|o| o.cite)
+}
+
+/// The list a `a[].b` path reads from (`a`); a plain path is the list itself.
+fn list_path(path: &str) -> &str {
+    path.split("[]").next().unwrap_or(path)
 }
 
 fn join<'a>(outcomes: impl Iterator<Item = &'a Outcome>, separator: &str) -> String {
@@ -502,11 +610,10 @@ fn contains_all(fields: &Value, path: &str, wanted: &[String]) -> Outcome {
         .filter(|w| !found.contains(w))
         .map(String::as_str)
         .collect();
-    let list_path = path.split("[]").next().unwrap_or(path);
     if missing.is_empty() {
         Outcome::pass(format!("`{path}` has {}", wanted.join(", ")))
-    } else if lookup_one(fields, list_path).is_none() {
-        not_set(list_path)
+    } else if lookup_one(fields, list_path(path)).is_none() {
+        not_set(list_path(path))
     } else {
         Outcome::fail(format!("`{path}` lacks {}", missing.join(", ")))
     }

@@ -34,6 +34,7 @@ pub mod diagram;
 pub mod evaluate;
 pub mod export;
 pub mod fetch;
+pub mod field_lines;
 pub mod frontmatter;
 pub mod links;
 pub mod markdown;

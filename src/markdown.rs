@@ -5,7 +5,7 @@
 //! Rendering takes a link resolver so `.md` links become links to the generated pages; the
 //! resolver (not this module) knows the site's URL scheme.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
@@ -26,6 +26,8 @@ fn options() -> Options {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Heading {
     pub level: u8,
+    /// File line (1-based) the heading is written on.
+    pub line: usize,
     pub text: String,
     pub id: String,
 }
@@ -55,10 +57,12 @@ pub const DIAGRAM_LANGUAGES: &[&str] = &["dot"];
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
     pub headings: Vec<Heading>,
-    /// Languages of fenced code blocks (`dot`, `sh`, ...), lower-case.
-    pub code_languages: BTreeSet<String>,
-    /// Lower-case text of each heading that has an image somewhere in its section.
-    pub headings_with_images: BTreeSet<String>,
+    /// Languages of fenced code blocks (`dot`, `sh`, ...), lower-case, with the file line of
+    /// each language's first block.
+    pub code_languages: BTreeMap<String, usize>,
+    /// Lower-case text of each heading that has an image somewhere in its section, with the
+    /// file line of the first such image.
+    pub headings_with_images: BTreeMap<String, usize>,
     /// Every ```dot block, in order.
     pub diagrams: Vec<DiagramBlock>,
     /// Every link and image, in order; e-mail autolinks are not links to check.
@@ -67,9 +71,14 @@ pub struct Facts {
 
 impl Facts {
     pub fn has_heading(&self, wanted: &str) -> bool {
+        self.heading(wanted).is_some()
+    }
+
+    /// The first heading whose text is `wanted`, ignoring case.
+    pub fn heading(&self, wanted: &str) -> Option<&Heading> {
         self.headings
             .iter()
-            .any(|h| h.text.eq_ignore_ascii_case(wanted.trim()))
+            .find(|h| h.text.eq_ignore_ascii_case(wanted.trim()))
     }
 
     /// The first heading, used as a page title.
@@ -95,11 +104,14 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
     let mut heading_text: Option<String> = None;
     let mut diagram: Option<DiagramBlock> = None;
     let mut explicit_id: Option<String> = None;
+    let mut heading_line = 0;
+    let mut lines = LineCounter::new(body, first_line);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { id, .. }) => {
                 explicit_id = id.map(|id| id.to_string());
                 heading_text = Some(String::new());
+                heading_line = lines.at(range.start);
             }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some(text) = heading_text.take() {
@@ -110,6 +122,7 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
                     let id = explicit_id.take().unwrap_or(generated);
                     facts.headings.push(Heading {
                         level: heading_number(level),
+                        line: heading_line,
                         text,
                         id,
                     });
@@ -125,20 +138,24 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 if let Some(language) = fence_language(&kind) {
+                    let fence_line = lines.at(range.start);
                     if DIAGRAM_LANGUAGES.contains(&language.as_str()) {
-                        let fence_line = first_line + body[..range.start].matches('\n').count();
                         diagram = Some(DiagramBlock {
                             line: fence_line + 1,
                             code: String::new(),
                         });
                     }
-                    facts.code_languages.insert(language);
+                    facts.code_languages.entry(language).or_insert(fence_line);
                 }
             }
             Event::End(TagEnd::CodeBlock) => facts.diagrams.extend(diagram.take()),
             Event::Start(Tag::Image { dest_url, .. }) => {
                 if let Some(heading) = &current_heading {
-                    facts.headings_with_images.insert(heading.clone());
+                    let line = lines.at(range.start);
+                    facts
+                        .headings_with_images
+                        .entry(heading.clone())
+                        .or_insert(line);
                 }
                 facts
                     .links
@@ -157,6 +174,39 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
         }
     }
     facts
+}
+
+/// File lines of byte offsets that mostly come in increasing order, counted incrementally so
+/// that a long body is not rescanned from its start for every heading and block.
+struct LineCounter<'a> {
+    body: &'a str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(body: &'a str, first_line: usize) -> Self {
+        LineCounter {
+            body,
+            offset: 0,
+            line: first_line,
+        }
+    }
+
+    fn at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.body.len());
+        if offset >= self.offset {
+            self.line += count_newlines(&self.body.as_bytes()[self.offset..offset]);
+        } else {
+            self.line -= count_newlines(&self.body.as_bytes()[offset..self.offset]);
+        }
+        self.offset = offset;
+        self.line
+    }
+}
+
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 fn link_at(body: &str, first_line: usize, offset: usize, destination: &str) -> Link {
@@ -459,8 +509,10 @@ mod tests {
             10,
         );
         assert!(facts.has_heading("architecture"));
-        assert!(facts.code_languages.contains("dot"));
-        assert!(facts.headings_with_images.contains("architecture"));
+        assert_eq!(facts.code_languages.get("dot"), Some(&15));
+        assert_eq!(facts.headings_with_images.get("architecture"), Some(&13));
+        let lines: Vec<usize> = facts.headings.iter().map(|h| h.line).collect();
+        assert_eq!(lines, [10, 11]);
         assert_eq!(facts.title(), Some("Checkout"));
         assert_eq!(
             facts.diagrams,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::backstage::{self, CatalogFile, Provenance};
 use crate::deserialize::{Problem, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
+use crate::field_lines::FieldLines;
 use crate::frontmatter::{self, SplitError};
 use crate::markdown::{self, Facts};
 use crate::model::ServiceDoc;
@@ -42,6 +43,8 @@ pub struct ServiceSource {
     /// The front matter text, kept to locate values for later diagnostics.
     pub yaml: String,
     pub yaml_first_line: usize,
+    /// The line of each front-matter field, so results can cite them.
+    pub field_lines: FieldLines,
     pub body: String,
     pub facts: Facts,
     /// Fields taken from a Backstage catalog entity, when there was one.
@@ -159,6 +162,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
                 doc: doc?,
                 yaml: yaml_text.to_string(),
                 yaml_first_line: split.yaml_first_line,
+                field_lines: FieldLines::of(yaml_text),
                 body,
                 facts,
                 catalog: None,

@@ -57,6 +57,14 @@ pub struct JsonCheck<'a> {
     pub message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<JsonWaiver<'a>>,
+    /// The line that decided the result.
+    pub location: JsonLocation,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonLocation {
+    pub path: String,
+    pub line: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -160,6 +168,10 @@ fn service<'a>(evaluated: &'a Evaluated, result: &'a ServiceReport) -> JsonServi
                         reason: &w.reason,
                         until: w.until.to_string(),
                     }),
+                    location: JsonLocation {
+                        path: display_path(&r.location.path),
+                        line: r.location.line,
+                    },
                 }
             })
             .collect(),

@@ -3,9 +3,15 @@
 //!
 //! The data types are plain and carry no presentation; each format is a pure function.
 
+pub mod annotations;
+pub mod github;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
+
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -96,6 +102,23 @@ pub struct CheckResult {
     pub message: String,
     /// The waiver that covers (or covered) this check.
     pub waiver: Option<Waiver>,
+    /// The line that decided the result: the field that satisfied the check, or where the
+    /// missing one belongs (the closest written ancestor, else the doc's `service:` line).
+    pub location: Location,
+}
+
+/// A line of a user's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// As displayed in diagnostics: relative to the book root, or as the user gave it.
+    pub path: Arc<Path>,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.path.display(), self.line)
+    }
 }
 
 /// Counts for the organisation. Externals are listed but not assessed, so the meeting and

@@ -99,6 +99,7 @@ fn write_service(
             "     [{}] {} ({status}): {}",
             check.level, check.id, result.message
         );
+        let _ = writeln!(out, "        at {}", result.location);
         let _ = writeln!(out, "        fix: {}", check.fix);
         if let Some(waiver) = &result.waiver {
             let _ = writeln!(

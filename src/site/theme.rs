@@ -67,6 +67,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "risk-list.html",
         include_str!("../../themes/default/templates/risk-list.html"),
     ),
+    (
+        "gap-location.html",
+        include_str!("../../themes/default/templates/gap-location.html"),
+    ),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

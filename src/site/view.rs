@@ -4,6 +4,7 @@
 //! are relative to the site root; templates prefix them with `root`.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -213,10 +214,32 @@ pub struct GapView<'a> {
     pub waiver_until: Option<String>,
     /// The check must pass for the service to reach its required level.
     pub blocking: bool,
+    /// The line that decided the result: `path:line` in full, the file name and line as
+    /// shown, and the line on the forge when the doc's repository is known.
+    pub location: String,
+    pub location_label: String,
+    pub location_url: Option<String>,
 }
 
-fn gap<'a>(check: &'a Check, result: &'a CheckResult, required: Level) -> GapView<'a> {
+/// `doc_url`: the service doc on its forge, when known; lines of other files get no link.
+fn gap<'a>(
+    check: &'a Check,
+    result: &'a CheckResult,
+    required: Level,
+    doc: (&Path, Option<&str>),
+) -> GapView<'a> {
+    let location = &result.location;
+    let (doc_path, doc_url) = doc;
+    let file_name = location
+        .path
+        .file_name()
+        .unwrap_or(location.path.as_os_str());
     GapView {
+        location: location.to_string(),
+        location_label: format!("{}:{}", file_name.to_string_lossy(), location.line),
+        location_url: doc_url
+            .filter(|_| &*location.path == doc_path)
+            .map(|url| format!("{url}#L{}", location.line)),
         id: &check.id,
         title: &check.title,
         category: &check.category,
@@ -399,19 +422,21 @@ pub fn service<'a>(
     let service = &catalog.services[report.service];
     let doc = &service.source.doc;
     let checks = &evaluated.checklist.checks;
-    let gap_of = |r: &'a CheckResult| gap(&checks[r.check], r, report.required);
+    let origin_source = &evaluated.config.sources[service.source.origin.source_index];
+    let edit_url = origin_source
+        .file_in_repository(&service.source.origin.relative)
+        .and_then(|file| file.web_url);
+    let doc_file = (&*service.source.origin.display_path, edit_url.as_deref());
+    let gap_of = |r: &'a CheckResult| gap(&checks[r.check], r, report.required, doc_file);
     let mut gaps: Vec<GapView> = report.failing().map(gap_of).collect();
     gaps.sort_by_key(|g| (!g.blocking, g.level));
-    let origin_source = &evaluated.config.sources[service.source.origin.source_index];
     ServiceView {
         row: service_row(evaluated, report),
         description: doc.description.as_deref(),
         repository: doc.repository.as_deref(),
         reviewed: doc.reviewed.map(|d| d.to_string()),
         source: crate::diag::display_path(&service.source.origin.display_path),
-        edit_url: origin_source
-            .file_in_repository(&service.source.origin.relative)
-            .and_then(|file| file.web_url),
+        edit_url: edit_url.clone(),
         stale_since: origin_source.stale_since.as_deref(),
         catalog: service.source.catalog.as_ref().map(|c| CatalogView {
             file: crate::diag::display_path(&c.file),

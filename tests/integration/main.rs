@@ -13,6 +13,7 @@ mod harness;
 mod levels;
 mod limits;
 mod links;
+mod located;
 mod paths;
 mod publish;
 mod raw_html;
