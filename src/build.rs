@@ -21,9 +21,10 @@ use crate::config::{self, Config, SiteUrl};
 use crate::diag::Diagnostics;
 use crate::evaluate::evaluate;
 use crate::fetch::{self, Network};
+use crate::fingerprint;
 use crate::model::Date;
 use crate::parse::{self, Parsed};
-use crate::report::Report;
+use crate::report::{Report, Summary};
 use crate::site;
 use crate::site::drawings::{Drawings, LayoutCache};
 use crate::site::theme::Theme;
@@ -88,7 +89,15 @@ pub fn evaluate_book(dir: &Path, today: Date, network: Network) -> Evaluated {
     )
 }
 
-fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
+/// The book's configuration and the list of its files: what a build reads before it reads
+/// any file, and all it needs to tell whether anything changed since the last build.
+struct Gathered {
+    config: Config,
+    found: Vec<source::Found>,
+    diagnostics: Diagnostics,
+}
+
+fn gather(dir: &Path, caches: &mut Caches) -> Gathered {
     let mut diagnostics = Diagnostics::new();
     let mut config = config::load(dir, &mut diagnostics);
     fetch::fetch_sources(&mut config, caches.network, &mut diagnostics);
@@ -96,6 +105,24 @@ fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
         Some(found) => found,
         None => source::find(&config, &mut diagnostics),
     };
+    Gathered {
+        config,
+        found,
+        diagnostics,
+    }
+}
+
+fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
+    let gathered = gather(dir, caches);
+    evaluate_gathered(gathered, today, caches)
+}
+
+fn evaluate_gathered(gathered: Gathered, today: Date, caches: &mut Caches) -> Evaluated {
+    let Gathered {
+        config,
+        found,
+        mut diagnostics,
+    } = gathered;
     // Files read and parse independently: in parallel, each with its own problems. A file
     // with the stamp it had last time is neither read nor parsed again.
     let fresh: Vec<Option<ParsedFile>> = found
@@ -164,10 +191,26 @@ fn read_and_parse(config: &Config, file: &source::Found) -> ParsedFile {
 /// What a build did.
 #[derive(Debug)]
 pub struct Built {
-    pub evaluated: Evaluated,
+    /// Every problem, including those repeated from the last build when it was up to date.
+    pub diagnostics: Diagnostics,
+    pub summary: Summary,
     /// Where the site was written; `None` when errors stopped the build before writing.
     pub written_to: Option<PathBuf>,
     pub pages: usize,
+    /// Nothing the site is made from changed since the last build: the site was left as it was.
+    pub up_to_date: bool,
+}
+
+impl Built {
+    fn failed(evaluated: Evaluated) -> Built {
+        Built {
+            summary: evaluated.report.summary(),
+            diagnostics: evaluated.diagnostics,
+            written_to: None,
+            pages: 0,
+            up_to_date: false,
+        }
+    }
 }
 
 /// A book ready to render: evaluated, its theme loaded and its diagrams laid out.
@@ -187,7 +230,17 @@ pub fn prepare_book(
     deny_warnings: bool,
     caches: &mut Caches,
 ) -> Result<Prepared> {
-    let mut evaluated = evaluate_with(dir, today, caches);
+    let gathered = gather(dir, caches);
+    prepare_gathered(gathered, today, deny_warnings, caches)
+}
+
+fn prepare_gathered(
+    gathered: Gathered,
+    today: Date,
+    deny_warnings: bool,
+    caches: &mut Caches,
+) -> Result<Prepared> {
+    let mut evaluated = evaluate_gathered(gathered, today, caches);
     let stop = |diagnostics: &Diagnostics| {
         diagnostics.has_errors() || (deny_warnings && !diagnostics.is_empty())
     };
@@ -234,32 +287,35 @@ pub struct BuildOptions {
 /// Evaluates the book and, when it has no errors, renders the site and swaps it into place.
 /// With errors, the previous output is left exactly as it was.
 pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Built> {
+    let mut caches = Caches {
+        network: options.network,
+        ..Caches::default()
+    };
+    let gathered = gather(dir, &mut caches);
+    let out_dir = options
+        .output
+        .clone()
+        .unwrap_or_else(|| gathered.config.output_dir.clone());
+    let settings = fingerprint::Settings {
+        today,
+        site_url: options.site_url.as_ref(),
+        deny_warnings: options.deny_warnings,
+    };
+    let inputs = fingerprint::inputs(&gathered.config, &gathered.found, settings);
+    let listed = gathered.diagnostics.len();
+    if let Some(built) = unchanged_since_last_build(&gathered, inputs.as_deref(), &out_dir) {
+        return Ok(built);
+    }
     let Prepared {
         mut evaluated,
         site,
-    } = prepare_book(
-        dir,
-        today,
-        options.deny_warnings,
-        &mut Caches {
-            network: options.network,
-            ..Caches::default()
-        },
-    )?;
+    } = prepare_gathered(gathered, today, options.deny_warnings, &mut caches)?;
     let Some((theme, drawings)) = site else {
-        return Ok(Built {
-            evaluated,
-            written_to: None,
-            pages: 0,
-        });
+        return Ok(Built::failed(evaluated));
     };
     if let Some(site_url) = &options.site_url {
         evaluated.config.site_url = site_url.clone();
     }
-    let out_dir = options
-        .output
-        .clone()
-        .unwrap_or_else(|| evaluated.config.output_dir.clone());
     let staging = site::write::Staging::new(&out_dir, options.force)?;
     let site = site::render::Site::new(&evaluated, &theme, &drawings);
     let written = site.render_into(&staging)?;
@@ -270,17 +326,46 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
     if dead_links.has_errors() || (options.deny_warnings && !dead_links.is_empty()) {
         // The staging folder goes with `staging`: the previous site stays as it was.
         evaluated.diagnostics.extend(dead_links);
-        return Ok(Built {
-            evaluated,
-            written_to: None,
-            pages: 0,
-        });
+        return Ok(Built::failed(evaluated));
     }
-    staging.finish()?;
     evaluated.diagnostics.extend(dead_links);
+    let summary = evaluated.report.summary();
+    let record = inputs.map(|inputs| fingerprint::Record {
+        inputs,
+        pages,
+        summary: summary.clone(),
+        diagnostics: evaluated.diagnostics.after(listed).to_vec(),
+    });
+    staging.finish(record.as_ref())?;
     Ok(Built {
-        evaluated,
+        diagnostics: evaluated.diagnostics,
+        summary,
         written_to: Some(out_dir),
         pages,
+        up_to_date: false,
+    })
+}
+
+/// The last build's result, when its site in `out_dir` was made from exactly these inputs
+/// and nothing found so far is an error.
+fn unchanged_since_last_build(
+    gathered: &Gathered,
+    inputs: Option<&str>,
+    out_dir: &Path,
+) -> Option<Built> {
+    if gathered.diagnostics.has_errors() {
+        return None;
+    }
+    let record = site::write::read_record(out_dir).filter(|r| Some(r.inputs.as_str()) == inputs)?;
+    let mut diagnostics = gathered.diagnostics.clone();
+    for diagnostic in record.diagnostics {
+        diagnostics.push(diagnostic);
+    }
+    Some(Built {
+        diagnostics,
+        summary: record.summary,
+        written_to: Some(out_dir.to_path_buf()),
+        pages: record.pages,
+        up_to_date: true,
     })
 }

@@ -276,14 +276,19 @@ fn run_build(dir: &Path, options: &build::BuildOptions, open: bool, common: &Com
             return EXIT_ERROR;
         }
     };
-    print_diagnostics(&built.evaluated.diagnostics);
+    print_diagnostics(&built.diagnostics);
     let Some(out_dir) = built.written_to else {
         eprintln!("build failed: nothing was written; the previous site, if any, is unchanged");
         return EXIT_ERROR;
     };
-    let summary = built.evaluated.report.summary();
+    let summary = &built.summary;
+    let (done, why) = if built.up_to_date {
+        ("up to date:", "; nothing they are made from has changed")
+    } else {
+        ("built", "")
+    };
     eprintln!(
-        "built {} pages for {} services ({} meet their required level) in {}",
+        "{done} {} pages for {} services ({} meet their required level) in {}{why}",
         built.pages,
         summary.services,
         summary.meeting_required,

@@ -38,7 +38,7 @@ pub struct Config {
 /// (`https://example.github.io/shop/`), always ending in `/`. Pages link to each other
 /// relatively, so this matters only where a relative link cannot work: the 404 page (served
 /// at any depth), `sitemap.xml` and badge snippets for other sites.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(try_from = "String")]
 pub struct SiteUrl(String);
 

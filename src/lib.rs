@@ -35,6 +35,7 @@ pub mod evaluate;
 pub mod export;
 pub mod fetch;
 pub mod field_lines;
+pub mod fingerprint;
 pub mod frontmatter;
 pub mod links;
 pub mod markdown;

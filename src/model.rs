@@ -128,7 +128,7 @@ impl<'de> Deserialize<'de> for Tier {
 }
 
 /// A calendar date written as YYYY-MM-DD.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Date(pub jiff::civil::Date);
 

@@ -13,7 +13,7 @@ pub mod text;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Date, Level, Waiver};
 
@@ -123,7 +123,7 @@ impl std::fmt::Display for Location {
 
 /// Counts for the organisation. Externals are listed but not assessed, so the meeting and
 /// per-level counts are over assessed services only.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub services: usize,
     pub assessed: usize,

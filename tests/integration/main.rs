@@ -17,6 +17,7 @@ mod located;
 mod paths;
 mod publish;
 mod raw_html;
+mod rebuild;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
