@@ -88,9 +88,37 @@ pub fn evaluate_book(dir: &Path, today: Date, network: Network) -> Evaluated {
     )
 }
 
+/// Evaluates a book whose configuration is already loaded (with the problems loading found):
+/// `revision` loads a book.toml from an older commit and points its folders elsewhere first.
+pub fn evaluate_config(
+    config: Config,
+    diagnostics: Diagnostics,
+    today: Date,
+    network: Network,
+) -> Evaluated {
+    evaluate_loaded(
+        config,
+        diagnostics,
+        today,
+        &mut Caches {
+            network,
+            ..Caches::default()
+        },
+    )
+}
+
 fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
     let mut diagnostics = Diagnostics::new();
-    let mut config = config::load(dir, &mut diagnostics);
+    let config = config::load(dir, &mut diagnostics);
+    evaluate_loaded(config, diagnostics, today, caches)
+}
+
+fn evaluate_loaded(
+    mut config: Config,
+    mut diagnostics: Diagnostics,
+    today: Date,
+    caches: &mut Caches,
+) -> Evaluated {
     fetch::fetch_sources(&mut config, caches.network, &mut diagnostics);
     let found = match caches.found.take() {
         Some(found) => found,

@@ -378,7 +378,7 @@ fn path_in_enclosing_repository(folder: &Path) -> Option<String> {
 }
 
 /// The web address of a repository on a known forge, from the URL it is cloned by.
-fn web_address(url: &str) -> Option<String> {
+pub fn web_address(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))

@@ -5,6 +5,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod snapshot;
 pub mod text;
 
 use serde::Serialize;
