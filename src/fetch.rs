@@ -233,7 +233,7 @@ fn fetched_file(git: &GitSource) -> std::path::PathBuf {
 }
 
 /// The cache is never something to commit: a `.gitignore` of `*` at its top says so.
-fn ignore_cache_in_git(cache_dir: &Path) {
+pub(crate) fn ignore_cache_in_git(cache_dir: &Path) {
     let top = cache_dir.parent().filter(|p| p.ends_with(".opsbook"));
     let folder = top.unwrap_or(cache_dir);
     let ignore = folder.join(".gitignore");

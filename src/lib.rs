@@ -41,6 +41,7 @@ pub mod export;
 pub mod fetch;
 pub mod frontmatter;
 pub mod git;
+pub mod history;
 pub mod links;
 pub mod markdown;
 pub mod model;
