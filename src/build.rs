@@ -21,6 +21,7 @@ use crate::config::{self, Config, SiteUrl};
 use crate::diag::Diagnostics;
 use crate::evaluate::evaluate;
 use crate::fetch::{self, Network};
+use crate::history;
 use crate::model::Date;
 use crate::parse::{self, Parsed};
 use crate::report::Report;
@@ -257,6 +258,8 @@ pub struct BuildOptions {
     pub force: bool,
     pub deny_warnings: bool,
     pub network: Network,
+    /// `--history N`: chart the last N commits (0: none), whatever book.toml's `[history]` says.
+    pub history: Option<usize>,
 }
 
 /// Evaluates the book and, when it has no errors, renders the site and swaps it into place.
@@ -289,7 +292,17 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
         .clone()
         .unwrap_or_else(|| evaluated.config.output_dir.clone());
     let staging = site::write::Staging::new(&out_dir, options.force)?;
-    let site = site::render::Site::new(&evaluated, &theme, &drawings);
+    let history = history::settings(&evaluated.config, options.history)
+        .map(|settings| history::collect(&evaluated.config, &settings, &mut evaluated.diagnostics));
+    if options.deny_warnings && !evaluated.diagnostics.is_empty() {
+        return Ok(Built {
+            evaluated,
+            written_to: None,
+            pages: 0,
+        });
+    }
+    let site =
+        site::render::Site::new(&evaluated, &theme, &drawings).with_history(history.as_ref());
     let written = site.render_into(&staging)?;
     let made_from = |path: &str| site.made_from(path);
     let dead_links = site::links::check(&written, &made_from, &theme.overrides);

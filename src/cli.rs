@@ -49,6 +49,9 @@ pub enum Command {
         /// Replace the output folder even if opsbook did not write it (deleting what is in it).
         #[arg(long)]
         force: bool,
+        /// Chart readiness over the last N commits that changed the book (0: none; default: `[history]` in book.toml).
+        #[arg(long, value_name = "N")]
+        history: Option<usize>,
         #[command(flatten)]
         common: Common,
     },
@@ -83,6 +86,9 @@ pub enum Command {
         /// Evaluate as of this date (YYYY-MM-DD) instead of today.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+        /// Chart readiness over the last N commits that changed the book (read once, at start).
+        #[arg(long, value_name = "N")]
+        history: Option<usize>,
     },
     /// Export the dependency graph (or one service's neighbourhood) as DOT, JSON or SVG.
     #[command(after_help = EXIT_CODES)]
@@ -237,6 +243,7 @@ pub fn run(cli: Cli) -> i32 {
             open,
             site_url,
             force,
+            history,
             common,
         } => {
             let options = build::BuildOptions {
@@ -245,6 +252,7 @@ pub fn run(cli: Cli) -> i32 {
                 force,
                 deny_warnings: common.deny_warnings,
                 network: network(&common),
+                history,
             };
             run_build(&dir, &options, open, &common)
         }
@@ -267,6 +275,7 @@ pub fn run(cli: Cli) -> i32 {
             host,
             open,
             today,
+            history,
         } => {
             match crate::serve::serve(crate::serve::Options {
                 dir,
@@ -274,6 +283,7 @@ pub fn run(cli: Cli) -> i32 {
                 port,
                 open,
                 today,
+                history,
             }) {
                 Ok(()) => EXIT_OK,
                 Err(error) => {

@@ -67,6 +67,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "risk-list.html",
         include_str!("../../themes/default/templates/risk-list.html"),
     ),
+    (
+        "history.html",
+        include_str!("../../themes/default/templates/history.html"),
+    ),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

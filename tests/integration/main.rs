@@ -12,6 +12,7 @@ mod example_site;
 mod git_book;
 mod graph;
 mod harness;
+mod history;
 mod levels;
 mod limits;
 mod links;
