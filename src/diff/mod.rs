@@ -653,4 +653,25 @@ mod tests {
         assert_eq!(to(&diff.dependencies.removed), ["b"]);
         assert_eq!(diff.dependencies.changed[0].was.as_deref(), Some("soft"));
     }
+
+    #[test]
+    fn long_lists_are_folded_in_markdown_and_the_drops_never_are() {
+        let checks = |status: &str| {
+            (0..6)
+                .map(|i| check(&format!("c{i}"), status, None))
+                .collect()
+        };
+        let old = vec![service("a", Level::Gold, Level::Gold, checks("pass"))];
+        let new = vec![service("a", Level::None, Level::Gold, checks("fail"))];
+        let text = markdown::render(&compare(old, new));
+        assert!(text.starts_with("**❌ Readiness: 1 service below its required level** · 1 level change · 6 newly failing checks\n"), "{text}");
+        assert!(
+            text.contains("### ❌ Now below their required level"),
+            "{text}"
+        );
+        assert!(
+            text.contains("<details><summary><b>Newly failing checks</b> (6)</summary>"),
+            "{text}"
+        );
+    }
 }
