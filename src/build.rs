@@ -22,6 +22,7 @@ use crate::diag::Diagnostics;
 use crate::evaluate::evaluate;
 use crate::fetch::{self, Network};
 use crate::fingerprint;
+use crate::history;
 use crate::model::Date;
 use crate::parse::{self, Parsed};
 use crate::report::{Report, Summary};
@@ -89,6 +90,22 @@ pub fn evaluate_book(dir: &Path, today: Date, network: Network) -> Evaluated {
     )
 }
 
+/// Evaluates a book whose configuration is already loaded (with the problems loading found):
+/// `revision` loads a book.toml from an older commit and points its folders elsewhere first.
+pub fn evaluate_config(
+    config: Config,
+    diagnostics: Diagnostics,
+    today: Date,
+    network: Network,
+) -> Evaluated {
+    let mut caches = Caches {
+        network,
+        ..Caches::default()
+    };
+    let gathered = gather_loaded(config, diagnostics, &mut caches);
+    evaluate_gathered(gathered, today, &mut caches)
+}
+
 /// The book's configuration and the list of its files: what a build reads before it reads
 /// any file, and all it needs to tell whether anything changed since the last build.
 struct Gathered {
@@ -99,7 +116,15 @@ struct Gathered {
 
 fn gather(dir: &Path, caches: &mut Caches) -> Gathered {
     let mut diagnostics = Diagnostics::new();
-    let mut config = config::load(dir, &mut diagnostics);
+    let config = config::load(dir, &mut diagnostics);
+    gather_loaded(config, diagnostics, caches)
+}
+
+fn gather_loaded(
+    mut config: Config,
+    mut diagnostics: Diagnostics,
+    caches: &mut Caches,
+) -> Gathered {
     fetch::fetch_sources(&mut config, caches.network, &mut diagnostics);
     let found = match caches.found.take() {
         Some(found) => found,
@@ -282,6 +307,8 @@ pub struct BuildOptions {
     pub force: bool,
     pub deny_warnings: bool,
     pub network: Network,
+    /// `--history N`: chart the last N commits (0: none), whatever book.toml's `[history]` says.
+    pub history: Option<usize>,
 }
 
 /// Evaluates the book and, when it has no errors, renders the site and swaps it into place.
@@ -301,7 +328,12 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
         site_url: options.site_url.as_ref(),
         deny_warnings: options.deny_warnings,
     };
-    let inputs = fingerprint::inputs(&gathered.config, &gathered.found, settings);
+    let history_settings = history::settings(&gathered.config, options.history);
+    // History reads commits, which no file stamp shows: a build with it always runs.
+    let inputs = match history_settings {
+        Some(_) => None,
+        None => fingerprint::inputs(&gathered.config, &gathered.found, settings),
+    };
     let listed = gathered.diagnostics.len();
     if let Some(built) = unchanged_since_last_build(&gathered, inputs.as_deref(), &out_dir) {
         return Ok(built);
@@ -317,7 +349,13 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
         evaluated.config.site_url = site_url.clone();
     }
     let staging = site::write::Staging::new(&out_dir, options.force)?;
-    let site = site::render::Site::new(&evaluated, &theme, &drawings);
+    let history = history_settings
+        .map(|settings| history::collect(&evaluated.config, &settings, &mut evaluated.diagnostics));
+    if options.deny_warnings && !evaluated.diagnostics.is_empty() {
+        return Ok(Built::failed(evaluated));
+    }
+    let site =
+        site::render::Site::new(&evaluated, &theme, &drawings).with_history(history.as_ref());
     let written = site.render_into(&staging)?;
     let made_from = |path: &str| site.made_from(path);
     let dead_links = site::links::check(&written, &made_from, &theme.overrides);

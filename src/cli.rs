@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::build::{self, Evaluated};
 use crate::config::SiteUrl;
 use crate::diag::{Diagnostics, Severity};
+use crate::diff;
 use crate::export;
 use crate::fetch::{self, Network};
 use crate::model::Date;
@@ -48,6 +49,9 @@ pub enum Command {
         /// Replace the output folder even if opsbook did not write it (deleting what is in it).
         #[arg(long)]
         force: bool,
+        /// Chart readiness over the last N commits that changed the book (0: none; default: `[history]` in book.toml).
+        #[arg(long, value_name = "N")]
+        history: Option<usize>,
         #[command(flatten)]
         common: Common,
     },
@@ -82,6 +86,9 @@ pub enum Command {
         /// Evaluate as of this date (YYYY-MM-DD) instead of today.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+        /// Chart readiness over the last N commits that changed the book (read once, at start).
+        #[arg(long, value_name = "N")]
+        history: Option<usize>,
     },
     /// Export the dependency graph (or one service's neighbourhood) as DOT, JSON or SVG.
     #[command(after_help = EXIT_CODES)]
@@ -100,6 +107,26 @@ pub enum Command {
         depth: Option<usize>,
         #[command(flatten)]
         common: Common,
+    },
+    /// Compare readiness between two reports or revisions: levels, checks, services, dependencies, waivers.
+    #[command(after_help = DIFF_HELP)]
+    Diff {
+        /// The old side: a JSON report file, or a git revision of the book's repository (`origin/main`).
+        old: String,
+        /// The new side: a JSON report file, or a git revision (`HEAD`).
+        new: String,
+        /// Folder holding book.toml, inside the repository whose revisions are named.
+        #[arg(long, default_value = ".")]
+        book: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit 1 when this happens (by default the diff only informs and exits 0).
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Evaluate revisions as of this date (YYYY-MM-DD) instead of today.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
     /// Fetch every git source of the book into its cache (builds fetch what they miss).
     #[command(after_help = EXIT_CODES)]
@@ -159,6 +186,24 @@ pub enum Format {
     Sarif,
 }
 
+/// How `opsbook diff` prints (its own list: the check command's formats are not diffs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For people at a terminal.
+    Text,
+    /// The diff contract, version 1 (docs/diff.md).
+    Json,
+    /// A pull-request comment: the verdict first, long lists folded.
+    Markdown,
+}
+
+/// What makes `opsbook diff` fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A service met its required level and no longer does, or a new service arrives below it.
+    NewlyBelowRequired,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormatArg {
     /// Graphviz DOT, with levels as tooltips and page links.
@@ -168,6 +213,18 @@ pub enum GraphFormatArg {
     /// A standalone SVG drawing.
     Svg,
 }
+
+const DIFF_HELP: &str = "\
+A side that names an existing file is read as a JSON report (`opsbook check --format json`,
+or a site's readiness.json); anything else is a git revision of the repository holding the
+book, evaluated from git's objects without touching the working tree or the index. Both
+revisions are evaluated as of the same day (--today), so the diff shows what the commits
+changed. See docs/diff.md.
+
+Exit codes:
+  0  the diff was printed (and, with --fail-on, nothing it names happened)
+  1  --fail-on newly-below-required: some service is newly below its required level
+  2  errors: a side is neither a readable report nor a revision";
 
 fn parse_date(text: &str) -> Result<Date, String> {
     text.parse()
@@ -190,6 +247,7 @@ pub fn run(cli: Cli) -> i32 {
             open,
             site_url,
             force,
+            history,
             common,
         } => {
             let options = build::BuildOptions {
@@ -198,6 +256,7 @@ pub fn run(cli: Cli) -> i32 {
                 force,
                 deny_warnings: common.deny_warnings,
                 network: network(&common),
+                history,
             };
             run_build(&dir, &options, open, &common)
         }
@@ -220,6 +279,7 @@ pub fn run(cli: Cli) -> i32 {
             host,
             open,
             today,
+            history,
         } => {
             match crate::serve::serve(crate::serve::Options {
                 dir,
@@ -227,6 +287,7 @@ pub fn run(cli: Cli) -> i32 {
                 port,
                 open,
                 today,
+                history,
             }) {
                 Ok(()) => EXIT_OK,
                 Err(error) => {
@@ -235,6 +296,14 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
+        Command::Diff {
+            old,
+            new,
+            book,
+            format,
+            fail_on,
+            today,
+        } => run_diff(&[old, new], &book, format, fail_on, today),
         Command::Fetch { dir } => {
             let diagnostics = fetch::refresh(&dir);
             print_diagnostics(&diagnostics);
@@ -354,6 +423,60 @@ fn run_graph(
             EXIT_ERROR
         }
     }
+}
+
+fn run_diff(
+    sides: &[String; 2],
+    book: &Path,
+    format: DiffFormat,
+    fail_on: Option<FailOn>,
+    today: Option<Date>,
+) -> i32 {
+    let today = today.unwrap_or_else(|| Date(jiff::Zoned::now().date()));
+    let mut inputs = Vec::with_capacity(2);
+    for arg in sides {
+        match diff::input::read(arg, book, today) {
+            Ok(input) => inputs.push(input),
+            Err(problem) => {
+                eprintln!("error: {problem}");
+                eprintln!(
+                    "  help: give a report file (`opsbook check --format json > old.json`) or a branch, tag or commit; in CI, check out with full history (fetch-depth: 0)"
+                );
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let [old, new]: [diff::input::Input; 2] = match inputs.try_into() {
+        Ok(both) => both,
+        Err(_) => return EXIT_ERROR,
+    };
+    for input in [&old, &new] {
+        if !input.diagnostics.is_empty() {
+            eprintln!("in the book at {}:", input.side.label);
+            print_diagnostics(&input.diagnostics);
+        }
+    }
+    let compared = diff::diff(old.side, &old.snapshot, new.side, &new.snapshot);
+    let output = match format {
+        DiffFormat::Text => diff::text::render(&compared),
+        DiffFormat::Markdown => diff::markdown::render(&compared),
+        DiffFormat::Json => diff::render_json(&compared),
+    };
+    if write_stdout(&output).is_err() {
+        return EXIT_ERROR;
+    }
+    match fail_on {
+        Some(FailOn::NewlyBelowRequired) if !compared.newly_below_required.is_empty() => {
+            EXIT_BELOW_REQUIRED
+        }
+        _ => EXIT_OK,
+    }
+}
+
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
 }
 
 fn render_report(evaluated: &Evaluated, format: Format) -> String {

@@ -32,6 +32,41 @@ pub struct Config {
     pub allow_raw_html: bool,
     pub checklist: ChecklistConfig,
     pub diagrams: DiagramSettings,
+    /// Readiness over the last commits, drawn on the site; `None` (the default) draws none.
+    pub history: Option<HistorySettings>,
+}
+
+/// The `[history]` table: which commits of the book's repository the site charts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct HistorySettings {
+    /// At most this many points (commits) on each chart.
+    pub commits: usize,
+    /// At most one commit per period: the last commit of each day, week or month.
+    pub every: Every,
+    /// The repository's web address, for links to commits (default: from its `origin` remote).
+    pub repository: Option<String>,
+}
+
+impl Default for HistorySettings {
+    fn default() -> Self {
+        HistorySettings {
+            commits: 20,
+            every: Every::Commit,
+            repository: None,
+        }
+    }
+}
+
+/// How often history takes a point.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Every {
+    #[default]
+    Commit,
+    Day,
+    Week,
+    Month,
 }
 
 /// Where the site is published: a path on its host (`/`, `/shop/`) or a full URL
@@ -157,13 +192,11 @@ impl Source {
         };
         let rev = self.git.as_ref().and_then(|g| g.rev.clone());
         let web_url = self.repository.as_ref().map(|web| {
-            let web = web.trim_end_matches('/');
-            let blob = if web.contains("gitlab") {
-                "-/blob"
-            } else {
-                "blob"
-            };
-            format!("{web}/{blob}/{}/{path}", rev.as_deref().unwrap_or("HEAD"))
+            forge_url(
+                web,
+                "blob",
+                &format!("{}/{path}", rev.as_deref().unwrap_or("HEAD")),
+            )
         });
         let repository = self
             .repository
@@ -377,8 +410,16 @@ fn path_in_enclosing_repository(folder: &Path) -> Option<String> {
     )
 }
 
+/// A page of a repository's web site: `kind` is `blob` (a file) or `commit`; GitLab puts
+/// them under `-/`.
+pub fn forge_url(web: &str, kind: &str, rest: &str) -> String {
+    let web = web.trim_end_matches('/');
+    let dash = if web.contains("gitlab") { "-/" } else { "" };
+    format!("{web}/{dash}{kind}/{rest}")
+}
+
 /// The web address of a repository on a known forge, from the URL it is cloned by.
-fn web_address(url: &str) -> Option<String> {
+pub fn web_address(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -485,6 +526,7 @@ impl Config {
             allow_raw_html: false,
             checklist: ChecklistConfig::default(),
             diagrams: DiagramSettings::default(),
+            history: None,
         }
     }
 }
@@ -504,6 +546,7 @@ struct RawBookToml {
     checklist: RawChecklist,
     #[serde(default)]
     diagrams: DiagramSettings,
+    history: Option<HistorySettings>,
 }
 
 #[derive(Deserialize, Default)]
@@ -645,6 +688,7 @@ fn apply(config: &mut Config, raw: RawBookToml, text: &str, diagnostics: &mut Di
     }
     config.allow_raw_html = raw.output.allow_raw_html;
     config.diagrams = raw.diagrams;
+    config.history = raw.history;
     config.checklist = ChecklistConfig {
         file: raw.checklist.file.map(|f| root.join(f)),
         mode: raw.checklist.mode,

@@ -8,7 +8,6 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -51,7 +50,7 @@ pub fn fetch_sources(config: &mut Config, network: Network, diagnostics: &mut Di
         return;
     }
     if network != Network::Offline
-        && let Err(problem) = git_version()
+        && let Err(problem) = crate::git::available()
     {
         diagnostics.push(Diagnostic::error(
             config.display(&config.book_file),
@@ -183,15 +182,15 @@ fn fetch(git: &GitSource) -> Result<String, String> {
     let checkout = &git.checkout;
     std::fs::create_dir_all(checkout).map_err(|e| format!("cannot create the cache: {e}"))?;
     if !checkout.join(".git").exists() {
-        run_git(checkout, &["init", "--quiet"])?;
-        run_git(checkout, &["remote", "add", "origin", "--", &git.url])?;
+        crate::git::run(checkout, &["init", "--quiet"])?;
+        crate::git::run(checkout, &["remote", "add", "origin", "--", &git.url])?;
     }
     match &git.dir {
-        Some(dir) => run_git(checkout, &["sparse-checkout", "set", "--", dir])?,
-        None => run_git(checkout, &["sparse-checkout", "disable"])?,
+        Some(dir) => crate::git::run(checkout, &["sparse-checkout", "set", "--", dir])?,
+        None => crate::git::run(checkout, &["sparse-checkout", "disable"])?,
     };
     let rev = git.rev.as_deref().unwrap_or("HEAD");
-    run_git(
+    crate::git::run(
         checkout,
         &[
             "fetch",
@@ -203,11 +202,11 @@ fn fetch(git: &GitSource) -> Result<String, String> {
             rev,
         ],
     )?;
-    run_git(
+    crate::git::run(
         checkout,
         &["checkout", "--quiet", "--force", "--detach", "FETCH_HEAD"],
     )?;
-    let commit = run_git(checkout, &["rev-parse", "HEAD"])?;
+    let commit = crate::git::run(checkout, &["rev-parse", "HEAD"])?;
     let fetched = Fetched {
         url: git.url.clone(),
         rev: git.rev.clone(),
@@ -233,42 +232,8 @@ fn fetched_file(git: &GitSource) -> std::path::PathBuf {
     git.checkout.with_extension("json")
 }
 
-/// Runs git in `folder` without prompts; its trimmed output, or its complaint.
-fn run_git(folder: &Path, args: &[&str]) -> Result<String, String> {
-    let output = Command::new("git")
-        .args(["-c", "advice.detachedHead=false"])
-        .args(args)
-        .current_dir(folder)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ASKPASS", "")
-        .env("LC_ALL", "C")
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if output.status.success() {
-        return Ok(String::from_utf8_lossy(&output.stdout).trim().to_string());
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let complaint = stderr
-        .lines()
-        .filter(|line| line.starts_with("fatal:") || line.starts_with("error:"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    Err(if complaint.is_empty() {
-        format!("git {} failed", args.first().unwrap_or(&""))
-    } else {
-        format!("git said: {complaint}")
-    })
-}
-
-fn git_version() -> Result<(), String> {
-    match Command::new("git").arg("--version").output() {
-        Ok(output) if output.status.success() => Ok(()),
-        _ => Err("the `git` command is not installed or does not run".into()),
-    }
-}
-
 /// The cache is never something to commit: a `.gitignore` of `*` at its top says so.
-fn ignore_cache_in_git(cache_dir: &Path) {
+pub(crate) fn ignore_cache_in_git(cache_dir: &Path) {
     let top = cache_dir.parent().filter(|p| p.ends_with(".opsbook"));
     let folder = top.unwrap_or(cache_dir);
     let ignore = folder.join(".gitignore");

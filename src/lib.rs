@@ -18,6 +18,10 @@
 //! site::write         files                     -> output folder, swapped in atomically
 //! ```
 //!
+//! Beside the pipeline, comparisons over time read reports back through the JSON contract
+//! (`report::snapshot`): `revision` evaluates the book at a git commit without touching the
+//! working tree, `diff` compares two reports (a pure function; its formats too).
+//!
 //! `build` drives the stages for every command; problems in users' files are collected as
 //! `diag::Diagnostic`s along the way, never printed here.
 
@@ -31,17 +35,21 @@ pub mod config;
 pub mod deserialize;
 pub mod diag;
 pub mod diagram;
+pub mod diff;
 pub mod evaluate;
 pub mod export;
 pub mod fetch;
 pub mod field_lines;
 pub mod fingerprint;
 pub mod frontmatter;
+pub mod git;
+pub mod history;
 pub mod links;
 pub mod markdown;
 pub mod model;
 pub mod parse;
 pub mod report;
+pub mod revision;
 pub mod scaffold;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -29,6 +29,7 @@ use crate::build::{self, Caches, Evaluated, Prepared};
 use crate::config::SiteUrl;
 use crate::diag::Diagnostics;
 use crate::fetch::Network;
+use crate::history::{self, History};
 use crate::model::Date;
 use crate::report::json::{self, JsonProblem};
 use crate::site::drawings::Drawings;
@@ -46,6 +47,8 @@ pub struct Options {
     pub port: u16,
     pub open: bool,
     pub today: Option<Date>,
+    /// `--history N`: chart the last N commits (0: none), instead of book.toml's `[history]`.
+    pub history: Option<usize>,
 }
 
 /// What the browser is told after a rebuild.
@@ -69,12 +72,20 @@ struct Live {
     evaluated: Evaluated,
     theme: Theme,
     drawings: Drawings,
+    /// Read once, when serving starts: it is made of commits, which saves do not change.
+    history: Option<Arc<History>>,
     paths: BTreeSet<String>,
     pages: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 impl Live {
-    fn new(generation: u64, evaluated: Evaluated, theme: Theme, drawings: Drawings) -> Self {
+    fn new(
+        generation: u64,
+        evaluated: Evaluated,
+        theme: Theme,
+        drawings: Drawings,
+        history: Option<Arc<History>>,
+    ) -> Self {
         let paths = Site::new(&evaluated, &theme, &drawings)
             .paths()
             .into_iter()
@@ -84,6 +95,7 @@ impl Live {
             evaluated,
             theme,
             drawings,
+            history,
             paths,
             pages: Mutex::new(HashMap::new()),
         }
@@ -103,7 +115,9 @@ impl Live {
         {
             return Some(Ok(bytes.clone()));
         }
-        let rendered = Site::new(&self.evaluated, &self.theme, &self.drawings).render_path(path)?;
+        let rendered = Site::new(&self.evaluated, &self.theme, &self.drawings)
+            .with_history(self.history.as_deref())
+            .render_path(path)?;
         if let Ok(bytes) = &rendered {
             self.pages
                 .lock()
@@ -123,6 +137,7 @@ struct Shared {
     events: broadcast::Sender<Message>,
     /// Parses and layouts of the last build: a save redoes only what it changed.
     caches: Mutex<Caches>,
+    history: Option<Arc<History>>,
 }
 
 /// Serves the book in `options.dir` until Ctrl-C.
@@ -142,6 +157,7 @@ async fn run(options: Options) -> Result<()> {
         generation: RwLock::new(0),
         events,
         caches: Mutex::new(Caches::default()),
+        history: read_history(&options),
     });
     let watched = rebuild(&shared, &options)?;
     let address = format!("{}:{}", options.host, options.port);
@@ -228,7 +244,8 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
     };
     let message = match site {
         Some((theme, drawings)) => {
-            let live = Live::new(generation, evaluated, theme, drawings);
+            let history = shared.history.clone();
+            let live = Live::new(generation, evaluated, theme, drawings, history);
             let pages = live.paths.iter().filter(|p| p.ends_with(".html")).count();
             *shared.site.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(live));
             println!(
@@ -248,6 +265,16 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
     *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = problems;
     let _ = shared.events.send(message);
     Ok(watch)
+}
+
+/// The book's history, when asked for, with its problems printed.
+fn read_history(options: &Options) -> Option<Arc<History>> {
+    let mut diagnostics = Diagnostics::new();
+    let config = crate::config::load(&options.dir, &mut diagnostics);
+    let settings = history::settings(&config, options.history)?;
+    let history = history::collect(&config, &settings, &mut diagnostics);
+    print_problems(&diagnostics);
+    Some(Arc::new(history))
 }
 
 fn print_problems(diagnostics: &Diagnostics) {

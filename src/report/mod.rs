@@ -8,6 +8,7 @@ pub mod github;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+pub mod snapshot;
 pub mod text;
 
 use std::path::Path;

@@ -15,11 +15,13 @@ use crate::build::Evaluated;
 use crate::catalog::Service;
 use crate::diagram::escape;
 use crate::export::{self, GraphFormat, Selection};
+use crate::history::History;
 use crate::markdown;
 use crate::model::Kind;
 use crate::parse::Origin;
 use crate::report::json;
 use crate::site::drawings::{self, Drawings};
+use crate::site::history;
 use crate::site::links::{MadeFrom, SiteIndex};
 use crate::site::search;
 use crate::site::theme::{Theme, template_error};
@@ -51,6 +53,8 @@ pub struct Site<'a> {
     /// Each system's name by the slug its page is published under.
     systems: BTreeMap<String, &'a str>,
     view: SiteView<'a>,
+    /// Readiness over the last commits, drawn on the overview and service pages.
+    history: Option<&'a History>,
 }
 
 impl<'a> Site<'a> {
@@ -71,7 +75,14 @@ impl<'a> Site<'a> {
                 version: env!("CARGO_PKG_VERSION"),
                 levels: ["none", "bronze", "silver", "gold"],
             },
+            history: None,
         }
+    }
+
+    /// The site with charts of `history` on its overview and service pages.
+    pub fn with_history(mut self, history: Option<&'a History>) -> Self {
+        self.history = history;
+        self
     }
 
     /// Renders every file of the site straight into `staging`, in parallel, holding no more
@@ -235,7 +246,11 @@ impl<'a> Site<'a> {
     fn organisation_page(&self, output: &str, template: &str, section: &str) -> Result<String> {
         let (evaluated, drawings) = (self.evaluated, self.drawings);
         match template {
-            "index.html" => self.page(template, output, section, &view::index(evaluated)),
+            "index.html" => {
+                let mut index = view::index(evaluated);
+                index.history = self.history.and_then(history::organisation);
+                self.page(template, output, section, &index)
+            }
             "checks.html" => self.page(template, output, section, &view::checks(evaluated)),
             "teams.html" => self.page(template, output, section, &view::teams(evaluated)),
             "gaps.html" => self.page(template, output, section, &view::gaps(evaluated)),
@@ -297,13 +312,16 @@ impl<'a> Site<'a> {
             self.sources
                 .resolve(origin.source_index, &origin.relative, "index.html", link)
         };
-        let page_view = view::service(
+        let mut page_view = view::service(
             self.evaluated,
             self.drawings,
             report,
             body_html,
             &resolve_from_root,
         );
+        page_view.history = self
+            .history
+            .and_then(|h| history::service(h, service.id().as_str()));
         self.page("service.html", output, "services", &page_view)
     }
 

@@ -71,6 +71,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "gap-location.html",
         include_str!("../../themes/default/templates/gap-location.html"),
     ),
+    (
+        "history.html",
+        include_str!("../../themes/default/templates/history.html"),
+    ),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

@@ -17,6 +17,7 @@ use crate::model::{Evidence, Level, ServiceDoc, Target};
 use crate::report::{CheckResult, ServiceReport, Status};
 use crate::site::badge;
 use crate::site::drawings::{self, Drawings};
+use crate::site::history::HistoryView;
 use crate::site::search;
 use crate::site::url;
 
@@ -154,6 +155,8 @@ pub struct IndexView<'a> {
     pub risks: Vec<RiskRow<'a>>,
     pub rows: Vec<ServiceRow<'a>>,
     pub teams: Vec<&'a str>,
+    /// The organisation over the last commits, when the build samples history.
+    pub history: Option<HistoryView>,
 }
 
 pub fn index(evaluated: &Evaluated) -> IndexView<'_> {
@@ -196,6 +199,7 @@ pub fn index(evaluated: &Evaluated) -> IndexView<'_> {
         risks: top_risks(evaluated),
         rows,
         teams,
+        history: None,
     }
 }
 
@@ -331,6 +335,8 @@ pub struct ServiceView<'a> {
     pub graph: GraphFacts<'a>,
     /// Its readiness badge, for assessed services.
     pub badge: Option<BadgeView>,
+    /// Its level and failing checks over the last commits, when the build samples history.
+    pub history: Option<HistoryView>,
 }
 
 /// Where a service's fields came from, when a Backstage catalog describes it.
@@ -509,6 +515,7 @@ pub fn service<'a>(
         system_url: drawings::system_page(drawings::system_of(catalog, report.service)),
         graph: graph_facts(evaluated, report),
         badge: badge_view(evaluated, report),
+        history: None,
     }
 }
 

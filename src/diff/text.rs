@@ -1,0 +1,169 @@
+//! The diff for terminals: a summary line, then each kind of change under its own heading,
+//! services newly below their required level first.
+
+use std::fmt::Write;
+
+use crate::diff::{Diff, Movement, describe, headline, standing};
+
+/// The whole diff as text.
+pub fn render(diff: &Diff) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "readiness: {} -> {}",
+        describe(&diff.old),
+        describe(&diff.new)
+    );
+    if diff.is_empty() {
+        let _ = writeln!(out, "no readiness changes");
+        return out;
+    }
+    let _ = writeln!(out, "{}", headline(diff).join(", "));
+    section(
+        &mut out,
+        "newly below their required level",
+        below_lines(diff),
+    );
+    section(&mut out, "levels", level_lines(diff));
+    section(
+        &mut out,
+        "newly failing checks",
+        check_lines(&diff.checks.newly_failing),
+    );
+    section(
+        &mut out,
+        "newly passing checks",
+        check_lines(&diff.checks.newly_passing),
+    );
+    section(&mut out, "services", service_lines(diff));
+    section(&mut out, "dependencies", dependency_lines(diff));
+    section(&mut out, "waivers", waiver_lines(diff));
+    out
+}
+
+fn section(out: &mut String, title: &str, lines: Vec<String>) {
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{title}:");
+    for line in lines {
+        let _ = writeln!(out, "  {line}");
+    }
+}
+
+fn below_lines(diff: &Diff) -> Vec<String> {
+    let dropped = diff
+        .levels
+        .iter()
+        .filter(|l| l.change == Movement::DroppedBelowRequired)
+        .map(|l| format!("{:<24} {} -> {}", l.id, l.from, standing(l.to, l.required)));
+    let arrived = diff
+        .services
+        .added
+        .iter()
+        .filter(|s| !s.meets_required)
+        .map(|s| format!("{:<24} new, {}", s.id, standing(s.level, s.required)));
+    dropped.chain(arrived).collect()
+}
+
+fn level_lines(diff: &Diff) -> Vec<String> {
+    diff.levels
+        .iter()
+        .map(|l| {
+            let arrow = match l.change {
+                Movement::DroppedBelowRequired | Movement::Down => "down",
+                Movement::RoseToRequired | Movement::Up => "up  ",
+                Movement::RequiredChanged => "req ",
+            };
+            let required = if l.old_required == l.required {
+                format!("needs {}", l.required)
+            } else {
+                format!("needed {}, needs {}", l.old_required, l.required)
+            };
+            let verdict = if l.meets_required {
+                "meets it"
+            } else {
+                "below it"
+            };
+            format!(
+                "{arrow} {:<24} {} -> {} ({required}; {verdict})",
+                l.id, l.from, l.to
+            )
+        })
+        .collect()
+}
+
+fn check_lines(changes: &[crate::diff::CheckChange]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{:<24} {} [{}] {} -> {}: {}",
+                c.service,
+                c.check,
+                c.level,
+                c.from.as_deref().unwrap_or("absent"),
+                c.to,
+                c.message
+            )
+        })
+        .collect()
+}
+
+fn service_lines(diff: &Diff) -> Vec<String> {
+    let added = diff.services.added.iter().map(|s| ('+', s));
+    let removed = diff.services.removed.iter().map(|s| ('-', s));
+    added
+        .chain(removed)
+        .map(|(sign, s)| {
+            format!(
+                "{sign} {:<22} {}, tier {}, {}, {} failing check{}",
+                s.id,
+                s.kind,
+                s.tier,
+                standing(s.level, s.required),
+                s.failing,
+                if s.failing == 1 { "" } else { "s" }
+            )
+        })
+        .collect()
+}
+
+fn dependency_lines(diff: &Diff) -> Vec<String> {
+    let deps = &diff.dependencies;
+    let tagged = deps
+        .added
+        .iter()
+        .map(|e| ('+', e))
+        .chain(deps.removed.iter().map(|e| ('-', e)))
+        .chain(deps.changed.iter().map(|e| ('~', e)));
+    tagged
+        .map(|(sign, e)| {
+            let kind = match &e.was {
+                Some(was) => format!("{was} -> {}", e.kind),
+                None => e.kind.clone(),
+            };
+            let external = if e.external { ", external" } else { "" };
+            format!("{sign} {} -> {} ({kind}{external})", e.from, e.to)
+        })
+        .collect()
+}
+
+fn waiver_lines(diff: &Diff) -> Vec<String> {
+    diff.waivers
+        .iter()
+        .map(|w| {
+            let until = match &w.was_until {
+                Some(was) => format!("until {was} -> {}", w.until),
+                None => format!("until {}", w.until),
+            };
+            format!(
+                "{:<8} {:<24} {} ({until}): {}",
+                w.change.as_str(),
+                w.service,
+                w.check,
+                w.reason
+            )
+        })
+        .collect()
+}
