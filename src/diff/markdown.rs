@@ -147,8 +147,11 @@ fn check_items(changes: &[CheckChange]) -> Vec<String> {
     changes
         .iter()
         .map(|c| {
+            let at = c.location.as_ref().map_or(String::new(), |l| {
+                format!(" · `{}`", l.to_string().replace('`', "'"))
+            });
             format!(
-                "**{}** `{}` ({}): {}",
+                "**{}** `{}` ({}): {}{at}",
                 inline(&c.service),
                 c.check,
                 c.level,

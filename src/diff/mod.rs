@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::Level;
-use crate::report::snapshot::{Snapshot, SnapshotCheck, SnapshotService};
+use crate::report::snapshot::{Snapshot, SnapshotCheck, SnapshotLocation, SnapshotService};
 
 /// The contract version of the JSON diff (docs/diff.md).
 pub const VERSION: u32 = 1;
@@ -111,6 +111,8 @@ pub struct CheckChange {
     pub to: String,
     /// What the new report says: what is missing, or what satisfied the check.
     pub message: String,
+    /// The line of the new side that decided it, when its report says.
+    pub location: Option<SnapshotLocation>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -415,6 +417,7 @@ fn compare_checks(
             from: before.map(|c| c.status.clone()),
             to: check.status.clone(),
             message: check.message.clone(),
+            location: check.location.clone(),
         };
         match movement(before, check) {
             CheckMovement::Failing => checks.newly_failing.push(change()),
@@ -503,6 +506,7 @@ mod tests {
                 reason: "later".into(),
                 until: u.into(),
             }),
+            location: None,
         }
     }
 

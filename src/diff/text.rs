@@ -97,8 +97,12 @@ fn check_lines(changes: &[crate::diff::CheckChange]) -> Vec<String> {
     changes
         .iter()
         .map(|c| {
+            let at = c
+                .location
+                .as_ref()
+                .map_or(String::new(), |l| format!(" (at {l})"));
             format!(
-                "{:<24} {} [{}] {} -> {}: {}",
+                "{:<24} {} [{}] {} -> {}: {}{at}",
                 c.service,
                 c.check,
                 c.level,

@@ -44,6 +44,21 @@ pub struct SnapshotCheck {
     pub message: String,
     #[serde(default)]
     pub waiver: Option<SnapshotWaiver>,
+    /// The line that decided the result (absent from reports older than locations).
+    #[serde(default)]
+    pub location: Option<SnapshotLocation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct SnapshotLocation {
+    pub path: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for SnapshotLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.path, self.line)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

@@ -56,7 +56,8 @@ fn a_service_losing_its_alerts_drops_below_its_required_level() {
         "levels:",
         "  down checkout                 silver -> bronze (needs silver; below it)",
         "newly failing checks:",
-        "  checkout                 alerts [silver] pass -> fail: `monitoring.alerts` is not set",
+        // Cited at the `service:` line: the doc no longer has any `monitoring`.
+        "  checkout                 alerts [silver] pass -> fail: `monitoring.alerts` is not set (at services/checkout/service.md:2)",
     ];
     for line in expected {
         assert!(
@@ -135,7 +136,7 @@ fn the_markdown_opens_with_the_verdict() {
     );
     assert!(dropped.contains("### ❌ Now below their required level\n\n| service | tier | level | required |\n|---|---|---|---|\n| **checkout** | 2 | silver → bronze | silver |\n"), "{dropped}");
     assert!(
-        dropped.contains("- **checkout** `alerts` (silver): `monitoring.alerts` is not set\n"),
+        dropped.contains("- **checkout** `alerts` (silver): `monitoring.alerts` is not set · `services/checkout/service.md:2`\n"),
         "{dropped}"
     );
     assert_eq!(
