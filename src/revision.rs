@@ -308,8 +308,9 @@ fn inside(top: &Path, path: &Path) -> Option<String> {
     )
 }
 
-/// `path` with its `.` and `..` steps taken, without asking the disk.
-fn normalize(path: &Path) -> PathBuf {
+/// `path` with its `.` and `..` steps taken, without asking the disk (what matters is how
+/// the user wrote it, not where a symlink leads).
+pub fn normalize(path: &Path) -> PathBuf {
     let mut normal = PathBuf::new();
     for component in path.components() {
         match component {

@@ -2,13 +2,14 @@
 //! problem in a user's file, with paths as the repository knows them. The `github` and
 //! `sarif` formats are two spellings of this list.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::build::Evaluated;
 use crate::checklist::Check;
 use crate::diag::display_path;
 use crate::model::{Level, ServiceDoc};
 use crate::report::{CheckResult, ServiceReport, Status};
+use crate::revision::normalize;
 
 /// How loudly a result is flagged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,24 +130,8 @@ impl Workspace {
 
     /// `display` as an absolute path.
     pub fn absolute(&self, display: &Path) -> PathBuf {
-        normalise(&self.book_root.join(display))
+        normalize(&self.book_root.join(display))
     }
-}
-
-/// `a/./b/../c` as `a/c`, without touching the file system (the file may be a symlink
-/// target elsewhere; what matters is how the user wrote it).
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
