@@ -115,12 +115,14 @@ fn evaluate_service(
     let doc = &source.doc;
     // Rules read the front matter as the model serializes it: validated and normalised.
     let fields = serde_json::to_value(doc).unwrap_or(Value::Null);
-    let subject = Subject {
+    let mut subject = Subject {
         context,
         index,
         fields: &fields,
         path: Arc::from(source.origin.display_path.as_path()),
+        service_line: None,
     };
+    subject.service_line = subject.field("service");
     let results: Vec<CheckResult> = checklist
         .checks
         .iter()
@@ -213,6 +215,8 @@ struct Subject<'a> {
     fields: &'a Value,
     /// The service doc's path, shared by the location of each of its results.
     path: Arc<Path>,
+    /// Where the doc names the service: what results cite when nothing is closer.
+    service_line: Option<Cite>,
 }
 
 impl Subject<'_> {
@@ -284,7 +288,7 @@ impl Subject<'_> {
     /// The place a result cites: the front matter's `service:` line when nothing is closer.
     fn location(&self, cite: Option<Cite>) -> Location {
         let source = self.source();
-        match cite.or_else(|| self.field("service")) {
+        match cite.or(self.service_line) {
             Some(Cite::Doc(line)) => Location {
                 path: self.path.clone(),
                 line,

@@ -5,14 +5,15 @@
 //! does, without expanding aliases, so a hostile document costs no more here than its size.
 
 use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 use yaml_rust2::parser::{Event, Parser};
 
-/// Lines (relative to the YAML text, 1-based) by dotted path: `monitoring.alerts.0.level`.
+/// Lines (relative to the YAML text, 1-based) by path: `monitoring`, `alerts`, item 0, `level`.
 ///
-/// Paths are kept as 64-bit hashes in a sorted list: a service doc has a few hundred of them,
-/// and at 10,000 services the strings themselves would cost more memory than the docs.
+/// Paths are kept as 64-bit hashes in a sorted list, hashed a step at a time as the YAML is
+/// walked: a service doc has a few hundred of them, and at 10,000 services the path strings
+/// would cost more memory, and more time to build, than the lookups they serve.
 #[derive(Debug, Clone, Default)]
 pub struct FieldLines {
     lines: Vec<(u64, u32)>,
@@ -37,29 +38,33 @@ impl FieldLines {
         FieldLines { lines }
     }
 
-    fn get(&self, path: &str) -> Option<usize> {
-        let hash = hash(path);
+    fn get(&self, path: &PathHash) -> Option<usize> {
+        let id = path.id();
         self.lines
-            .binary_search_by_key(&hash, |(h, _)| *h)
+            .binary_search_by_key(&id, |(h, _)| *h)
             .ok()
             .map(|i| self.lines[i].1 as usize)
     }
 
-    /// The line of the field at a checklist path (`a.b`, or `a[].b` for the first item of
-    /// list `a` that has `b`), or else of its closest ancestor that is written; `None` when
-    /// not even the first key is.
+    /// The line of the field at a checklist path (`a.b`; `a.2` for item 2 of list `a`; `a[].b`
+    /// for the first item of list `a` that has `b`), or else of its closest ancestor that is
+    /// written; `None` when not even the first key is.
     pub fn line_of(&self, path: &str) -> Option<usize> {
         let parts: Vec<&str> = path.split('.').collect();
-        self.resolve("", &parts).map(|found| found.line)
+        self.resolve(&PathHash::default(), &parts)
+            .map(|found| found.line)
     }
 
-    fn resolve(&self, prefix: &str, parts: &[&str]) -> Option<Found> {
+    fn resolve(&self, prefix: &PathHash, parts: &[&str]) -> Option<Found> {
         let (part, rest) = parts.split_first()?;
         let (key, spread) = match part.strip_suffix("[]") {
             Some(key) => (key, true),
             None => (*part, false),
         };
-        let here = join(prefix, key);
+        let here = match key.parse::<usize>() {
+            Ok(index) => prefix.item(index),
+            Err(_) => prefix.key(key),
+        };
         let line = self.get(&here)?;
         let ancestor = Found { line, exact: false };
         if rest.is_empty() && !spread {
@@ -70,7 +75,7 @@ impl FieldLines {
         }
         // The first item that has the rest of the path decides; else the list itself.
         let items = (0..).map_while(|i| {
-            let item = join(&here, &i.to_string());
+            let item = here.item(i);
             self.get(&item).map(|line| (item, line))
         });
         for (item, item_line) in items {
@@ -95,29 +100,41 @@ struct Found {
     exact: bool,
 }
 
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
-    }
-}
+/// A path hashed one step at a time: each step extends a copy of its parent's hasher, so
+/// neither the walk nor a lookup builds a path string.
+#[derive(Clone, Default)]
+struct PathHash(DefaultHasher);
 
-fn hash(path: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    path.hash(&mut hasher);
-    hasher.finish()
+impl PathHash {
+    fn key(&self, key: &str) -> PathHash {
+        let mut hasher = self.0.clone();
+        hasher.write_u8(0);
+        hasher.write_usize(key.len());
+        hasher.write(key.as_bytes());
+        PathHash(hasher)
+    }
+
+    fn item(&self, index: usize) -> PathHash {
+        let mut hasher = self.0.clone();
+        hasher.write_u8(1);
+        hasher.write_usize(index);
+        PathHash(hasher)
+    }
+
+    fn id(&self) -> u64 {
+        self.0.finish()
+    }
 }
 
 /// What the next node of an open collection is.
 enum Frame {
     /// A mapping at `path`; `key` holds the key whose value comes next.
     Mapping {
-        path: String,
-        key: Option<String>,
+        path: PathHash,
+        key: Option<PathHash>,
     },
     Sequence {
-        path: String,
+        path: PathHash,
         next: usize,
     },
     /// A collection whose contents have no path (a mapping used as a key).
@@ -134,7 +151,7 @@ impl Collector {
     fn on_event(&mut self, event: Event, line: usize) {
         match event {
             Event::Scalar(text, ..) => {
-                self.node(line, Some(text));
+                self.node(line, Some(&text));
             }
             Event::Alias(_) => {
                 self.node(line, None);
@@ -157,25 +174,25 @@ impl Collector {
 
     /// Takes note of a node starting on `line`; returns the path its contents live under, or
     /// `None` for a node that is a key or lies inside an unnamed one.
-    fn node(&mut self, line: usize, scalar: Option<String>) -> Option<String> {
+    fn node(&mut self, line: usize, scalar: Option<&str>) -> Option<PathHash> {
         let line = u32::try_from(line).unwrap_or(u32::MAX);
         match self.stack.last_mut() {
-            None => Some(String::new()),
+            None => Some(PathHash::default()),
             Some(Frame::Unnamed) => None,
             Some(Frame::Sequence { path, next }) => {
-                let item = join(path, &next.to_string());
+                let item = path.item(*next);
                 *next += 1;
-                self.lines.push((hash(&item), line));
+                self.lines.push((item.id(), line));
                 Some(item)
             }
             Some(Frame::Mapping { path, key }) => match key.take() {
-                Some(key) => Some(join(path, &key)),
+                Some(key) => Some(key),
                 None => {
                     // A key: its line is where the field is written. A non-scalar key
                     // still takes the value slot, with a name nobody can look up.
-                    let name = scalar.unwrap_or_else(|| "\u{0}".to_string());
-                    self.lines.push((hash(&join(path, &name)), line));
-                    *key = Some(name);
+                    let named = path.key(scalar.unwrap_or("\u{0}"));
+                    self.lines.push((named.id(), line));
+                    *key = Some(named);
                     None
                 }
             },
@@ -186,6 +203,17 @@ impl Collector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line of exactly this path, numbers being list items: `a.1.b`.
+    fn exact(lines: &FieldLines, path: &str) -> Option<usize> {
+        let hash = path.split('.').fold(PathHash::default(), |hash, step| {
+            match step.parse::<usize>() {
+                Ok(index) => hash.item(index),
+                Err(_) => hash.key(step),
+            }
+        });
+        lines.get(&hash)
+    }
 
     const DOC: &str = "\
 service: a
@@ -205,8 +233,16 @@ logs: {}
         assert_eq!(lines.line_of("service"), Some(1));
         assert_eq!(lines.line_of("monitoring.dashboard"), Some(3));
         assert_eq!(lines.line_of("monitoring.alerts"), Some(4));
-        assert_eq!(lines.get("monitoring.alerts.1.level"), Some(7));
-        assert_eq!(lines.get("monitoring.alerts.1.condition"), Some(8));
+        assert_eq!(exact(&lines, "monitoring.alerts.1.level"), Some(7));
+        assert_eq!(exact(&lines, "monitoring.alerts.1.condition"), Some(8));
+    }
+
+    #[test]
+    fn a_number_is_a_list_item() {
+        let lines = FieldLines::of(DOC);
+        assert_eq!(lines.line_of("monitoring.alerts.1"), Some(7));
+        assert_eq!(lines.line_of("monitoring.alerts.1.condition"), Some(8));
+        assert_eq!(lines.line_of("monitoring.alerts.5"), Some(4));
     }
 
     #[test]
@@ -228,9 +264,9 @@ logs: {}
     #[test]
     fn values_that_are_mappings_do_not_shift_keys() {
         let lines = FieldLines::of("a:\n  b: {c: 1}\n  d: 2\ne: [1, {f: 2}]\n");
-        assert_eq!(lines.get("a.d"), Some(3));
-        assert_eq!(lines.get("e.1.f"), Some(4));
-        assert_eq!(lines.get("e"), Some(4));
+        assert_eq!(exact(&lines, "a.d"), Some(3));
+        assert_eq!(exact(&lines, "e.1.f"), Some(4));
+        assert_eq!(exact(&lines, "e"), Some(4));
     }
 
     #[test]
