@@ -33,6 +33,13 @@ impl Staging {
             check_replaceable(out_dir)?;
         }
         let parent = parent_of(out_dir);
+        if let Some(file) = parent.ancestors().find(|p| p.is_file()) {
+            bail!(
+                "cannot create the output folder {}: {} is a file, not a folder; choose another output folder (-o, or `dir` in [output] of book.toml)",
+                out_dir.display(),
+                file.display()
+            );
+        }
         fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
         let name = out_dir
@@ -53,8 +60,19 @@ impl Staging {
         })
     }
 
-    /// Writes one file of the site; `path` is relative to the site's root.
+    /// Writes one file of the site; `path` is relative to the site's root. A failure names
+    /// the file by its place in the site, and says what to do when the disk is full.
     pub fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.write(path, bytes).map_err(|error| {
+            anyhow::anyhow!(
+                "cannot write {path} of the new site (in {}): {error}{}",
+                self.parent.display(),
+                storage_help(&error)
+            )
+        })
+    }
+
+    fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
         let target = self.folder.path().join(path);
         if let Some(folder) = target.parent() {
             let known = self
@@ -63,15 +81,14 @@ impl Staging {
                 .unwrap_or_else(|e| e.into_inner())
                 .contains(folder);
             if !known {
-                fs::create_dir_all(folder)
-                    .with_context(|| format!("cannot create {}", folder.display()))?;
+                fs::create_dir_all(folder)?;
                 self.created
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(folder.to_path_buf());
             }
         }
-        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+        fs::write(&target, bytes)
     }
 
     /// Marks the site as opsbook's and swaps it into place.
@@ -82,6 +99,19 @@ impl Staging {
         )
         .context("cannot write the marker file")?;
         swap_into_place(self.folder, &self.out_dir, &self.parent, &self.name)
+    }
+}
+
+/// What to do about a write that failed for want of room.
+fn storage_help(error: &std::io::Error) -> &'static str {
+    match error.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            "; the disk is full: free some space and build again"
+        }
+        std::io::ErrorKind::FileTooLarge => {
+            "; a limit on file size (`ulimit -f`) stops opsbook writing it: raise the limit and build again"
+        }
+        _ => "",
     }
 }
 

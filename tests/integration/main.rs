@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod diagrams;
 mod example_site;
+mod faults;
 mod graph;
 mod harness;
 mod levels;
