@@ -262,3 +262,27 @@ fn relative_slash_path(root: &Path, path: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_deleted_between_the_walk_and_the_read_is_a_located_error() {
+        let book = tempfile::tempdir().unwrap();
+        let folder = book.path().join("services/gone");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("service.md"), "---\nservice: gone\n---\n").unwrap();
+        let mut diagnostics = Diagnostics::new();
+        let config = crate::config::load(book.path(), &mut diagnostics);
+        let found = find(&config, &mut diagnostics);
+        assert_eq!(found.len(), 1);
+        std::fs::remove_dir_all(book.path().join("services")).unwrap();
+        let error = read(&config, &found[0]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "services/gone/service.md: error: cannot read the file: No such file or directory (os error 2)\n  help: if it was deleted or moved during the build, build again"
+        );
+        assert!(diagnostics.is_empty());
+    }
+}

@@ -9,6 +9,7 @@ mod cli;
 mod diagrams;
 mod example_site;
 mod faults;
+mod fuzz_regressions;
 mod graph;
 mod harness;
 mod levels;
