@@ -110,7 +110,8 @@ fn dot_book(edges: impl Iterator<Item = String>) -> tempfile::TempDir {
     book_with(&[("drawn/service.md", doc)])
 }
 
-/// Builds `book` within 60 s of CPU time; the warning about its diagram, and the time taken.
+/// Builds `book` within 60 s of CPU time; the warning about its diagram (with its help
+/// line), and the time taken.
 fn diagram_warning(book: &tempfile::TempDir) -> (String, Duration) {
     let started = Instant::now();
     let output = opsbook_within(60, book.path(), &["build", "-o", "site", "--today", TODAY]);
@@ -122,11 +123,15 @@ fn diagram_warning(book: &tempfile::TempDir) -> (String, Duration) {
         "the block is shown as code, not drawn"
     );
     let message = stderr(&output);
-    let warning = message
+    let start = message
+        .find("drawn/service.md:")
+        .unwrap_or_else(|| panic!("no warning: {message}"));
+    // The warning and its help line.
+    let warning = message[start..]
         .lines()
-        .find(|line| line.contains("warning:"))
-        .unwrap_or_else(|| panic!("no warning: {message}"))
-        .to_string();
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n");
     (warning, took)
 }
 
@@ -136,7 +141,7 @@ fn a_dot_block_of_fifty_thousand_nodes_is_refused_quickly() {
     let (warning, took) = diagram_warning(&book);
     assert_eq!(
         warning,
-        "drawn/service.md:7:1: warning: this diagram is shown as code: the diagram has 50001 nodes; at most 150 can be drawn"
+        "drawn/service.md:7:1: warning: this diagram is shown as code: the diagram has 50001 nodes; at most 150 can be drawn\n  help: split it into smaller diagrams, each of the part that matters"
     );
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
@@ -151,7 +156,7 @@ fn a_dot_block_of_few_nodes_and_long_edges_is_refused_quickly() {
     let (warning, took) = diagram_warning(&book);
     assert!(
         warning.starts_with("drawn/service.md:7:1: warning: this diagram is shown as code: the diagram's 150 nodes and 224 edges make ")
-            && warning.ends_with(" pieces to lay out (edges that skip levels count once a level); at most 2000 can be drawn"),
+            && warning.ends_with(" pieces to lay out (edges that skip levels count once a level); at most 2000 can be drawn\n  help: split it into smaller diagrams, each of the part that matters"),
         "{warning}"
     );
     assert!(took < Duration::from_secs(20), "took {took:?}");
