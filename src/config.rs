@@ -607,22 +607,32 @@ struct RawChecklist {
 /// Loads `dir/book.toml`. A folder without one is a book of its own Markdown files.
 pub fn load(dir: &Path, diagnostics: &mut Diagnostics) -> Config {
     let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let mut config = Config::defaults(&root);
-    let text = match std::fs::read_to_string(&config.book_file) {
+    let book_file = root.join(BOOK_FILE);
+    let text = match std::fs::read_to_string(&book_file) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return config,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Config::defaults(&root);
+        }
         Err(error) => {
             diagnostics.push(Diagnostic::error(
                 BOOK_FILE,
                 format!("cannot read book.toml: {error}"),
             ));
-            return config;
+            return Config::defaults(&root);
         }
     };
-    let tree = match toml::from_str::<serde_json::Value>(&text) {
+    from_text(&root, &text, diagnostics)
+}
+
+/// The configuration that book.toml `text` gives the book at `root` (an absolute path):
+/// [`load`] once the file is read. Taking the text, not the file, lets the fuzz target
+/// `book_toml` call it with arbitrary input; problems are located diagnostics, never a panic.
+pub fn from_text(root: &Path, text: &str, diagnostics: &mut Diagnostics) -> Config {
+    let mut config = Config::defaults(root);
+    let tree = match toml::from_str::<serde_json::Value>(text) {
         Ok(tree) => tree,
         Err(error) => {
-            let position = error.span().map(|s| Position::of_offset(&text, s.start));
+            let position = error.span().map(|s| Position::of_offset(text, s.start));
             diagnostics.push(
                 Diagnostic::error(BOOK_FILE, error.message().trim().to_string()).at_opt(position),
             );
@@ -631,9 +641,9 @@ pub fn load(dir: &Path, diagnostics: &mut Diagnostics) -> Config {
     };
     let (raw, problems) = deserialize::collect::<RawBookToml>(tree);
     for problem in &problems {
-        diagnostics.push(toml_problem(&text, problem));
+        diagnostics.push(toml_problem(text, problem));
     }
-    apply(&mut config, raw.unwrap_or_default(), &text, diagnostics);
+    apply(&mut config, raw.unwrap_or_default(), text, diagnostics);
     config
 }
 

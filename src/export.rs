@@ -238,7 +238,7 @@ fn svg(evaluated: &Evaluated, nodes: &[NodeIndex]) -> Result<String, String> {
         "export",
     );
     let svg = diagram::draw(&diagram).map_err(|error| match error {
-        diagram::DrawError::TooLarge { .. } => {
+        diagram::DrawError::TooLarge { .. } | diagram::DrawError::Tangled { .. } => {
             format!("{error}: export one service with --service ID")
         }
         other => other.to_string(),

@@ -5,6 +5,7 @@
 //! folder; follows symlinks but reports loops instead of hanging. Files are read as bytes: the
 //! parse stage decides what they mean.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use walkdir::{DirEntry, WalkDir};
@@ -100,14 +101,17 @@ fn missing_folder(config: &Config, source: &Source) -> Diagnostic {
     }
 }
 
-/// Reads a found file.
+/// Reads a found file, never more than [`MAX_FILE_BYTES`] of it: the size is taken from the
+/// open file, and the read stops past the limit even if the file grows meanwhile.
 pub fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
     let display_path = config.display(&found.path);
-    if let Some((_, size)) = found.stamp
-        && size > MAX_FILE_BYTES
-    {
-        return Err(Diagnostic::error(
-            display_path,
+    let cannot_read = |error: std::io::Error| {
+        Diagnostic::error(&display_path, format!("cannot read the file: {error}"))
+            .with_help("if it was deleted or moved during the build, build again")
+    };
+    let too_large = |size: u64| {
+        Diagnostic::error(
+            &display_path,
             format!(
                 "the file is {:.1} MB; opsbook reads files of up to {} MB",
                 size as f64 / 1e6,
@@ -116,21 +120,27 @@ pub fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
         )
         .with_help(
             "split it into pages beside the service doc, or move large images out of the sources",
-        ));
+        )
+    };
+    let file = std::fs::File::open(&found.path).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(too_large(size));
     }
-    match std::fs::read(&found.path) {
-        Ok(bytes) => Ok(SourceFile {
-            display_path,
-            source_index: found.source_index,
-            relative: found.relative.clone(),
-            kind: found.kind,
-            bytes,
-        }),
-        Err(error) => Err(Diagnostic::error(
-            display_path,
-            format!("cannot read the file: {error}"),
-        )),
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
     }
+    Ok(SourceFile {
+        display_path,
+        source_index: found.source_index,
+        relative: found.relative.clone(),
+        kind: found.kind,
+        bytes,
+    })
 }
 
 fn walk(
@@ -251,4 +261,28 @@ fn relative_slash_path(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_deleted_between_the_walk_and_the_read_is_a_located_error() {
+        let book = tempfile::tempdir().unwrap();
+        let folder = book.path().join("services/gone");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("service.md"), "---\nservice: gone\n---\n").unwrap();
+        let mut diagnostics = Diagnostics::new();
+        let config = crate::config::load(book.path(), &mut diagnostics);
+        let found = find(&config, &mut diagnostics);
+        assert_eq!(found.len(), 1);
+        std::fs::remove_dir_all(book.path().join("services")).unwrap();
+        let error = read(&config, &found[0]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "services/gone/service.md: error: cannot read the file: No such file or directory (os error 2)\n  help: if it was deleted or moved during the build, build again"
+        );
+        assert!(diagnostics.is_empty());
+    }
 }

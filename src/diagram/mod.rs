@@ -69,6 +69,14 @@ pub enum DrawError {
     Empty,
     /// Too many nodes to lay out in reasonable time and read.
     TooLarge { nodes: usize, limit: usize },
+    /// Few enough nodes, but so many edges, or edges skipping so many levels, that laying
+    /// them out would take minutes (see [`layout_size`]).
+    Tangled {
+        nodes: usize,
+        edges: usize,
+        size: usize,
+        limit: usize,
+    },
     /// DOT that does not parse; `line` is 1-based within the DOT source.
     Syntax { line: usize, message: String },
     /// The layout engine failed on this input.
@@ -85,6 +93,15 @@ impl std::fmt::Display for DrawError {
                     "the diagram has {nodes} nodes; at most {limit} can be drawn"
                 )
             }
+            DrawError::Tangled {
+                nodes,
+                edges,
+                size,
+                limit,
+            } => write!(
+                f,
+                "the diagram's {nodes} nodes and {edges} edges make {size} pieces to lay out (edges that skip levels count once a level); at most {limit} can be drawn"
+            ),
             DrawError::Syntax { message, .. } => {
                 // The parser's own words are terse ("port"): say what it was reading.
                 let message = match message.trim().trim_end_matches('.') {
@@ -104,11 +121,21 @@ impl std::fmt::Display for DrawError {
 /// beyond this many nodes a graph is neither quick to lay out nor readable.
 pub const MAX_NODES: usize = 150;
 
+/// Layout time grows with the pieces layout-rs places, not with the nodes alone: an edge that
+/// skips levels becomes a chain of hidden nodes, one a level. 150 nodes with 300 edges between
+/// random pairs make about 10,000 pieces and take minutes; 2,000 take a tenth of a second (in
+/// a debug build).
+pub const MAX_LAYOUT_SIZE: usize = 2000;
+
 /// Above this many nodes the crossing-reduction passes are skipped: they cost far more than
 /// they improve (measured in bench/README.md). Every service's neighbourhood (at most 28
 /// nodes) stays below it; dense system pages of 31-40 nodes took 58 % of all layout time at
 /// 1,000 services, for a drawing about as tangled either way.
 const OPTIMISE_UP_TO: usize = 30;
+
+/// The passes' cost grows with the pieces laid out too: 40 nodes with 100 edges between
+/// random pairs (1,700 pieces) take 12 s in a debug build with them, 0.1 s without.
+const OPTIMISE_SIZE_UP_TO: usize = 500;
 
 const FONT_WIDTH: f64 = 7.4;
 const LINE_HEIGHT: f64 = 18.0;
@@ -136,6 +163,17 @@ pub fn draw_tuned(diagram: &Diagram, reduce_crossings: bool) -> Result<String, D
             limit: MAX_NODES,
         });
     }
+    let edges: Vec<LayoutEdge> = diagram
+        .edges
+        .iter()
+        .map(|e| LayoutEdge {
+            from: e.from,
+            to: e.to,
+            labelled: !e.label.is_empty(),
+        })
+        .collect();
+    let size = check_layout_size(diagram.nodes.len(), &edges)?;
+    let reduce_crossings = reduce_crossings && size <= OPTIMISE_SIZE_UP_TO;
     let id = fingerprint(diagram);
     contained(|| {
         let orientation = if diagram.left_to_right {
@@ -218,6 +256,16 @@ pub fn check_dot(source: &str) -> Result<(), DrawError> {
 /// Lays out and draws DOT source as an inline `<svg>` element.
 pub fn draw_dot(source: &str, title: &str) -> Result<String, DrawError> {
     let graph = parse_dot(source)?;
+    // Sized from the syntax tree before layout-rs builds anything: a block of 50,000 nodes
+    // is refused in the time it takes to read it.
+    let (nodes, edges) = dot_shape(&graph);
+    if nodes > MAX_NODES {
+        return Err(DrawError::TooLarge {
+            nodes,
+            limit: MAX_NODES,
+        });
+    }
+    let size = check_layout_size(nodes, &edges)?;
     let id = fingerprint(&source);
     contained(|| {
         let mut builder = GraphBuilder::new();
@@ -234,7 +282,8 @@ pub fn draw_dot(source: &str, title: &str) -> Result<String, DrawError> {
             });
         }
         let mut canvas = Canvas::new(&id);
-        visual.do_it(false, nodes > OPTIMISE_UP_TO, false, &mut canvas);
+        let reduce_crossings = nodes <= OPTIMISE_UP_TO && size <= OPTIMISE_SIZE_UP_TO;
+        visual.do_it(false, !reduce_crossings, false, &mut canvas);
         Ok(canvas.finish("dot", title))
     })?
 }
@@ -250,6 +299,171 @@ fn parse_dot(source: &str) -> Result<layout::gv::parser::ast::Graph, DrawError> 
         line: error_line(source, &message),
         message,
     })
+}
+
+/// An edge as layout-rs lays it out: an edge with a label goes through a node of its own.
+#[derive(Debug, Clone, Copy)]
+struct LayoutEdge {
+    from: usize,
+    to: usize,
+    labelled: bool,
+}
+
+/// The [`layout_size`] of a graph, if it is within [`MAX_LAYOUT_SIZE`].
+fn check_layout_size(nodes: usize, edges: &[LayoutEdge]) -> Result<usize, DrawError> {
+    let size = layout_size(nodes, edges);
+    if size > MAX_LAYOUT_SIZE {
+        return Err(DrawError::Tangled {
+            nodes,
+            edges: edges.len(),
+            size,
+            limit: MAX_LAYOUT_SIZE,
+        });
+    }
+    Ok(size)
+}
+
+/// How many pieces layout-rs would place for this graph (nodes, hidden nodes and edge
+/// segments), found the way it ranks a graph but without laying anything out: edges that
+/// would close a cycle are turned around, in the order they are written; every node sits one
+/// level below its lowest predecessor; an edge that skips levels gets a hidden node on each
+/// level it crosses, and a label node of its own if it has a label. Stops counting once past
+/// [`MAX_LAYOUT_SIZE`], so a graph of many thousand edges is refused quickly: turning edges
+/// around costs a search of the graph for each.
+fn layout_size(nodes: usize, edges: &[LayoutEdge]) -> usize {
+    if nodes + edges.len() > MAX_LAYOUT_SIZE {
+        return nodes + edges.len();
+    }
+    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); nodes];
+    let mut self_edges = 0;
+    for edge in edges {
+        let (mut from, mut to) = (edge.from, edge.to);
+        if from == to {
+            self_edges += 1;
+            continue;
+        }
+        if reachable(&successors, to, from) {
+            std::mem::swap(&mut from, &mut to);
+        }
+        if edge.labelled {
+            let label = successors.len();
+            successors.push(vec![to]);
+            successors[from].push(label);
+        } else {
+            successors[from].push(to);
+        }
+    }
+    let levels = longest_path_levels(&successors);
+    let hidden: usize = successors
+        .iter()
+        .enumerate()
+        .flat_map(|(from, next)| next.iter().map(move |&to| (from, to)))
+        .map(|(from, to)| levels[to] - levels[from] - 1)
+        .sum();
+    let segments: usize = successors.iter().map(Vec::len).sum::<usize>() + hidden;
+    // A self edge is drawn through one extra node, with two segments.
+    successors.len() + hidden + segments + 3 * self_edges
+}
+
+fn reachable(successors: &[Vec<usize>], from: usize, to: usize) -> bool {
+    let mut seen = vec![false; successors.len()];
+    let mut stack = vec![from];
+    while let Some(node) = stack.pop() {
+        if node == to {
+            return true;
+        }
+        if !std::mem::replace(&mut seen[node], true) {
+            stack.extend(&successors[node]);
+        }
+    }
+    false
+}
+
+/// Each node's level in a DAG: 0 for nodes without predecessors, else one more than its
+/// deepest predecessor.
+fn longest_path_levels(successors: &[Vec<usize>]) -> Vec<usize> {
+    let mut incoming = vec![0usize; successors.len()];
+    for next in successors {
+        for &to in next {
+            incoming[to] += 1;
+        }
+    }
+    let mut ready: Vec<usize> = (0..successors.len())
+        .filter(|&n| incoming[n] == 0)
+        .collect();
+    let mut levels = vec![0usize; successors.len()];
+    while let Some(node) = ready.pop() {
+        for &to in &successors[node] {
+            levels[to] = levels[to].max(levels[node] + 1);
+            incoming[to] -= 1;
+            if incoming[to] == 0 {
+                ready.push(to);
+            }
+        }
+    }
+    levels
+}
+
+/// The nodes and edges layout-rs's `GraphBuilder` would make of a parsed DOT graph: nodes by
+/// name in order of first mention, one edge per arrow of each `a -> b -> c` chain. An edge
+/// is counted as labelled if it or an `edge [...]` statement anywhere sets a label (an upper
+/// bound is enough for a limit).
+fn dot_shape(graph: &layout::gv::parser::ast::Graph) -> (usize, Vec<LayoutEdge>) {
+    use layout::gv::parser::ast::{AttrStmtTarget, Stmt};
+    use std::collections::HashMap;
+
+    fn has_label(list: &layout::gv::parser::ast::AttributeList) -> bool {
+        list.iter().any(|(key, _)| key == "label")
+    }
+    fn visit<'g>(
+        graph: &'g layout::gv::parser::ast::Graph,
+        names: &mut HashMap<&'g str, usize>,
+        edges: &mut Vec<LayoutEdge>,
+        edge_labels: &mut bool,
+    ) {
+        for stmt in &graph.list.list {
+            match stmt {
+                Stmt::Edge(edge) => {
+                    let mut from = id_of(names, &edge.from.name);
+                    for (to, _) in &edge.to {
+                        let to = id_of(names, &to.name);
+                        edges.push(LayoutEdge {
+                            from,
+                            to,
+                            labelled: has_label(&edge.list),
+                        });
+                        from = to;
+                    }
+                }
+                Stmt::Node(node) => {
+                    id_of(names, &node.id.name);
+                }
+                Stmt::Attribute(attribute) => {
+                    if matches!(attribute.target, AttrStmtTarget::Edge)
+                        && has_label(&attribute.list)
+                    {
+                        *edge_labels = true;
+                    }
+                }
+                Stmt::SubGraph(inner) => visit(inner, names, edges, edge_labels),
+            }
+        }
+    }
+    fn id_of<'g>(names: &mut HashMap<&'g str, usize>, name: &'g str) -> usize {
+        let next = names.len();
+        *names.entry(name).or_insert(next)
+    }
+
+    let mut names = HashMap::new();
+    let mut edges = Vec::new();
+    let mut edge_labels = false;
+    visit(graph, &mut names, &mut edges, &mut edge_labels);
+    if edge_labels {
+        for edge in &mut edges {
+            edge.labelled = true;
+        }
+    }
+    (names.len(), edges)
 }
 
 /// The parser reports no position. The first prefix of the source (in whole lines) that fails
@@ -347,6 +561,79 @@ mod tests {
             ..Diagram::default()
         };
         assert!(matches!(draw(&huge), Err(DrawError::TooLarge { .. })));
+    }
+
+    /// A chain of 150 nodes and an edge from each of the first 75 to its mirror image: few
+    /// enough nodes, but the long edges make thousands of pieces (minutes of layout).
+    fn tangled_dot() -> String {
+        let mut dot = String::from("digraph {\n");
+        for n in 0..149 {
+            dot.push_str(&format!("  n{n} -> n{};\n", n + 1));
+        }
+        for n in 0..75 {
+            dot.push_str(&format!("  n{n} -> n{};\n", 149 - n));
+        }
+        dot.push('}');
+        dot
+    }
+
+    #[test]
+    fn tangled_graphs_are_refused_before_layout() {
+        let started = std::time::Instant::now();
+        let error = draw_dot(&tangled_dot(), "t").unwrap_err();
+        assert!(
+            matches!(
+                error,
+                DrawError::Tangled {
+                    nodes: 150,
+                    edges: 224,
+                    size,
+                    limit: MAX_LAYOUT_SIZE
+                } if size > MAX_LAYOUT_SIZE
+            ),
+            "{error:?}"
+        );
+        let diagram = Diagram {
+            nodes: vec![node("x"); 150],
+            edges: (0..149)
+                .map(|n| (n, n + 1))
+                .chain((0..75).map(|n| (n, 149 - n)))
+                .map(|(from, to)| Edge {
+                    from,
+                    to,
+                    ..Edge::default()
+                })
+                .collect(),
+            ..Diagram::default()
+        };
+        assert!(matches!(draw(&diagram), Err(DrawError::Tangled { .. })));
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn layout_size_counts_hidden_nodes_labels_and_self_edges() {
+        let edge = |from, to, labelled| LayoutEdge { from, to, labelled };
+        // a -> b -> c: 3 nodes, 2 segments.
+        assert_eq!(layout_size(3, &[edge(0, 1, false), edge(1, 2, false)]), 5);
+        // Plus a -> c, skipping b's level: 1 hidden node, 2 segments.
+        assert_eq!(
+            layout_size(
+                3,
+                &[edge(0, 1, false), edge(1, 2, false), edge(0, 2, false)]
+            ),
+            8
+        );
+        // c -> a closes a cycle: turned around, it is a -> c.
+        assert_eq!(
+            layout_size(
+                3,
+                &[edge(0, 1, false), edge(1, 2, false), edge(2, 0, false)]
+            ),
+            8
+        );
+        // A label is a node of its own: a -> label -> b.
+        assert_eq!(layout_size(2, &[edge(0, 1, true)]), 5);
+        assert_eq!(layout_size(1, &[edge(0, 0, false)]), 4);
     }
 
     #[test]

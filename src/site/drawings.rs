@@ -190,13 +190,20 @@ fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut
             for block in &facts.diagrams {
                 match drawings.dot(&block.code) {
                     Ok(_) | Err(DrawError::Syntax { .. }) => {}
-                    Err(error) => diagnostics.push(
-                        Diagnostic::warning(
+                    Err(error) => {
+                        let warning = Diagnostic::warning(
                             &origin.display_path,
                             format!("this diagram is shown as code: {error}"),
                         )
-                        .at(Position::new(block.line, 1)),
-                    ),
+                        .at(Position::new(block.line, 1));
+                        diagnostics.push(match error {
+                            DrawError::TooLarge { .. } | DrawError::Tangled { .. } => warning
+                                .with_help(
+                                    "split it into smaller diagrams, each of the part that matters",
+                                ),
+                            _ => warning,
+                        });
+                    }
                 }
             }
         }

@@ -35,6 +35,13 @@ impl Staging {
             check_replaceable(out_dir)?;
         }
         let parent = parent_of(out_dir);
+        if let Some(file) = parent.ancestors().find(|p| p.is_file()) {
+            bail!(
+                "cannot create the output folder {}: {} is a file, not a folder; choose another output folder (-o, or `dir` in [output] of book.toml)",
+                out_dir.display(),
+                file.display()
+            );
+        }
         fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
         let name = out_dir
@@ -55,8 +62,19 @@ impl Staging {
         })
     }
 
-    /// Writes one file of the site; `path` is relative to the site's root.
+    /// Writes one file of the site; `path` is relative to the site's root. A failure names
+    /// the file by its place in the site, and says what to do when the disk is full.
     pub fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.write(path, bytes).map_err(|error| {
+            anyhow::anyhow!(
+                "cannot write {path} of the new site (in {}): {error}{}",
+                self.parent.display(),
+                storage_help(&error)
+            )
+        })
+    }
+
+    fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
         let target = self.folder.path().join(path);
         if let Some(folder) = target.parent() {
             let known = self
@@ -65,15 +83,14 @@ impl Staging {
                 .unwrap_or_else(|e| e.into_inner())
                 .contains(folder);
             if !known {
-                fs::create_dir_all(folder)
-                    .with_context(|| format!("cannot create {}", folder.display()))?;
+                fs::create_dir_all(folder)?;
                 self.created
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(folder.to_path_buf());
             }
         }
-        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+        fs::write(&target, bytes)
     }
 
     /// Marks the site as opsbook's, with the record the next build compares its inputs to
@@ -84,8 +101,7 @@ impl Staging {
             marker.push_str(&serde_json::to_string(record)?);
             marker.push('\n');
         }
-        fs::write(self.folder.path().join(MARKER), marker)
-            .context("cannot write the marker file")?;
+        self.put(MARKER, marker.as_bytes())?;
         swap_into_place(self.folder, &self.out_dir, &self.parent, &self.name)
     }
 }
@@ -97,6 +113,19 @@ pub fn read_record(out_dir: &Path) -> Option<Record> {
     let marker = fs::read_to_string(out_dir.join(MARKER)).ok()?;
     let record = marker.strip_prefix(MARKER_NOTE)?;
     serde_json::from_str(record).ok()
+}
+
+/// What to do about a write that failed for want of room.
+fn storage_help(error: &std::io::Error) -> &'static str {
+    match error.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            "; the disk is full: free some space and build again"
+        }
+        std::io::ErrorKind::FileTooLarge => {
+            "; a limit on file size (`ulimit -f`) stops opsbook writing it: raise the limit and build again"
+        }
+        _ => "",
+    }
 }
 
 fn parent_of(out_dir: &Path) -> PathBuf {

@@ -153,3 +153,43 @@ pub fn write_file(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
+
+/// Runs `opsbook` with `args` in `dir` under `sh`, after `setup` (shell commands such as
+/// `ulimit -f 8`), so a test can run it with limits a user's machine may impose.
+pub fn opsbook_under(setup: &str, dir: &Path, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("{setup}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_opsbook"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sh runs the opsbook binary")
+}
+
+/// [`opsbook`], stopped after `seconds`: a test of an input built to hang fails (with
+/// exit code 124 from `timeout`) instead of hanging the test run.
+pub fn opsbook_within(seconds: u32, dir: &Path, args: &[&str]) -> Output {
+    let output = opsbook_under(&format!("ulimit -t {seconds}"), dir, args);
+    assert!(
+        output.status.code().is_some(),
+        "opsbook was stopped after {seconds} s of CPU time, or by a signal: {}",
+        stderr(&output)
+    );
+    output
+}
+
+/// Every file below `dir` with its size and a hash of its bytes: compared before and after
+/// a failed build, and short enough to read when the comparison fails.
+pub fn listing(dir: &Path) -> BTreeMap<String, (usize, u64)> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    files_in(dir)
+        .into_iter()
+        .map(|(path, bytes)| {
+            let mut hasher = DefaultHasher::new();
+            bytes.hash(&mut hasher);
+            (path, (bytes.len(), hasher.finish()))
+        })
+        .collect()
+}

@@ -1,7 +1,9 @@
 //! Inputs built to exhaust a machine: each fails with a located message instead of hanging,
 //! overflowing the stack or eating memory.
 
-use crate::harness::{TODAY, opsbook, stderr, write_file};
+use std::time::{Duration, Instant};
+
+use crate::harness::{TODAY, json_report, opsbook, opsbook_within, stderr, write_file};
 
 fn book_with(files: &[(&str, String)]) -> tempfile::TempDir {
     let book = tempfile::tempdir().unwrap();
@@ -52,7 +54,7 @@ fn a_file_over_the_size_limit_is_not_read() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains(
-            "huge/service.md: error: the file is 10.0 MB; opsbook reads files of up to 10 MB"
+            "huge/service.md: error: the file is 10.0 MB; opsbook reads files of up to 10 MB\n  help: split it into pages beside the service doc"
         ),
         "{}",
         stderr(&output)
@@ -68,4 +70,139 @@ fn a_ten_megabyte_line_builds() {
     let book = book_with(&[("long/service.md", long)]);
     let output = opsbook(book.path(), &["build", "-o", "site", "--today", TODAY]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn a_fifty_megabyte_file_is_refused_without_being_read() {
+    let book = book_with(&[("fine/service.md", "---\nservice: fine\n---\n".into())]);
+    let huge = book.path().join("huge/service.md");
+    std::fs::create_dir_all(huge.parent().unwrap()).unwrap();
+    // Sparse: 50 MB on paper, nothing on disk, so the test is quick whatever opsbook does.
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(50_000_000)
+        .unwrap();
+    // 60 MB of address space (two worker threads): a build of two small files fits, the
+    // 50 MB file read whole would not.
+    let output = crate::harness::opsbook_under(
+        "export RAYON_NUM_THREADS=2; ulimit -v 60000",
+        book.path(),
+        &["check", "--today", TODAY],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with(
+            "huge/service.md: error: the file is 50.0 MB; opsbook reads files of up to 10 MB\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A ```dot block of `edges` (`a -> b` lines) in a service doc, the fence on line 6.
+fn dot_book(edges: impl Iterator<Item = String>) -> tempfile::TempDir {
+    let mut doc = String::from("---\nservice: drawn\n---\n# Drawn\n\n```dot\ndigraph {\n");
+    for edge in edges {
+        doc.push_str(&edge);
+        doc.push('\n');
+    }
+    doc.push_str("}\n```\n");
+    book_with(&[("drawn/service.md", doc)])
+}
+
+/// Builds `book` within 60 s of CPU time; the warning about its diagram (with its help
+/// line), and the time taken.
+fn diagram_warning(book: &tempfile::TempDir) -> (String, Duration) {
+    let started = Instant::now();
+    let output = opsbook_within(60, book.path(), &["build", "-o", "site", "--today", TODAY]);
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = std::fs::read_to_string(book.path().join("site/services/drawn/index.html")).unwrap();
+    assert!(
+        !page.contains("class=\"diagram dot\""),
+        "the block is shown as code, not drawn"
+    );
+    let message = stderr(&output);
+    let start = message
+        .find("drawn/service.md:")
+        .unwrap_or_else(|| panic!("no warning: {message}"));
+    // The warning and its help line.
+    let warning = message[start..]
+        .lines()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n");
+    (warning, took)
+}
+
+#[test]
+fn a_dot_block_of_fifty_thousand_nodes_is_refused_quickly() {
+    let book = dot_book((0..50_000).map(|n| format!("  n{n} -> n{};", n + 1)));
+    let (warning, took) = diagram_warning(&book);
+    assert_eq!(
+        warning,
+        "drawn/service.md:7:1: warning: this diagram is shown as code: the diagram has 50001 nodes; at most 150 can be drawn\n  help: split it into smaller diagrams, each of the part that matters"
+    );
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
+fn a_dot_block_of_few_nodes_and_long_edges_is_refused_quickly() {
+    // 150 nodes, under the node limit; edges from each of the first 75 to its mirror image
+    // skip up to 148 levels each, which layout-rs takes minutes over.
+    let chain = (0..149).map(|n| format!("  n{n} -> n{};", n + 1));
+    let mirrors = (0..75).map(|n| format!("  n{n} -> n{};", 149 - n));
+    let book = dot_book(chain.chain(mirrors));
+    let (warning, took) = diagram_warning(&book);
+    assert!(
+        warning.starts_with("drawn/service.md:7:1: warning: this diagram is shown as code: the diagram's 150 nodes and 224 edges make ")
+            && warning.ends_with(" pieces to lay out (edges that skip levels count once a level); at most 2000 can be drawn\n  help: split it into smaller diagrams, each of the part that matters"),
+        "{warning}"
+    );
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
+fn a_hundred_thousand_files_build_in_seconds() {
+    // A monorepo's worth of files in the sources: 10 services, each with a runbook, among
+    // 90,000 files that are not Markdown and 9,980 Markdown notes outside any service folder.
+    let book = tempfile::tempdir().unwrap();
+    let root = book.path().join("repo");
+    for n in 0..10 {
+        write_file(
+            &root.join(format!("svc-{n}/service.md")),
+            &format!("---\nservice: svc-{n}\n---\n# Service {n}\n"),
+        );
+        write_file(&root.join(format!("svc-{n}/runbook.md")), "# Runbook\n");
+    }
+    for folder in 0..100 {
+        let dir = root.join(format!("code/pkg-{folder:03}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for file in 0..900 {
+            std::fs::write(dir.join(format!("f{file}.go")), "package x\n").unwrap();
+        }
+        let notes = if folder < 80 { 100 } else { 99 };
+        for note in 0..notes {
+            std::fs::write(dir.join(format!("note{note}.md")), "# Note\n").unwrap();
+        }
+    }
+    let files = walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter(|e| e.as_ref().unwrap().file_type().is_file())
+        .count();
+    assert_eq!(files, 100_000);
+    write_file(&book.path().join("book.toml"), "[book]\nsrc = \"repo\"\n");
+
+    let started = Instant::now();
+    let output = opsbook_within(120, book.path(), &["build", "-o", "site", "--today", TODAY]);
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("for 10 services"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    let report = json_report(book.path(), &[]);
+    assert_eq!(report["services"].as_array().unwrap().len(), 10);
 }

@@ -9,6 +9,8 @@ mod cli;
 mod diagrams;
 mod diff;
 mod example_site;
+mod faults;
+mod fuzz_regressions;
 mod git_book;
 mod graph;
 mod harness;

@@ -1,0 +1,29 @@
+//! A ```dot block as a page draws it: checked (as `opsbook check` does), then parsed, laid out
+//! and drawn. layout-rs panics on some input; opsbook must turn that into a `DrawError`.
+//! Slow layouts count too: libFuzzer reports an input that takes longer than `-timeout`.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use opsbook::diagram::{self, DrawError};
+
+fuzz_target!(|bytes: &[u8]| {
+    let Ok(source) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let checked = diagram::check_dot(source);
+    let drawn = diagram::draw_dot(source, "fuzz");
+    if let Err(error) = &drawn {
+        let _ = error.to_string();
+    }
+    // The check and the drawing must agree on what does not parse: `check` warns about
+    // exactly the blocks the site shows as code.
+    assert_eq!(
+        matches!(checked, Err(DrawError::Syntax { .. })),
+        matches!(drawn, Err(DrawError::Syntax { .. })),
+        "check_dot: {checked:?}, draw_dot: {drawn:?}"
+    );
+    if let Ok(svg) = drawn {
+        assert!(svg.starts_with("<svg"), "{svg}");
+    }
+});

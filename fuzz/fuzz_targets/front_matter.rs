@@ -1,0 +1,49 @@
+//! One source file as the parse stage reads it: UTF-8 check, front-matter split, YAML into the
+//! service model (with every problem located), the Markdown facts; and the same bytes as a
+//! Backstage catalog file. Nothing here may panic, and every diagnostic must print.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use opsbook::deserialize::Segment;
+use opsbook::diag::Diagnostics;
+use opsbook::parse::{self, Parsed};
+use opsbook::source::{FileKind, SourceFile};
+
+fuzz_target!(|bytes: &[u8]| {
+    for (kind, relative) in [
+        (FileKind::Markdown, "fuzz/service.md"),
+        (FileKind::Catalog, "fuzz/catalog-info.yaml"),
+    ] {
+        let file = SourceFile {
+            display_path: format!("services/{relative}").into(),
+            source_index: 0,
+            relative: relative.into(),
+            kind,
+            bytes: bytes.to_vec(),
+        };
+        let mut diagnostics = Diagnostics::new();
+        let parsed = parse::parse(&file, &mut diagnostics);
+        for diagnostic in diagnostics.sorted() {
+            let _ = diagnostic.to_string();
+        }
+        // Later stages locate their problems in the front matter by path: keys that exist,
+        // keys that do not, and indices past the end must all give a position.
+        if let Some(Parsed::Service(service)) = parsed {
+            for path in [
+                vec![Segment::Key("service".into())],
+                vec![Segment::Key("owner".into()), Segment::Key("team".into())],
+                vec![Segment::Key("depends_on".into()), Segment::Index(3)],
+                vec![
+                    Segment::Key("monitoring".into()),
+                    Segment::Key("alerts".into()),
+                    Segment::Index(0),
+                    Segment::Key("name".into()),
+                ],
+            ] {
+                let _ = service.locate(&path, true);
+                let _ = service.locate(&path, false);
+            }
+        }
+    }
+});
