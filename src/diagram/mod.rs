@@ -70,7 +70,7 @@ pub enum DrawError {
     /// Too many nodes to lay out in reasonable time and read.
     TooLarge { nodes: usize, limit: usize },
     /// Few enough nodes, but so many edges, or edges skipping so many levels, that laying
-    /// them out would take minutes (see [`layout_size`]).
+    /// them out would take minutes (see `layout_size`).
     Tangled {
         nodes: usize,
         edges: usize,
