@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -557,6 +557,7 @@ fn from_entity(
         yaml_first_line: entity.first_line,
         // The entity's keys are Backstage's, not ours: every result cites its first line.
         field_lines: FieldLines::default(),
+        fields: OnceLock::new(),
         body: String::new(),
         facts: Facts::default(),
         catalog: Some(provenance),
@@ -588,6 +589,8 @@ fn merge(
             fields: taken,
             merged_with_doc: true,
         }),
+        // The doc's own may already hold its fields without the entity's.
+        fields: OnceLock::new(),
         ..doc.clone()
     }))
 }

@@ -114,11 +114,11 @@ fn evaluate_service(
     let source = &context.catalog.services[index].source;
     let doc = &source.doc;
     // Rules read the front matter as the model serializes it: validated and normalised.
-    let fields = serde_json::to_value(doc).unwrap_or(Value::Null);
+    let fields = source.fields();
     let mut subject = Subject {
         context,
         index,
-        fields: &fields,
+        fields,
         path: Arc::from(source.origin.display_path.as_path()),
         service_line: None,
     };

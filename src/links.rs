@@ -67,26 +67,28 @@ const ADDRESS_KEYS: &[&str] = &["repository", "oncall", "dashboard", "central", 
 /// testing) with a scheme a page must not link to (`javascript:`, `data:`, `file:`) is an
 /// error at the value: it is never made a link, and it is surely not what was meant.
 fn check_addresses(service: &Service, diagnostics: &mut Diagnostics) {
-    let Ok(fields) = serde_json::to_value(&service.source.doc) else {
-        return;
-    };
     let mut path = Vec::new();
-    visit_addresses(&fields, &mut path, false, &mut |path, value| {
-        if has_scheme(value) && !crate::markdown::is_safe_url(value) {
-            let scheme = value.split(':').next().unwrap_or_default();
-            diagnostics.push(
-                Diagnostic::error(
-                    &service.source.origin.display_path,
-                    format!(
-                        "`{}` is a `{scheme}:` address, which no page links to",
-                        crate::deserialize::path_to_string(path)
-                    ),
-                )
-                .at(service.source.locate(path, false))
-                .with_help("give an http(s) URL (or mailto: or tel:)"),
-            );
-        }
-    });
+    visit_addresses(
+        service.source.fields(),
+        &mut path,
+        false,
+        &mut |path, value| {
+            if has_scheme(value) && !crate::markdown::is_safe_url(value) {
+                let scheme = value.split(':').next().unwrap_or_default();
+                diagnostics.push(
+                    Diagnostic::error(
+                        &service.source.origin.display_path,
+                        format!(
+                            "`{}` is a `{scheme}:` address, which no page links to",
+                            crate::deserialize::path_to_string(path)
+                        ),
+                    )
+                    .at(service.source.locate(path, false))
+                    .with_help("give an http(s) URL (or mailto: or tel:)"),
+                );
+            }
+        },
+    );
 }
 
 fn visit_addresses(

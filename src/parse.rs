@@ -5,7 +5,7 @@
 //! yields what could be read, so later stages can report their own problems too.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::backstage::{self, CatalogFile, Provenance};
 use crate::deserialize::{Problem, Segment};
@@ -49,9 +49,18 @@ pub struct ServiceSource {
     pub facts: Facts,
     /// Fields taken from a Backstage catalog entity, when there was one.
     pub catalog: Option<Provenance>,
+    /// The front matter as the model serializes it (see [`ServiceSource::fields`]).
+    pub fields: OnceLock<serde_json::Value>,
 }
 
 impl ServiceSource {
+    /// The front matter as rules read it: validated, normalised, serialized. Made once per
+    /// parsed doc, so `serve` does not make it again for docs that did not change.
+    pub fn fields(&self) -> &serde_json::Value {
+        self.fields
+            .get_or_init(|| serde_json::to_value(&self.doc).unwrap_or_default())
+    }
+
     /// File position of a value (or key) of the front matter.
     pub fn locate(&self, path: &[Segment], at_key: bool) -> Position {
         shift(yaml::locate(&self.yaml, path, at_key), self.yaml_first_line)
@@ -163,6 +172,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
                 yaml: yaml_text.to_string(),
                 yaml_first_line: split.yaml_first_line,
                 field_lines: FieldLines::of(yaml_text),
+                fields: OnceLock::new(),
                 body,
                 facts,
                 catalog: None,
