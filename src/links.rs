@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use percent_encoding::percent_decode_str;
 
 use crate::catalog::{Catalog, Service};
@@ -165,8 +167,18 @@ enum Found<'a> {
 
 /// Checks every link and image of every service doc and extra page.
 pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
-    for service in &catalog.services {
-        check_addresses(service, diagnostics);
+    // Each doc's addresses are its own business: checked in parallel, reported in order.
+    let address_problems: Vec<Diagnostics> = catalog
+        .services
+        .par_iter()
+        .map(|service| {
+            let mut problems = Diagnostics::new();
+            check_addresses(service, &mut problems);
+            problems
+        })
+        .collect();
+    for problems in address_problems {
+        diagnostics.extend(problems);
     }
     let mut book: HashMap<(usize, &str), Found> = HashMap::new();
     for service in &catalog.services {
