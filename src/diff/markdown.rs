@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::diff::{CheckChange, Diff, Movement, describe, headline, standing};
+use crate::diff::{CheckChange, Diff, EntryChange, Movement, describe, headline, standing};
 
 /// Lists longer than this are folded, so the comment stays short.
 const FOLD_AFTER: usize = 5;
@@ -162,13 +162,12 @@ fn check_items(changes: &[CheckChange]) -> Vec<String> {
 }
 
 fn service_items(diff: &Diff) -> Vec<String> {
-    let added = diff.services.added.iter().map(|s| ("added", s));
-    let removed = diff.services.removed.iter().map(|s| ("removed", s));
-    added
-        .chain(removed)
-        .map(|(what, s)| {
+    diff.services
+        .all()
+        .map(|(change, s)| {
             format!(
-                "{what}: **{}**, tier {}, {}",
+                "{}: **{}**, tier {}, {}",
+                word(change),
                 inline(&s.id),
                 s.tier,
                 standing(s.level, s.required)
@@ -178,26 +177,26 @@ fn service_items(diff: &Diff) -> Vec<String> {
 }
 
 fn dependency_items(diff: &Diff) -> Vec<String> {
-    let deps = &diff.dependencies;
-    let tagged = deps
-        .added
-        .iter()
-        .map(|e| ("added", e))
-        .chain(deps.removed.iter().map(|e| ("removed", e)))
-        .chain(deps.changed.iter().map(|e| ("changed", e)));
-    tagged
-        .map(|(what, e)| {
-            let kind = match &e.was {
-                Some(was) => format!("{was} → {}", e.kind),
-                None => e.kind.clone(),
-            };
+    diff.dependencies
+        .all()
+        .map(|(change, e)| {
             format!(
-                "{what}: **{}** → {} ({kind})",
+                "{}: **{}** → {} ({})",
+                word(change),
                 inline(&e.from),
-                inline(&e.to)
+                inline(&e.to),
+                e.kind_change("→")
             )
         })
         .collect()
+}
+
+fn word(change: EntryChange) -> &'static str {
+    match change {
+        EntryChange::Added => "added",
+        EntryChange::Removed => "removed",
+        EntryChange::Changed => "changed",
+    }
 }
 
 fn waiver_items(diff: &Diff) -> Vec<String> {

@@ -141,6 +141,43 @@ pub struct DependencyChanges {
     pub changed: Vec<Edge>,
 }
 
+/// Whether an entry of a diff arrived, went, or changed between the sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryChange {
+    Added,
+    Removed,
+    Changed,
+}
+
+impl DependencyChanges {
+    /// Added, then removed, then changed edges.
+    pub fn all(&self) -> impl Iterator<Item = (EntryChange, &Edge)> {
+        let tag = |change| move |edge| (change, edge);
+        (self.added.iter().map(tag(EntryChange::Added)))
+            .chain(self.removed.iter().map(tag(EntryChange::Removed)))
+            .chain(self.changed.iter().map(tag(EntryChange::Changed)))
+    }
+}
+
+impl ServiceChanges {
+    /// Added, then removed services.
+    pub fn all(&self) -> impl Iterator<Item = (EntryChange, &ServiceEntry)> {
+        let tag = |change| move |service| (change, service);
+        (self.added.iter().map(tag(EntryChange::Added)))
+            .chain(self.removed.iter().map(tag(EntryChange::Removed)))
+    }
+}
+
+impl Edge {
+    /// `hard`, or `soft -> hard` for an edge whose kind changed, with `arrow` between.
+    pub fn kind_change(&self, arrow: &str) -> String {
+        match &self.was {
+            Some(was) => format!("{was} {arrow} {}", self.kind),
+            None => self.kind.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Edge {
     pub from: String,

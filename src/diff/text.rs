@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::diff::{Diff, Movement, describe, headline, standing};
+use crate::diff::{Diff, EntryChange, Movement, describe, headline, standing};
 
 /// The whole diff as text.
 pub fn render(diff: &Diff) -> String {
@@ -115,13 +115,12 @@ fn check_lines(changes: &[crate::diff::CheckChange]) -> Vec<String> {
 }
 
 fn service_lines(diff: &Diff) -> Vec<String> {
-    let added = diff.services.added.iter().map(|s| ('+', s));
-    let removed = diff.services.removed.iter().map(|s| ('-', s));
-    added
-        .chain(removed)
-        .map(|(sign, s)| {
+    diff.services
+        .all()
+        .map(|(change, s)| {
             format!(
-                "{sign} {:<22} {}, tier {}, {}, {} failing check{}",
+                "{} {:<22} {}, tier {}, {}, {} failing check{}",
+                sign(change),
                 s.id,
                 s.kind,
                 s.tier,
@@ -134,23 +133,27 @@ fn service_lines(diff: &Diff) -> Vec<String> {
 }
 
 fn dependency_lines(diff: &Diff) -> Vec<String> {
-    let deps = &diff.dependencies;
-    let tagged = deps
-        .added
-        .iter()
-        .map(|e| ('+', e))
-        .chain(deps.removed.iter().map(|e| ('-', e)))
-        .chain(deps.changed.iter().map(|e| ('~', e)));
-    tagged
-        .map(|(sign, e)| {
-            let kind = match &e.was {
-                Some(was) => format!("{was} -> {}", e.kind),
-                None => e.kind.clone(),
-            };
+    diff.dependencies
+        .all()
+        .map(|(change, e)| {
             let external = if e.external { ", external" } else { "" };
-            format!("{sign} {} -> {} ({kind}{external})", e.from, e.to)
+            format!(
+                "{} {} -> {} ({}{external})",
+                sign(change),
+                e.from,
+                e.to,
+                e.kind_change("->")
+            )
         })
         .collect()
+}
+
+fn sign(change: EntryChange) -> char {
+    match change {
+        EntryChange::Added => '+',
+        EntryChange::Removed => '-',
+        EntryChange::Changed => '~',
+    }
 }
 
 fn waiver_lines(diff: &Diff) -> Vec<String> {
