@@ -2,8 +2,10 @@
 //!
 //! One of the two stages that touch the disk (the other writes the site). Walks every source
 //! folder named in book.toml, skipping hidden folders, `target`, `node_modules` and the output
-//! folder; follows symlinks but reports loops instead of hanging. Files are read as bytes: the
-//! parse stage decides what they mean.
+//! folder. Symlinks are not followed: one that leads out of its source is refused with a
+//! warning, one that stays inside is skipped (the walk reaches its target at its own path), and
+//! one that cannot be resolved (broken, or naming itself) is a warning. Files are read as
+//! bytes: the parse stage decides what they mean.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -163,12 +165,14 @@ fn walk(
                 return entry.depth() == 0;
             }
             // A symlink may lead anywhere on the machine: what is outside the source folder
-            // is neither read nor published.
+            // is neither read nor published. What is inside it the walk reaches at its own
+            // path: followed, it would be read twice (every service a duplicate), or forever.
             if entry.path_is_symlink()
                 && let Ok(target) = entry.path().canonicalize()
-                && !target.starts_with(&real_root)
             {
-                escapes.push((entry.path().to_path_buf(), target));
+                if !target.starts_with(&real_root) {
+                    escapes.push((entry.path().to_path_buf(), target));
+                }
                 return false;
             }
             true
