@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -20,7 +20,7 @@ use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
 use crate::field_lines::FieldLines;
 use crate::markdown::Facts;
 use crate::model::{ServiceDoc, ServiceId};
-use crate::parse::{Origin, Parsed, ServiceSource};
+use crate::parse::{FieldsCache, Origin, Parsed, ServiceSource};
 use crate::source::SourceFile;
 use crate::yaml;
 
@@ -557,7 +557,7 @@ fn from_entity(
         yaml_first_line: entity.first_line,
         // The entity's keys are Backstage's, not ours: every result cites its first line.
         field_lines: FieldLines::default(),
-        fields: OnceLock::new(),
+        fields: FieldsCache::default(),
         body: String::new(),
         facts: Facts::default(),
         catalog: Some(provenance),
@@ -589,8 +589,6 @@ fn merge(
             fields: taken,
             merged_with_doc: true,
         }),
-        // The doc's own may already hold its fields without the entity's.
-        fields: OnceLock::new(),
         ..doc.clone()
     }))
 }

@@ -45,7 +45,6 @@ pub fn inputs(config: &Config, found: &[Found], settings: Settings) -> Option<St
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     stamp(&std::env::current_exe().ok()?)?.hash(&mut hasher);
     settings.hash(&mut hasher);
-    config.output_dir.hash(&mut hasher);
     // A missing book.toml or checklist is an input too: creating one changes the build.
     stamp(&config.book_file).hash(&mut hasher);
     config

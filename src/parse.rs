@@ -50,7 +50,18 @@ pub struct ServiceSource {
     /// Fields taken from a Backstage catalog entity, when there was one.
     pub catalog: Option<Provenance>,
     /// The front matter as the model serializes it (see [`ServiceSource::fields`]).
-    pub fields: OnceLock<serde_json::Value>,
+    pub fields: FieldsCache,
+}
+
+/// Made on first use. A clone starts empty: a copy is made to be changed (a Backstage entity
+/// merged into a doc), and must not keep the fields of the doc it was copied from.
+#[derive(Debug, Default)]
+pub struct FieldsCache(OnceLock<serde_json::Value>);
+
+impl Clone for FieldsCache {
+    fn clone(&self) -> Self {
+        FieldsCache::default()
+    }
 }
 
 impl ServiceSource {
@@ -58,6 +69,7 @@ impl ServiceSource {
     /// parsed doc, so `serve` does not make it again for docs that did not change.
     pub fn fields(&self) -> &serde_json::Value {
         self.fields
+            .0
             .get_or_init(|| serde_json::to_value(&self.doc).unwrap_or_default())
     }
 
@@ -172,7 +184,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
                 yaml: yaml_text.to_string(),
                 yaml_first_line: split.yaml_first_line,
                 field_lines: FieldLines::of(yaml_text),
-                fields: OnceLock::new(),
+                fields: FieldsCache::default(),
                 body,
                 facts,
                 catalog: None,
@@ -217,4 +229,18 @@ impl Located<'_> {
 /// Turns a position in the front matter into a position in the file.
 fn shift(position: Position, first_line: usize) -> Position {
     Position::new(position.line + first_line - 1, position.column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_of_a_doc_does_not_keep_the_fields_of_the_original() {
+        let cache = FieldsCache::default();
+        cache
+            .0
+            .get_or_init(|| serde_json::json!({"service": "old"}));
+        assert_eq!(cache.clone().0.get(), None);
+    }
 }

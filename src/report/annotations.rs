@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::build::Evaluated;
 use crate::checklist::Check;
-use crate::diag::display_path;
+use crate::diag::{Diagnostic, display_path};
 use crate::model::{Level, ServiceDoc};
 use crate::report::{CheckResult, ServiceReport, Status};
 use crate::revision::normalize;
@@ -89,6 +89,14 @@ pub fn gaps(evaluated: &Evaluated) -> Vec<Gap<'_>> {
         }
     }
     gaps
+}
+
+/// A problem in a user's file as one line of text: the message, then its help.
+pub fn problem_text(problem: &Diagnostic) -> String {
+    match &problem.help {
+        Some(help) => format!("{} Help: {help}", problem.message),
+        None => problem.message.clone(),
+    }
 }
 
 /// Turns the paths opsbook displays (relative to the book root, or absolute) into paths

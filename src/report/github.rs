@@ -22,11 +22,12 @@ pub fn render(evaluated: &Evaluated, workspace: &Workspace) -> String {
             properties.push(("col", position.column.to_string()));
         }
         properties.push(("title", "opsbook: invalid file".to_string()));
-        let message = match &problem.help {
-            Some(help) => format!("{} Help: {help}", problem.message),
-            None => problem.message.clone(),
-        };
-        command_line(&mut out, command, &properties, &message);
+        command_line(
+            &mut out,
+            command,
+            &properties,
+            &annotations::problem_text(problem),
+        );
     }
     for gap in annotations::gaps(evaluated) {
         let command = match gap.severity {

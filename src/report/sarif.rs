@@ -129,10 +129,6 @@ fn problem_result(problem: &Diagnostic, rule_index: usize, workspace: &Workspace
         diag::Severity::Error => "error",
         diag::Severity::Warning => "warning",
     };
-    let text = match &problem.help {
-        Some(help) => format!("{} Help: {help}", problem.message),
-        None => problem.message.clone(),
-    };
     let (line, column) = problem
         .position
         .map_or((1, None), |p| (p.line, Some(p.column)));
@@ -140,7 +136,7 @@ fn problem_result(problem: &Diagnostic, rule_index: usize, workspace: &Workspace
         "ruleId": INVALID_FILE,
         "ruleIndex": rule_index,
         "level": level,
-        "message": {"text": text},
+        "message": {"text": annotations::problem_text(problem)},
         "locations": [physical_location(&problem.path, line, column, workspace)],
     })
 }
