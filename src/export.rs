@@ -238,7 +238,9 @@ fn svg(evaluated: &Evaluated, nodes: &[NodeIndex]) -> Result<String, String> {
         "export",
     );
     let svg = diagram::draw(&diagram).map_err(|error| match error {
-        diagram::DrawError::TooLarge { .. } | diagram::DrawError::Tangled { .. } => {
+        diagram::DrawError::TooLarge { .. }
+        | diagram::DrawError::Tangled { .. }
+        | diagram::DrawError::ManyPaths { .. } => {
             format!("{error}: export one service with --service ID")
         }
         other => other.to_string(),

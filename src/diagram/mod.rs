@@ -70,11 +70,18 @@ pub enum DrawError {
     /// Too many nodes to lay out in reasonable time and read.
     TooLarge { nodes: usize, limit: usize },
     /// Few enough nodes, but so many edges, or edges skipping so many levels, that laying
-    /// them out would take minutes (see `layout_size`).
+    /// them out would take minutes (see `lower`).
     Tangled {
         nodes: usize,
         edges: usize,
         size: usize,
+        limit: usize,
+    },
+    /// Few enough nodes and edges, but so many paths between them that layout-rs's search
+    /// for cycles would take minutes (see [`CycleSearch`]).
+    ManyPaths {
+        nodes: usize,
+        edges: usize,
         limit: usize,
     },
     /// DOT that does not parse; `line` is 1-based within the DOT source.
@@ -102,6 +109,14 @@ impl std::fmt::Display for DrawError {
                 f,
                 "the diagram's {nodes} nodes and {edges} edges make {size} pieces to lay out (edges that skip levels count once a level); at most {limit} can be drawn"
             ),
+            DrawError::ManyPaths {
+                nodes,
+                edges,
+                limit,
+            } => write!(
+                f,
+                "the diagram's {nodes} nodes and {edges} edges join up in so many ways that the layout engine would take more than {limit} steps to find their cycles"
+            ),
             DrawError::Syntax { message, .. } => {
                 // The parser's own words are terse ("port"): say what it was reading.
                 let message = match message.trim().trim_end_matches('.') {
@@ -126,6 +141,10 @@ pub const MAX_NODES: usize = 150;
 /// random pairs make about 10,000 pieces and take minutes; 2,000 take a tenth of a second (in
 /// a debug build).
 pub const MAX_LAYOUT_SIZE: usize = 2000;
+
+/// layout-rs checks each edge for a cycle with a search that walks every path (see
+/// [`CycleSearch`]), a few nanoseconds a step: this many steps take it about 20 ms.
+pub const MAX_SEARCH_STEPS: usize = 5_000_000;
 
 /// Above this many nodes the crossing-reduction passes are skipped: they cost far more than
 /// they improve (measured in bench/README.md). Every service's neighbourhood (at most 28
@@ -205,6 +224,7 @@ pub fn draw_tuned(diagram: &Diagram, reduce_crossings: bool) -> Result<String, D
             graph.add_edge(arrow, handles[edge.from], handles[edge.to]);
         }
         let mut canvas = Canvas::new(&id);
+        graph.dag.set_validate(false);
         graph.do_it(false, !reduce_crossings, false, &mut canvas);
         for (node, handle) in diagram.nodes.iter().zip(&handles) {
             if let Some(link) = &node.link {
@@ -283,6 +303,7 @@ pub fn draw_dot(source: &str, title: &str) -> Result<String, DrawError> {
         }
         let mut canvas = Canvas::new(&id);
         let reduce_crossings = nodes <= OPTIMISE_UP_TO && size <= OPTIMISE_SIZE_UP_TO;
+        visual.dag.set_validate(false);
         visual.do_it(false, !reduce_crossings, false, &mut canvas);
         Ok(canvas.finish("dot", title))
     })?
@@ -309,31 +330,52 @@ struct LayoutEdge {
     labelled: bool,
 }
 
-/// The [`layout_size`] of a graph, if it is within [`MAX_LAYOUT_SIZE`].
+/// The [`lower`] of a graph, if it is within [`MAX_LAYOUT_SIZE`] and layout-rs can
+/// orient its edges within [`MAX_SEARCH_STEPS`].
 fn check_layout_size(nodes: usize, edges: &[LayoutEdge]) -> Result<usize, DrawError> {
-    let size = layout_size(nodes, edges);
-    if size > MAX_LAYOUT_SIZE {
+    let lowering = lower(nodes, edges);
+    if lowering.size > MAX_LAYOUT_SIZE {
         return Err(DrawError::Tangled {
             nodes,
             edges: edges.len(),
-            size,
+            size: lowering.size,
             limit: MAX_LAYOUT_SIZE,
         });
     }
-    Ok(size)
+    if lowering.search_steps > MAX_SEARCH_STEPS {
+        return Err(DrawError::ManyPaths {
+            nodes,
+            edges: edges.len(),
+            limit: MAX_SEARCH_STEPS,
+        });
+    }
+    Ok(lowering.size)
 }
 
-/// How many pieces layout-rs would place for this graph (nodes, hidden nodes and edge
-/// segments), found the way it ranks a graph but without laying anything out: edges that
-/// would close a cycle are turned around, in the order they are written; every node sits one
-/// level below its lowest predecessor; an edge that skips levels gets a hidden node on each
-/// level it crosses, and a label node of its own if it has a label. Stops counting once past
-/// [`MAX_LAYOUT_SIZE`], so a graph of many thousand edges is refused quickly: turning edges
-/// around costs a search of the graph for each.
-fn layout_size(nodes: usize, edges: &[LayoutEdge]) -> usize {
+/// What laying out a graph would cost layout-rs, found without laying anything out.
+#[derive(Debug, PartialEq, Eq)]
+struct Lowering {
+    /// How many pieces it would place (see [`lower`]).
+    size: usize,
+    /// How many steps its searches for cycles would take, counted up to just past
+    /// [`MAX_SEARCH_STEPS`].
+    search_steps: usize,
+}
+
+/// Lowers a graph the way layout-rs does, counting instead of placing: edges that would close
+/// a cycle are turned around, in the order they are written; every node sits one level below
+/// its lowest predecessor; an edge that skips levels gets a hidden node on each level it
+/// crosses, and a label node of its own if it has a label; the size is the nodes, hidden
+/// nodes and edge segments. Stops once past [`MAX_LAYOUT_SIZE`] or [`MAX_SEARCH_STEPS`], so a
+/// graph of many thousand edges is refused quickly.
+fn lower(nodes: usize, edges: &[LayoutEdge]) -> Lowering {
     if nodes + edges.len() > MAX_LAYOUT_SIZE {
-        return nodes + edges.len();
+        return Lowering {
+            size: nodes + edges.len(),
+            search_steps: 0,
+        };
     }
+    let mut search = CycleSearch::new(nodes);
     let mut successors: Vec<Vec<usize>> = vec![Vec::new(); nodes];
     let mut self_edges = 0;
     for edge in edges {
@@ -342,9 +384,13 @@ fn layout_size(nodes: usize, edges: &[LayoutEdge]) -> usize {
             self_edges += 1;
             continue;
         }
-        if reachable(&successors, to, from) {
+        if search.reaches(to, from) {
             std::mem::swap(&mut from, &mut to);
         }
+        if search.steps > MAX_SEARCH_STEPS {
+            break;
+        }
+        search.add_edge(from, to);
         if edge.labelled {
             let label = successors.len();
             successors.push(vec![to]);
@@ -361,22 +407,61 @@ fn layout_size(nodes: usize, edges: &[LayoutEdge]) -> usize {
         .map(|(from, to)| levels[to] - levels[from] - 1)
         .sum();
     let segments: usize = successors.iter().map(Vec::len).sum::<usize>() + hidden;
-    // A self edge is drawn through one extra node, with two segments.
-    successors.len() + hidden + segments + 3 * self_edges
+    Lowering {
+        // A self edge is drawn through one extra node, with two segments.
+        size: successors.len() + hidden + segments + 3 * self_edges,
+        search_steps: search.steps,
+    }
 }
 
-fn reachable(successors: &[Vec<usize>], from: usize, to: usize) -> bool {
-    let mut seen = vec![false; successors.len()];
-    let mut stack = vec![from];
-    while let Some(node) = stack.pop() {
-        if node == to {
-            return true;
-        }
-        if !std::mem::replace(&mut seen[node], true) {
-            stack.extend(&successors[node]);
+/// layout-rs's search for a path between two nodes, step for step. Its depth-first search
+/// unmarks a node when it backs out of it, so it walks every path rather than every node:
+/// a ladder of 24 diamonds has 16 million paths and took 2.7 s. Counting the same steps
+/// here tells how long the real search would take before it starts.
+struct CycleSearch {
+    successors: Vec<Vec<usize>>,
+    on_path: Vec<bool>,
+    /// Steps taken by every search so far; once past [`MAX_SEARCH_STEPS`], searches stop.
+    steps: usize,
+}
+
+impl CycleSearch {
+    fn new(nodes: usize) -> Self {
+        CycleSearch {
+            successors: vec![Vec::new(); nodes],
+            on_path: vec![false; nodes],
+            steps: 0,
         }
     }
-    false
+
+    fn add_edge(&mut self, from: usize, to: usize) {
+        self.successors[from].push(to);
+    }
+
+    /// Whether `to` can be reached from `from` (not to be trusted once the budget is spent).
+    fn reaches(&mut self, from: usize, to: usize) -> bool {
+        let found = self.walk(from, to);
+        self.on_path.fill(false);
+        found
+    }
+
+    fn walk(&mut self, from: usize, to: usize) -> bool {
+        self.steps += 1;
+        if from == to {
+            return true;
+        }
+        if self.on_path[from] || self.steps > MAX_SEARCH_STEPS {
+            return false;
+        }
+        self.on_path[from] = true;
+        for index in 0..self.successors[from].len() {
+            if self.walk(self.successors[from][index], to) {
+                return true;
+            }
+        }
+        self.on_path[from] = false;
+        false
+    }
 }
 
 /// Each node's level in a DAG: 0 for nodes without predecessors, else one more than its
@@ -611,29 +696,31 @@ mod tests {
     }
 
     #[test]
-    fn layout_size_counts_hidden_nodes_labels_and_self_edges() {
+    fn lowering_counts_hidden_nodes_labels_and_self_edges() {
         let edge = |from, to, labelled| LayoutEdge { from, to, labelled };
         // a -> b -> c: 3 nodes, 2 segments.
-        assert_eq!(layout_size(3, &[edge(0, 1, false), edge(1, 2, false)]), 5);
+        assert_eq!(lower(3, &[edge(0, 1, false), edge(1, 2, false)]).size, 5);
         // Plus a -> c, skipping b's level: 1 hidden node, 2 segments.
         assert_eq!(
-            layout_size(
+            lower(
                 3,
                 &[edge(0, 1, false), edge(1, 2, false), edge(0, 2, false)]
-            ),
+            )
+            .size,
             8
         );
         // c -> a closes a cycle: turned around, it is a -> c.
         assert_eq!(
-            layout_size(
+            lower(
                 3,
                 &[edge(0, 1, false), edge(1, 2, false), edge(2, 0, false)]
-            ),
+            )
+            .size,
             8
         );
         // A label is a node of its own: a -> label -> b.
-        assert_eq!(layout_size(2, &[edge(0, 1, true)]), 5);
-        assert_eq!(layout_size(1, &[edge(0, 0, false)]), 4);
+        assert_eq!(lower(2, &[edge(0, 1, true)]).size, 5);
+        assert_eq!(lower(1, &[edge(0, 0, false)]).size, 4);
     }
 
     #[test]

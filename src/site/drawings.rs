@@ -201,6 +201,9 @@ fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut
                                 .with_help(
                                     "split it into smaller diagrams, each of the part that matters",
                                 ),
+                            DrawError::ManyPaths { .. } => warning.with_help(
+                                "drop edges that a longer path already shows, or split it into smaller diagrams",
+                            ),
                             _ => warning,
                         });
                     }

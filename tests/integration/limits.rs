@@ -163,6 +163,26 @@ fn a_dot_block_of_few_nodes_and_long_edges_is_refused_quickly() {
 }
 
 #[test]
+fn a_dot_block_of_many_paths_is_refused_quickly() {
+    // A ladder of 30 diamonds (91 nodes) and ten edges into its top: layout-rs's search for
+    // cycles walks each of the ladder's billion paths for every one of those edges.
+    let ladder = (0..30).map(|n| {
+        format!(
+            "  d{n} -> a{n}; d{n} -> b{n}; a{n} -> d{m}; b{n} -> d{m};",
+            m = n + 1
+        )
+    });
+    let into_top = (0..10).map(|n| format!("  x{n} -> d0;"));
+    let book = dot_book(ladder.chain(into_top));
+    let (warning, took) = diagram_warning(&book);
+    assert_eq!(
+        warning,
+        "drawn/service.md:7:1: warning: this diagram is shown as code: the diagram's 101 nodes and 130 edges join up in so many ways that the layout engine would take more than 5000000 steps to find their cycles\n  help: drop edges that a longer path already shows, or split it into smaller diagrams"
+    );
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
 fn a_hundred_thousand_files_build_in_seconds() {
     // A monorepo's worth of files in the sources: 10 services, each with a runbook, among
     // 90,000 files that are not Markdown and 9,980 Markdown notes outside any service folder.
