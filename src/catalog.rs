@@ -3,7 +3,8 @@
 //! Pure: takes parsed files, attaches extra pages to their service, rejects duplicate ids,
 //! resolves dependencies into a petgraph graph (unknown ids are warnings: a readiness gap,
 //! not a broken file), checks what users drew (DOT syntax, architecture links) without
-//! laying anything out, and has [`crate::links`] check what users linked to.
+//! laying anything out, warns about raw `<script>` and `<style>` elements no reader will see,
+//! and has [`crate::links`] check what users linked to.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use petgraph::visit::EdgeRef;
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean, display_path, suggestion_help};
 use crate::diagram::{self, DrawError};
-use crate::markdown::Facts;
+use crate::markdown::{Facts, HiddenElement};
 use crate::model::{Dependency, DependencyKind, Kind, ServiceId, Target};
 use crate::parse::{AssetSource, Origin, PageSource, Parsed, ServiceSource};
 
@@ -116,6 +117,20 @@ impl Catalog {
         check_drawings(&catalog, diagnostics);
         crate::links::check(&catalog, diagnostics);
         catalog
+    }
+
+    /// Warns about `<script>` and `<style>` elements in docs: with `sanitised` HTML the page
+    /// drops them, and either way one never closed hides the rest of its doc.
+    pub fn check_hidden_html(&self, sanitised: bool, diagnostics: &mut Diagnostics) {
+        for service in &self.services {
+            for (origin, facts) in service.markdown_files() {
+                for element in &facts.hidden_elements {
+                    if let Some(problem) = hidden_element_problem(origin, element, sanitised) {
+                        diagnostics.push(problem);
+                    }
+                }
+            }
+        }
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
@@ -343,6 +358,40 @@ fn check_drawings(catalog: &Catalog, diagnostics: &mut Diagnostics) {
         }
         check_architecture(service, diagnostics);
     }
+}
+
+fn hidden_element_problem(
+    origin: &Origin,
+    element: &HiddenElement,
+    sanitised: bool,
+) -> Option<Diagnostic> {
+    let tag = element.tag;
+    let (message, help) = match (element.closed, sanitised) {
+        (false, true) => (
+            format!(
+                "`<{tag}>` is never closed: the page leaves it out with everything after it, to the end of the doc"
+            ),
+            format!(
+                "remove it (the site shows no {tag} elements from docs), or at least close it with `</{tag}>`"
+            ),
+        ),
+        (false, false) => (
+            format!(
+                "`<{tag}>` is never closed: browsers read everything after it, to the end of the doc, as {tag} and show none of it"
+            ),
+            format!("close it with `</{tag}>`"),
+        ),
+        (true, true) => (
+            format!("`<{tag}>` is left out of the page: the site shows no {tag} elements from docs"),
+            "remove it; a book that trusts every author can keep raw HTML with `allow-raw-html = true` under `[output]` in book.toml".to_string(),
+        ),
+        (true, false) => return None,
+    };
+    Some(
+        Diagnostic::warning(&origin.display_path, message)
+            .at(Position::new(element.line, element.column))
+            .with_help(help),
+    )
 }
 
 fn check_architecture(service: &Service, diagnostics: &mut Diagnostics) {

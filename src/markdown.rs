@@ -50,6 +50,24 @@ pub struct Link {
     pub column: usize,
 }
 
+/// A `<script>` or `<style>` element written as raw HTML. Nobody reads its content: the
+/// sanitiser removes it whole, and a browser runs or applies it. One never closed takes the
+/// rest of the doc with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HiddenElement {
+    /// `script` or `style`, as the sanitiser and browsers name it.
+    pub tag: &'static str,
+    /// File line and column (1-based) of its opening `<`.
+    pub line: usize,
+    pub column: usize,
+    /// Whether a closing tag ends it in the doc's raw HTML.
+    pub closed: bool,
+}
+
+/// Elements whose whole content HTML parsers take as text up to their closing tag, and which
+/// the sanitiser drops with that content.
+const HIDDEN_TAGS: &[&str] = &["script", "style"];
+
 /// Languages of fenced code blocks that are drawn instead of shown as code.
 pub const DIAGRAM_LANGUAGES: &[&str] = &["dot"];
 
@@ -67,6 +85,8 @@ pub struct Facts {
     pub diagrams: Vec<DiagramBlock>,
     /// Every link and image, in order; e-mail autolinks are not links to check.
     pub links: Vec<Link>,
+    /// Every `<script>` and `<style>` element of the doc's raw HTML, in order.
+    pub hidden_elements: Vec<HiddenElement>,
 }
 
 impl Facts {
@@ -106,8 +126,12 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
     let mut explicit_id: Option<String> = None;
     let mut heading_line = 0;
     let mut lines = LineCounter::new(body, first_line);
+    let mut hidden = HiddenElementScanner::default();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
+            Event::Html(_) | Event::InlineHtml(_) => {
+                hidden.scan(body, range, first_line, &mut facts.hidden_elements);
+            }
             Event::Start(Tag::Heading { id, .. }) => {
                 explicit_id = id.map(|id| id.to_string());
                 heading_text = Some(String::new());
@@ -173,7 +197,124 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
             _ => {}
         }
     }
+    hidden.finish(&mut facts.hidden_elements);
     facts
+}
+
+/// Finds `<script>` and `<style>` elements in a doc's raw HTML, fed one piece at a time in
+/// order (a block of HTML comes line by line), the way an HTML parser reads them: inside a
+/// tag, quoted attribute values are skipped; inside a comment nothing counts; inside one of
+/// these elements, only its closing tag does. Markdown text between the pieces is escaped
+/// when rendered, so it can neither open nor close anything.
+#[derive(Default)]
+struct HiddenElementScanner {
+    state: ScanState,
+}
+
+#[derive(Default)]
+enum ScanState {
+    #[default]
+    Markup,
+    Comment,
+    /// Inside a tag, within a quoted value when `quote` is set; `opens` is the element the
+    /// tag starts, if it is a hidden one.
+    Tag {
+        quote: Option<u8>,
+        opens: Option<HiddenElement>,
+    },
+    Hidden(HiddenElement),
+}
+
+impl HiddenElementScanner {
+    fn scan(
+        &mut self,
+        body: &str,
+        range: std::ops::Range<usize>,
+        first_line: usize,
+        found: &mut Vec<HiddenElement>,
+    ) {
+        // The written bytes, not the event's text: their offsets give the position.
+        let piece = body.as_bytes()[range.clone()].to_ascii_lowercase();
+        let mut at = 0;
+        while at < piece.len() {
+            let rest = &piece[at..];
+            match &mut self.state {
+                ScanState::Markup => {
+                    let Some(start) = rest.iter().position(|&b| b == b'<') else {
+                        return;
+                    };
+                    let after = &rest[start + 1..];
+                    at += start + 1;
+                    if after.starts_with(b"!--") {
+                        self.state = ScanState::Comment;
+                        at += 3;
+                    } else if after.first().is_some_and(u8::is_ascii_alphabetic) {
+                        let opens = hidden_tag(after).map(|tag| {
+                            let position = Position::of_offset(body, range.start + at - 1);
+                            HiddenElement {
+                                tag,
+                                line: first_line + position.line - 1,
+                                column: position.column,
+                                closed: false,
+                            }
+                        });
+                        self.state = ScanState::Tag { quote: None, opens };
+                    }
+                }
+                ScanState::Comment => {
+                    let Some(end) = find(rest, b"-->") else {
+                        return;
+                    };
+                    self.state = ScanState::Markup;
+                    at += end + 3;
+                }
+                ScanState::Tag { quote, opens } => {
+                    let byte = rest[0];
+                    match *quote {
+                        Some(open) if byte == open => *quote = None,
+                        Some(_) => {}
+                        None if byte == b'"' || byte == b'\'' => *quote = Some(byte),
+                        None if byte == b'>' => {
+                            self.state = opens.take().map_or(ScanState::Markup, ScanState::Hidden);
+                        }
+                        None => {}
+                    }
+                    at += 1;
+                }
+                ScanState::Hidden(element) => {
+                    let Some(end) = find(rest, format!("</{}", element.tag).as_bytes()) else {
+                        return;
+                    };
+                    element.closed = true;
+                    found.push(*element);
+                    self.state = ScanState::Markup;
+                    at += end + 2;
+                }
+            }
+        }
+    }
+
+    /// Adds the element left open at the end of the doc, if any.
+    fn finish(self, found: &mut Vec<HiddenElement>) {
+        if let ScanState::Hidden(element) = self.state {
+            found.push(element);
+        }
+    }
+}
+
+/// The hidden element a tag name (lower case, after its `<`) opens, if it is one.
+fn hidden_tag(name: &[u8]) -> Option<&'static str> {
+    HIDDEN_TAGS.iter().copied().find(|tag| {
+        name.strip_prefix(tag.as_bytes()).is_some_and(|after| {
+            after
+                .first()
+                .is_none_or(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
+        })
+    })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// File lines of byte offsets that mostly come in increasing order, counted incrementally so
@@ -427,6 +568,43 @@ pub fn slug(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (tag, line, column, closed) of each hidden element of `body`, which starts on line 5.
+    fn hidden(body: &str) -> Vec<(&'static str, usize, usize, bool)> {
+        analyze(body, 5)
+            .hidden_elements
+            .iter()
+            .map(|e| (e.tag, e.line, e.column, e.closed))
+            .collect()
+    }
+
+    #[test]
+    fn scripts_and_styles_are_found_where_written_and_whether_closed() {
+        // A block, inline, upper case, and a closing tag several lines down.
+        let body = "# Doc\n\n<script>\nalert(1)\n</script>\n\nText <STYLE type=x>p{}</style> more.\n\n<script src=x>\n\nstill script\n\n</script >\n";
+        assert_eq!(
+            hidden(body),
+            [
+                ("script", 7, 1, true),
+                ("style", 11, 6, true),
+                ("script", 13, 1, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_script_is_found_open() {
+        let body = "# Doc\n\n> quoted <script>\n\n## The rest\n";
+        assert_eq!(hidden(body), [("script", 7, 10, false)]);
+    }
+
+    #[test]
+    fn code_comments_and_lookalikes_hide_nothing() {
+        // Markdown text, code, comments and attribute values cannot open an element; text
+        // cannot close one.
+        let body = "`<script>` and\n\n```html\n<script>\n```\n\n<!-- <script> -->\n<scripts> <styles>\n\n<a title='<script>' href=\"<style>\">a</a>\n\nText <style> then `</style>`\n";
+        assert_eq!(hidden(body), [("style", 16, 6, false)]);
+    }
 
     #[test]
     fn plain_text_keeps_words_and_drops_markup_and_diagrams() {

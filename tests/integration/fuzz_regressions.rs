@@ -3,8 +3,9 @@
 
 use crate::harness::{TODAY, fixture, opsbook, opsbook_within, stderr, write_file};
 
-/// Builds a book of one service `found` whose body is the fixture `name`; its page.
-fn page_of(name: &str) -> String {
+/// Builds a book of one service `found` whose body is the fixture `name`; its page and what
+/// the build printed.
+fn page_of(name: &str) -> (String, String) {
     let body = std::fs::read_to_string(fixture("fuzz").join(name)).unwrap();
     let book = tempfile::tempdir().unwrap();
     write_file(
@@ -13,7 +14,8 @@ fn page_of(name: &str) -> String {
     );
     let output = opsbook(book.path(), &["build", "-o", "site", "--today", TODAY]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    std::fs::read_to_string(book.path().join("site/services/found/index.html")).unwrap()
+    let page = std::fs::read_to_string(book.path().join("site/services/found/index.html")).unwrap();
+    (page, stderr(&output))
 }
 
 #[test]
@@ -21,8 +23,12 @@ fn an_unclosed_script_before_a_dot_block_is_dropped_with_it() {
     // `#<script>` then an unclosed ```dot block: the sanitiser reads everything after the
     // `<script>` as its content and drops it, the drawing's placeholder included. The fuzz
     // target expected the drawing to survive; what matters is that no script does, and no
-    // placeholder is left on the page.
-    let page = page_of("markdown-unclosed-script-before-dot.md");
+    // placeholder is left on the page. The author is told, at the `<script>`.
+    let (page, message) = page_of("markdown-unclosed-script-before-dot.md");
+    assert!(
+        message.contains("found/service.md:4:2: warning: `<script>` is never closed: the page leaves it out with everything after it, to the end of the doc\n"),
+        "{message}"
+    );
     let doc = &page[page
         .find("class=\"doc-section")
         .expect("the doc is on the page")..];

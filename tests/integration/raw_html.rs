@@ -95,6 +95,68 @@ fn a_book_that_trusts_its_authors_keeps_their_html() {
     assert!(doc.contains("onerror"));
 }
 
+/// The warnings a build of `book` prints about `<script>` and `<style>` elements.
+fn hidden_element_warnings(book: &Path) -> Vec<String> {
+    let built = opsbook(book, &["build", "-o", "site", "--today", TODAY]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let message = stderr(&built);
+    let lines: Vec<&str> = message.lines().collect();
+    lines
+        .windows(2)
+        .filter(|pair| pair[0].contains("warning: `<"))
+        .map(|pair| pair.join("\n"))
+        .collect()
+}
+
+#[test]
+fn the_author_is_told_what_the_page_leaves_out() {
+    // The `<script>` inside the `data:` link's address is an attribute value, not an element.
+    let book = book(false);
+    assert_eq!(
+        hidden_element_warnings(book.path()),
+        [
+            "services/hostile/service.md:6:1: warning: `<script>` is left out of the page: the site shows no script elements from docs\n  help: remove it; a book that trusts every author can keep raw HTML with `allow-raw-html = true` under `[output]` in book.toml"
+        ]
+    );
+}
+
+#[test]
+fn an_unclosed_script_is_a_warning_whether_or_not_html_is_kept() {
+    // Everything after an unclosed `<script>` is script to an HTML parser: the sanitiser
+    // drops it, and a browser would run it rather than show it.
+    for (allow_raw_html, consequence, help) in [
+        (
+            false,
+            "the page leaves it out with everything after it, to the end of the doc",
+            "remove it (the site shows no script elements from docs), or at least close it with `</script>`",
+        ),
+        (
+            true,
+            "browsers read everything after it, to the end of the doc, as script and show none of it",
+            "close it with `</script>`",
+        ),
+    ] {
+        let book = book(allow_raw_html);
+        let doc = book.path().join("services/hostile/service.md");
+        let text = std::fs::read_to_string(&doc).unwrap();
+        std::fs::write(
+            &doc,
+            format!("{text}\nSee <script src=\"https://cdn.example.com/x.js\">\n\n## Rollback\n"),
+        )
+        .unwrap();
+        let warnings = hidden_element_warnings(book.path());
+        let unclosed = format!(
+            "services/hostile/service.md:26:5: warning: `<script>` is never closed: {consequence}\n  help: {help}"
+        );
+        assert_eq!(
+            warnings.last(),
+            Some(&unclosed),
+            "allow-raw-html = {allow_raw_html}"
+        );
+        assert_eq!(warnings.len(), if allow_raw_html { 1 } else { 2 });
+    }
+}
+
 #[test]
 fn a_script_address_in_the_front_matter_is_a_located_error() {
     let book = tempfile::tempdir().unwrap();
