@@ -138,6 +138,12 @@ impl Theme {
         }
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html"]);
+        tera.register_filter(
+            "code_spans",
+            |text: &str, _: tera::Kwargs, _: &tera::State| {
+                tera::Value::safe_string(&code_spans(text))
+            },
+        );
         // All at once: templates include and extend each other, in any order.
         let templates = sources
             .iter()
@@ -222,4 +228,66 @@ fn read_folder(folder: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
         }
     }
     Ok(files)
+}
+
+/// The `code_spans` filter of templates: `text` escaped, with each `quoted` span as a `<code>`
+/// element, the way checks write field names in their titles, messages and fixes. A run of
+/// three backticks is text, and so is every backtick of a text with an odd number of them.
+pub fn code_spans(text: &str) -> String {
+    let mut delimiters = Vec::new();
+    let mut at = 0;
+    while let Some(found) = text[at..].find('`') {
+        let start = at + found;
+        if text[start..].starts_with("```") {
+            at = start + 3;
+        } else {
+            delimiters.push(start);
+            at = start + 1;
+        }
+    }
+    if delimiters.len() % 2 == 1 {
+        delimiters.clear();
+    }
+    let mut html = Vec::with_capacity(text.len() + 16 * delimiters.len());
+    let mut from = 0;
+    for span in delimiters.chunks(2) {
+        escape_into(&text[from..span[0]], &mut html);
+        html.extend_from_slice(b"<code>");
+        escape_into(&text[span[0] + 1..span[1]], &mut html);
+        html.extend_from_slice(b"</code>");
+        from = span[1] + 1;
+    }
+    escape_into(&text[from..], &mut html);
+    String::from_utf8(html).unwrap_or_default()
+}
+
+fn escape_into(text: &str, html: &mut Vec<u8>) {
+    // Writing to a Vec cannot fail.
+    let _ = tera::escape_html(text, html);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_spans;
+
+    #[test]
+    fn code_spans_become_code_elements_and_everything_is_escaped() {
+        assert_eq!(
+            code_spans("Set `owner.email` or `owner.chat` (<team> & co)"),
+            "Set <code>owner.email</code> or <code>owner.chat</code> (&lt;team&gt; &amp; co)"
+        );
+        assert_eq!(
+            code_spans("`logs.location`, e.g. `a -> b`"),
+            "<code>logs.location</code>, e.g. <code>a -&gt; b</code>"
+        );
+    }
+
+    #[test]
+    fn fences_and_unpaired_backticks_stay_text() {
+        assert_eq!(
+            code_spans("a ```dot block and `x`"),
+            "a ```dot block and <code>x</code>"
+        );
+        assert_eq!(code_spans("one ` alone <b>"), "one ` alone &lt;b&gt;");
+    }
 }
