@@ -2,6 +2,7 @@
 """Time `opsbook serve` from saving a service doc to the `reload` event that open pages get.
 
 Usage: bench/serve-latency.py BOOK [--opsbook target/release/opsbook] [--saves 9]
+                              [--save in-place|rename]
 
 Starts `opsbook serve BOOK --port 0`, listens to its event stream, then saves one service doc
 (the middle one, by path) again and again with a changed title, and prints each latency and
@@ -23,6 +24,13 @@ def main():
     parser.add_argument("book", type=pathlib.Path)
     parser.add_argument("--opsbook", default="target/release/opsbook")
     parser.add_argument("--saves", type=int, default=9)
+    parser.add_argument(
+        "--save",
+        choices=["in-place", "rename"],
+        default="in-place",
+        help="write the doc in place, or write a temporary file and rename it over the doc "
+        "(as editors that save safely do)",
+    )
     args = parser.parse_args()
 
     docs = sorted(args.book.glob("services/*/service.md"))
@@ -40,7 +48,9 @@ def main():
     try:
         url = wait_for_url(server)
         reloads = listen(url)
-        latencies = [save_and_time(doc, original, i, reloads) for i in range(args.saves)]
+        latencies = [
+            save_and_time(doc, original, i, reloads, args.save) for i in range(args.saves)
+        ]
     finally:
         doc.write_text(original)
         server.terminate()
@@ -76,11 +86,16 @@ def listen(url):
     return reloads
 
 
-def save_and_time(doc, original, index, reloads):
+def save_and_time(doc, original, index, reloads, how):
     before = len(reloads)
     edited = re.sub(r"^# .*$", f"# Edited {index}", original, count=1, flags=re.M)
     started = time.monotonic()
-    doc.write_text(edited)
+    if how == "rename":
+        temporary = doc.with_name(doc.name + ".saving")
+        temporary.write_text(edited)
+        temporary.replace(doc)
+    else:
+        doc.write_text(edited)
     deadline = started + 10
     while len(reloads) == before:
         if time.monotonic() > deadline:

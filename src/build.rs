@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -56,17 +56,38 @@ pub struct Caches {
 }
 
 impl Caches {
-    /// Takes note of what a watcher saw change. What was read from those files is forgotten,
-    /// whatever their stamps say (modification times can be too coarse to tell). When files
-    /// may have appeared, gone or moved (`structural`), or a changed file is not one of the
-    /// book's Markdown files or assets (book.toml, a template), the next build walks again.
-    pub fn note_changes(&mut self, changed: &[PathBuf], structural: bool) {
-        self.parsed.retain(|_, file| !changed.contains(&file.path));
-        let all_known =
-            |found: &Vec<source::Found>| changed.iter().all(|c| found.iter().any(|f| &f.path == c));
-        if structural || !self.found.as_ref().is_some_and(all_known) {
+    /// Takes note of what a watcher saw change, and says whether anything did. What was read
+    /// from a changed file is forgotten, whatever its stamp says (modification times can be
+    /// too coarse to tell). A path that is gone and never was part of the book (an editor's
+    /// temporary file, renamed over the doc it saves) changes nothing. The next build walks
+    /// the sources again when the watcher lost track (`rescan`), a file of the book is gone,
+    /// or a changed path is not one of its files (a new file, book.toml, a template); a doc
+    /// saved again, in place or by renaming a new file over it, is only read again.
+    pub fn note_changes(&mut self, changed: &[PathBuf], rescan: bool) -> bool {
+        let found: HashSet<&Path> = self
+            .found
+            .iter()
+            .flatten()
+            .map(|f| f.path.as_path())
+            .collect();
+        let folders: HashSet<&Path> = found.iter().flat_map(|p| p.ancestors().skip(1)).collect();
+        let part_of_book = |path: &Path| found.contains(path) || folders.contains(path);
+        let changed: Vec<&PathBuf> = changed
+            .iter()
+            .filter(|path| path.exists() || part_of_book(path))
+            .collect();
+        if changed.is_empty() && !rescan {
+            return false;
+        }
+        let walk = rescan
+            || changed
+                .iter()
+                .any(|path| !found.contains(path.as_path()) || !path.exists());
+        self.parsed.retain(|_, file| !changed.contains(&&file.path));
+        if walk {
             self.found = None;
         }
+        true
     }
 }
 
@@ -407,4 +428,93 @@ fn unchanged_since_last_build(
         pages: record.pages,
         up_to_date: true,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileKind, Found};
+
+    /// Caches that found `docs` (created under `root`) and parsed each of them.
+    fn caches_of(root: &Path, docs: &[&str]) -> Caches {
+        let mut caches = Caches::default();
+        let mut found = Vec::new();
+        for doc in docs {
+            let path = root.join(doc);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "---\nservice: x\n---\n").unwrap();
+            caches.parsed.insert(
+                (0, doc.to_string()),
+                ParsedFile {
+                    path: path.clone(),
+                    stamp: None,
+                    parsed: None,
+                    problems: Diagnostics::new(),
+                },
+            );
+            found.push(Found {
+                path,
+                source_index: 0,
+                relative: doc.to_string(),
+                kind: FileKind::Markdown,
+                stamp: None,
+            });
+        }
+        caches.found = Some(found);
+        caches
+    }
+
+    #[test]
+    fn a_doc_saved_by_renaming_a_new_file_over_it_is_read_again_without_a_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut caches = caches_of(dir.path(), &["a/service.md", "b/service.md"]);
+        // What `sed -i` or an editor's safe save leaves for the watcher: its temporary file
+        // (gone, renamed over the doc) and the doc.
+        let changed = [
+            dir.path().join("a/sedX1b2c3"),
+            dir.path().join("a/service.md"),
+        ];
+        assert!(caches.note_changes(&changed, false));
+        assert!(caches.found.is_some(), "no new walk");
+        let kept: Vec<&String> = caches.parsed.keys().map(|(_, doc)| doc).collect();
+        assert_eq!(kept, ["b/service.md"]);
+    }
+
+    #[test]
+    fn a_temporary_file_that_came_and_went_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut caches = caches_of(dir.path(), &["a/service.md"]);
+        assert!(!caches.note_changes(&[dir.path().join("a/4913")], false));
+        assert!(caches.found.is_some());
+        assert_eq!(caches.parsed.len(), 1);
+        assert!(
+            caches.note_changes(&[dir.path().join("a/4913")], true),
+            "unless events were lost"
+        );
+        assert!(caches.found.is_none());
+    }
+
+    #[test]
+    fn new_gone_and_moved_files_need_a_new_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let walks = |change: &dyn Fn(&Path) -> PathBuf| {
+            let mut caches = caches_of(dir.path(), &["a/service.md", "b/service.md"]);
+            let path = change(dir.path());
+            assert!(caches.note_changes(&[path], false));
+            caches.found.is_none()
+        };
+        assert!(walks(&|root| {
+            std::fs::write(root.join("a/runbook.md"), "# New").unwrap();
+            root.join("a/runbook.md")
+        }));
+        assert!(walks(&|root| {
+            std::fs::remove_file(root.join("b/service.md")).unwrap();
+            root.join("b/service.md")
+        }));
+        // A folder moved out of the sources: its files' events never come, the folder's does.
+        assert!(walks(&|root| {
+            std::fs::rename(root.join("a"), root.join("moved-away")).unwrap();
+            root.join("a")
+        }));
+    }
 }

@@ -19,7 +19,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use notify_debouncer_full::notify::RecursiveMode;
-use notify_debouncer_full::notify::event::{EventKind, ModifyKind};
+use notify_debouncer_full::notify::event::EventKind;
 use serde::Serialize;
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
@@ -367,21 +367,18 @@ fn spawn_watcher(
             if changed.is_empty() {
                 continue;
             }
-            // Files created, removed or renamed (editors save by renaming) need a new walk.
-            let structural = events.iter().any(|e| {
-                matches!(
-                    e.kind,
-                    EventKind::Create(_)
-                        | EventKind::Remove(_)
-                        | EventKind::Modify(ModifyKind::Name(_))
-                        | EventKind::Any
-                )
-            });
-            shared
+            // The watcher missed events (its queue overflowed): only a new walk can tell.
+            let rescan = events
+                .iter()
+                .any(|e| e.need_rescan() || e.kind == EventKind::Any);
+            let anything_changed = shared
                 .caches
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .note_changes(&changed, structural);
+                .note_changes(&changed, rescan);
+            if !anything_changed {
+                continue;
+            }
             match rebuild(&shared, &options) {
                 // book.toml may have moved the sources: follow them.
                 Ok(now) => {

@@ -164,6 +164,29 @@ fn an_edit_reloads_and_the_page_shows_the_change() {
 }
 
 #[test]
+fn a_save_that_renames_a_new_file_over_the_doc_reloads() {
+    // Many editors save safely: write a temporary file beside the doc, rename it over it.
+    let book = copy_of(&fixture("levels"));
+    let server = Server::start(book.path());
+    let events = server.events();
+    let doc = book.path().join(DOC);
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let temporary = doc.with_file_name("service.md.new-4913");
+    std::fs::write(
+        &temporary,
+        text.replace("# waived", "# Waived, saved safely"),
+    )
+    .unwrap();
+    std::fs::rename(&temporary, &doc).unwrap();
+    reload_until(&events, "the served page to show the save", || {
+        server
+            .get("services/waived/index.html")
+            .1
+            .contains("Waived, saved safely")
+    });
+}
+
+#[test]
 fn a_broken_save_keeps_the_old_site_and_shows_the_located_error_until_fixed() {
     let book = copy_of(&fixture("levels"));
     let server = Server::start(book.path());
