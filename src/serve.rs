@@ -332,8 +332,9 @@ fn is_relevant(path: &Path, root: &Path, output: &Path) -> bool {
 }
 
 /// How long a burst of changes may last: an editor's save (write a temporary file, rename it
-/// over the old one) takes well under a millisecond; a `git checkout` a few.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+/// over the old one) takes well under a millisecond; a `git checkout` a few. Every save waits
+/// this long before its rebuild starts; a burst that outlasts it only rebuilds twice.
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Watches the inputs on a thread of its own; each debounced burst of changes rebuilds once.
 fn spawn_watcher(

@@ -389,6 +389,20 @@ mod tests {
     }
 
     #[test]
+    fn scripts_styles_comments_and_other_attributes_hold_no_links() {
+        let files = site(&[(
+            "index.html",
+            r##"<script>document.write('<a href="gone.html">');</script>
+            <style>a[href="gone.css"] { color: red }</style><!-- <a href="gone-too.html"> -->
+            <a title='<a href="nope.html">' data-href="nope.html" name="x" href="#y">a</a>
+            <p name="y" id=y>p</p>"##,
+        )]);
+        assert_eq!(problems(&files), Vec::<String>::new());
+        let anchors = &files.scans["index.html"].anchors;
+        assert_eq!(anchors.len(), 2, "{anchors:?}");
+    }
+
+    #[test]
     fn an_override_that_drops_a_linked_id_is_blamed() {
         let files = site(&[
             ("teams/index.html", "<p>our teams</p>"),
