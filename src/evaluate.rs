@@ -515,7 +515,13 @@ fn lookup<'v>(root: &'v Value, path: &str) -> Vec<&'v Value> {
 }
 
 fn lookup_one<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
-    lookup(root, path).into_iter().next()
+    if path.contains("[]") {
+        return lookup(root, path).into_iter().next();
+    }
+    // A plain path leads to one value at most: walked without collecting (most rules).
+    path.split('.')
+        .try_fold(root, |value, key| value.get(key))
+        .filter(|value| !value.is_null())
 }
 
 fn is_set(value: &Value) -> bool {
