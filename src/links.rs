@@ -69,23 +69,24 @@ const ADDRESS_KEYS: &[&str] = &["repository", "oncall", "dashboard", "central", 
 /// testing) with a scheme a page must not link to (`javascript:`, `data:`, `file:`) is an
 /// error at the value: it is never made a link, and it is surely not what was meant.
 fn check_addresses(service: &Service, diagnostics: &mut Diagnostics) {
-    let mut path = Vec::new();
+    let mut steps = Vec::new();
     visit_addresses(
         service.source.fields(),
-        &mut path,
+        &mut steps,
         false,
-        &mut |path, value| {
+        &mut |steps, value| {
             if has_scheme(value) && !crate::markdown::is_safe_url(value) {
                 let scheme = value.split(':').next().unwrap_or_default();
+                let path: Vec<Segment> = steps.iter().map(Step::segment).collect();
                 diagnostics.push(
                     Diagnostic::error(
                         &service.source.origin.display_path,
                         format!(
                             "`{}` is a `{scheme}:` address, which no page links to",
-                            crate::deserialize::path_to_string(path)
+                            crate::deserialize::path_to_string(&path)
                         ),
                     )
-                    .at(service.source.locate(path, false))
+                    .at(service.source.locate(&path, false))
                     .with_help("give an http(s) URL (or mailto: or tel:)"),
                 );
             }
@@ -93,29 +94,46 @@ fn check_addresses(service: &Service, diagnostics: &mut Diagnostics) {
     );
 }
 
-fn visit_addresses(
-    value: &serde_json::Value,
-    path: &mut Vec<Segment>,
+/// A step into the front matter, borrowed from it while its addresses are visited: most
+/// docs have none to report, so no path is built for them.
+#[derive(Clone, Copy)]
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+impl Step<'_> {
+    fn segment(&self) -> Segment {
+        match *self {
+            Step::Key(key) => Segment::Key(key.to_string()),
+            Step::Index(index) => Segment::Index(index),
+        }
+    }
+}
+
+fn visit_addresses<'v>(
+    value: &'v serde_json::Value,
+    steps: &mut Vec<Step<'v>>,
     is_address: bool,
-    found: &mut impl FnMut(&[Segment], &str),
+    found: &mut impl FnMut(&[Step], &str),
 ) {
     match value {
-        serde_json::Value::String(text) if is_address => found(path, text),
+        serde_json::Value::String(text) if is_address => found(steps, text),
         serde_json::Value::Object(map) => {
             for (key, inner) in map {
                 // Testing evidence is `true`, `false` or the address of the evidence.
                 let address = ADDRESS_KEYS.contains(&key.as_str())
-                    || matches!(path.first(), Some(Segment::Key(top)) if top == "testing");
-                path.push(Segment::Key(key.clone()));
-                visit_addresses(inner, path, address, found);
-                path.pop();
+                    || matches!(steps.first(), Some(Step::Key("testing")));
+                steps.push(Step::Key(key));
+                visit_addresses(inner, steps, address, found);
+                steps.pop();
             }
         }
         serde_json::Value::Array(items) => {
             for (index, inner) in items.iter().enumerate() {
-                path.push(Segment::Index(index));
-                visit_addresses(inner, path, is_address, found);
-                path.pop();
+                steps.push(Step::Index(index));
+                visit_addresses(inner, steps, is_address, found);
+                steps.pop();
             }
         }
         _ => {}
