@@ -20,7 +20,7 @@ use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
 use crate::field_lines::FieldLines;
 use crate::markdown::Facts;
 use crate::model::{ServiceDoc, ServiceId};
-use crate::parse::{FieldsCache, Origin, Parsed, ServiceSource};
+use crate::parse::{Derived, Origin, Parsed, ServiceSource};
 use crate::source::SourceFile;
 use crate::yaml;
 
@@ -557,7 +557,7 @@ fn from_entity(
         yaml_first_line: entity.first_line,
         // The entity's keys are Backstage's, not ours: every result cites its first line.
         field_lines: FieldLines::default(),
-        fields: FieldsCache::default(),
+        derived: Derived::default(),
         body: String::new(),
         facts: Facts::default(),
         catalog: Some(provenance),

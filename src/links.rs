@@ -6,7 +6,7 @@
 //! Pure, and run while building the catalog, so `check` reports broken links as well as
 //! `build`, each at the line and column it is written.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -16,7 +16,7 @@ use crate::catalog::{Catalog, Service};
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean};
 use crate::markdown::Facts;
-use crate::parse::Origin;
+use crate::parse::{Origin, ServiceSource};
 use crate::site::url::relative_link;
 
 /// A link destination that names a path of the book rather than a URL or an anchor.
@@ -68,30 +68,25 @@ const ADDRESS_KEYS: &[&str] = &["repository", "oncall", "dashboard", "central", 
 /// An address in the front matter (a dashboard, an on-call schedule, a runbook, evidence of
 /// testing) with a scheme a page must not link to (`javascript:`, `data:`, `file:`) is an
 /// error at the value: it is never made a link, and it is surely not what was meant.
-fn check_addresses(service: &Service, diagnostics: &mut Diagnostics) {
+fn check_addresses(source: &ServiceSource, diagnostics: &mut Diagnostics) {
     let mut steps = Vec::new();
-    visit_addresses(
-        service.source.fields(),
-        &mut steps,
-        false,
-        &mut |steps, value| {
-            if has_scheme(value) && !crate::markdown::is_safe_url(value) {
-                let scheme = value.split(':').next().unwrap_or_default();
-                let path: Vec<Segment> = steps.iter().map(Step::segment).collect();
-                diagnostics.push(
-                    Diagnostic::error(
-                        &service.source.origin.display_path,
-                        format!(
-                            "`{}` is a `{scheme}:` address, which no page links to",
-                            crate::deserialize::path_to_string(&path)
-                        ),
-                    )
-                    .at(service.source.locate(&path, false))
-                    .with_help("give an http(s) URL (or mailto: or tel:)"),
-                );
-            }
-        },
-    );
+    visit_addresses(source.fields(), &mut steps, false, &mut |steps, value| {
+        if has_scheme(value) && !crate::markdown::is_safe_url(value) {
+            let scheme = value.split(':').next().unwrap_or_default();
+            let path: Vec<Segment> = steps.iter().map(Step::segment).collect();
+            diagnostics.push(
+                Diagnostic::error(
+                    &source.origin.display_path,
+                    format!(
+                        "`{}` is a `{scheme}:` address, which no page links to",
+                        crate::deserialize::path_to_string(&path)
+                    ),
+                )
+                .at(source.locate(&path, false))
+                .with_help("give an http(s) URL (or mailto: or tel:)"),
+            );
+        }
+    });
 }
 
 /// A step into the front matter, borrowed from it while its addresses are visited: most
@@ -185,20 +180,25 @@ enum Found<'a> {
 
 /// Checks every link and image of every service doc and extra page.
 pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
-    // Each doc's addresses are its own business: checked in parallel, reported in order.
-    let address_problems: Vec<Diagnostics> = catalog
+    // Each doc's addresses are its own business: checked in parallel, once per parsed doc,
+    // reported in order.
+    let address_problems: Vec<&Diagnostics> = catalog
         .services
         .par_iter()
         .map(|service| {
-            let mut problems = Diagnostics::new();
-            check_addresses(service, &mut problems);
-            problems
+            let source = &service.source;
+            source.derived.address_problems.get_or_init(|| {
+                let mut problems = Diagnostics::new();
+                check_addresses(source, &mut problems);
+                problems
+            })
         })
         .collect();
     for problems in address_problems {
-        diagnostics.extend(problems);
+        diagnostics.extend(problems.clone());
     }
-    let mut book: HashMap<(usize, &str), Found> = HashMap::new();
+    // Thousands of short keys, made again on every `serve` rebuild: a fast hash pays.
+    let mut book: FxHashMap<(usize, &str), Found> = FxHashMap::default();
     for service in &catalog.services {
         let origin = &service.source.origin;
         book.insert(
@@ -269,7 +269,7 @@ fn runbook_links(service: &Service) -> Vec<([Segment; 4], &str)> {
 }
 
 fn check_link(
-    book: &HashMap<(usize, &str), Found>,
+    book: &FxHashMap<(usize, &str), Found>,
     service: &Service,
     origin: &Origin,
     facts: &Facts,

@@ -49,18 +49,25 @@ pub struct ServiceSource {
     pub facts: Facts,
     /// Fields taken from a Backstage catalog entity, when there was one.
     pub catalog: Option<Provenance>,
-    /// The front matter as the model serializes it (see [`ServiceSource::fields`]).
-    pub fields: FieldsCache,
+    /// What is worked out from this doc alone (see [`Derived`]).
+    pub derived: Derived,
 }
 
-/// Made on first use. A clone starts empty: a copy is made to be changed (a Backstage entity
-/// merged into a doc), and must not keep the fields of the doc it was copied from.
+/// What is worked out from a doc alone, made on first use and kept with its parse, so `serve`
+/// does not make it again for docs that did not change. A clone starts empty: a copy is made
+/// to be changed (a Backstage entity merged into a doc), and must not keep what was worked
+/// out from the doc it was copied from.
 #[derive(Debug, Default)]
-pub struct FieldsCache(OnceLock<serde_json::Value>);
+pub struct Derived {
+    /// The front matter as the model serializes it (see [`ServiceSource::fields`]).
+    fields: OnceLock<serde_json::Value>,
+    /// Front-matter addresses no page may link to (see `links::check`).
+    pub(crate) address_problems: OnceLock<Diagnostics>,
+}
 
-impl Clone for FieldsCache {
+impl Clone for Derived {
     fn clone(&self) -> Self {
-        FieldsCache::default()
+        Derived::default()
     }
 }
 
@@ -68,8 +75,8 @@ impl ServiceSource {
     /// The front matter as rules read it: validated, normalised, serialized. Made once per
     /// parsed doc, so `serve` does not make it again for docs that did not change.
     pub fn fields(&self) -> &serde_json::Value {
-        self.fields
-            .0
+        self.derived
+            .fields
             .get_or_init(|| serde_json::to_value(&self.doc).unwrap_or_default())
     }
 
@@ -184,7 +191,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
                 yaml: yaml_text.to_string(),
                 yaml_first_line: split.yaml_first_line,
                 field_lines: FieldLines::of(yaml_text),
-                fields: FieldsCache::default(),
+                derived: Derived::default(),
                 body,
                 facts,
                 catalog: None,
@@ -236,11 +243,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_copy_of_a_doc_does_not_keep_the_fields_of_the_original() {
-        let cache = FieldsCache::default();
-        cache
-            .0
+    fn a_copy_of_a_doc_does_not_keep_what_was_worked_out_from_the_original() {
+        let derived = Derived::default();
+        derived
+            .fields
             .get_or_init(|| serde_json::json!({"service": "old"}));
-        assert_eq!(cache.clone().0.get(), None);
+        derived.address_problems.get_or_init(Diagnostics::new);
+        let copy = derived.clone();
+        assert_eq!(copy.fields.get(), None);
+        assert!(copy.address_problems.get().is_none());
     }
 }

@@ -187,6 +187,34 @@ fn a_save_that_renames_a_new_file_over_the_doc_reloads() {
 }
 
 #[test]
+fn an_address_problem_stays_reported_while_other_docs_are_saved() {
+    // Each doc's front-matter addresses are checked once per parse: a rebuild for another
+    // doc's save must still report the problem of the doc that was not saved again.
+    let book = copy_of(&fixture("levels"));
+    let server = Server::start(book.path());
+    let events = server.events();
+    let doc = book.path().join(DOC);
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let sneaky = text.replacen("---\n", "---\nrepository: \"javascript:alert(1)\"\n", 1);
+    std::fs::write(&doc, sneaky).unwrap();
+    let is_address_problem = |(event, data): &(String, String)| {
+        event == "problems" && data.contains("is a `javascript:` address")
+    };
+    wait_for(&events, "the address problem", is_address_problem);
+    edit(
+        book.path(),
+        "services/expired/service.md",
+        "# expired",
+        "# Expired, edited",
+    );
+    wait_for(
+        &events,
+        "the problem again after another save",
+        is_address_problem,
+    );
+}
+
+#[test]
 fn a_broken_save_keeps_the_old_site_and_shows_the_located_error_until_fixed() {
     let book = copy_of(&fixture("levels"));
     let server = Server::start(book.path());
