@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 
 use petgraph::graph::DiGraph;
+use rayon::prelude::*;
 
 use crate::catalog::Catalog;
 use crate::model::{DependencyKind, Kind, Lifecycle};
@@ -90,7 +91,9 @@ impl Adjacency {
 pub fn analyze(catalog: &Catalog) -> Analysis {
     let adjacency = Adjacency::new(catalog);
     let depths = longest_hard_chains(&adjacency.hard_out);
+    // Each service's searches are its own: run in parallel, collected in catalog order.
     let services = (0..catalog.services.len())
+        .into_par_iter()
         .map(|index| ServiceGraph {
             dependencies: adjacency.all_out[index].clone(),
             dependents: adjacency.all_in[index].clone(),
