@@ -78,7 +78,7 @@ pub enum DrawError {
         limit: usize,
     },
     /// Few enough nodes and edges, but so many paths between them that layout-rs's search
-    /// for cycles would take minutes (see [`CycleSearch`]).
+    /// for cycles would take minutes (see `CycleSearch`).
     ManyPaths {
         nodes: usize,
         edges: usize,
@@ -143,7 +143,7 @@ pub const MAX_NODES: usize = 150;
 pub const MAX_LAYOUT_SIZE: usize = 2000;
 
 /// layout-rs checks each edge for a cycle with a search that walks every path (see
-/// [`CycleSearch`]), a few nanoseconds a step: this many steps take it about 20 ms.
+/// `CycleSearch`), a few nanoseconds a step: this many steps take it about 20 ms.
 pub const MAX_SEARCH_STEPS: usize = 5_000_000;
 
 /// Above this many nodes the crossing-reduction passes are skipped: they cost far more than
