@@ -44,7 +44,11 @@ def main():
     for more in added:
         print(f"- Added later by another run (APPEND=1): {more}.")
     print(f"- Versions: {meta['opsbook']}; {meta['hugo']}; {meta['mdbook']}; {meta['mkdocs']}.")
-    print(f"- Sources and outputs: {meta['work']}, one disk for every tool.")
+    print(
+        f"- Sources and outputs: {meta['work']}, one disk for every tool. Every build writes a"
+        " folder of its own; outputs are deleted when the run ends, since on this journal-less"
+        " ext4 a build right after a deletion pays for the freed inodes (see bench/run.sh)."
+    )
     print(
         f"- Each N: {meta['runs']} rounds ({meta['big_runs']} from 5,000 services), each round runs"
         " every tool once, in an order that turns by one each round. Figures are medians;"
