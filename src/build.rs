@@ -7,11 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use anyhow::Result;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::analysis::{self, Analysis};
 use crate::backstage;
@@ -48,7 +49,7 @@ pub struct Evaluated {
 pub struct Caches {
     pub layouts: Arc<LayoutCache>,
     /// Each file's parse, by its path, with the stamp (modification time, size) it was read at.
-    parsed: HashMap<(usize, String), ParsedFile>,
+    parsed: FxHashMap<PathBuf, ParsedFile>,
     /// The files of the last walk, while only their contents have changed since.
     found: Option<Vec<source::Found>>,
     /// How the next build may fetch git sources.
@@ -94,6 +95,8 @@ impl Caches {
 #[derive(Debug, Clone)]
 struct ParsedFile {
     path: PathBuf,
+    /// The source folder it was found in: a folder listed twice finds a file twice.
+    source_index: usize,
     stamp: Option<(std::time::SystemTime, u64)>,
     parsed: Option<Parsed>,
     problems: Diagnostics,
@@ -176,22 +179,23 @@ fn evaluate_gathered(gathered: Gathered, today: Date, caches: &mut Caches) -> Ev
         .map(|file| {
             let known = caches
                 .parsed
-                .get(&(file.source_index, file.relative.clone()))
+                .get(&file.path)
+                .filter(|k| k.source_index == file.source_index)
                 .is_some_and(|k| file.stamp.is_some() && k.stamp == file.stamp);
             (!known).then(|| read_and_parse(&config, file))
         })
         .collect();
     let mut files = std::mem::take(&mut caches.parsed);
     let mut parsed = Vec::with_capacity(found.len());
-    let mut kept = HashMap::with_capacity(found.len());
+    let mut kept = FxHashMap::with_capacity_and_hasher(found.len(), Default::default());
     for (file, fresh) in found.iter().zip(fresh) {
-        let key = (file.source_index, file.relative.clone());
         let entry = fresh
-            .or_else(|| files.remove(&key))
+            .or_else(|| files.remove(&file.path))
+            .filter(|k| k.source_index == file.source_index)
             .unwrap_or_else(|| read_and_parse(&config, file));
         parsed.extend(entry.parsed.clone());
         diagnostics.extend(entry.problems.clone());
-        kept.insert(key, entry);
+        kept.insert(file.path.clone(), entry);
     }
     caches.parsed = kept;
     caches.found = Some(found);
@@ -229,6 +233,7 @@ fn read_and_parse(config: &Config, file: &source::Found) -> ParsedFile {
     };
     ParsedFile {
         path: file.path.clone(),
+        source_index: file.source_index,
         stamp: file.stamp,
         parsed,
         problems,
@@ -444,9 +449,10 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, "---\nservice: x\n---\n").unwrap();
             caches.parsed.insert(
-                (0, doc.to_string()),
+                path.clone(),
                 ParsedFile {
                     path: path.clone(),
+                    source_index: 0,
                     stamp: None,
                     parsed: None,
                     problems: Diagnostics::new(),
@@ -476,8 +482,8 @@ mod tests {
         ];
         assert!(caches.note_changes(&changed, false));
         assert!(caches.found.is_some(), "no new walk");
-        let kept: Vec<&String> = caches.parsed.keys().map(|(_, doc)| doc).collect();
-        assert_eq!(kept, ["b/service.md"]);
+        let kept: Vec<&PathBuf> = caches.parsed.keys().collect();
+        assert_eq!(kept, [&dir.path().join("b/service.md")]);
     }
 
     #[test]
