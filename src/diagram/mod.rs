@@ -182,7 +182,16 @@ pub fn draw_tuned(diagram: &Diagram, reduce_crossings: bool) -> Result<String, D
             limit: MAX_NODES,
         });
     }
-    let edges: Vec<LayoutEdge> = diagram
+    let lowering = lower_within_limits(diagram.nodes.len(), &layout_edges(diagram))?;
+    lay_out(
+        diagram,
+        reduce_crossings && lowering.size <= OPTIMISE_SIZE_UP_TO && !lowering.uncrossed,
+    )
+}
+
+/// The edges of a diagram as layout-rs lays them out.
+fn layout_edges(diagram: &Diagram) -> Vec<LayoutEdge> {
+    diagram
         .edges
         .iter()
         .map(|e| LayoutEdge {
@@ -190,12 +199,7 @@ pub fn draw_tuned(diagram: &Diagram, reduce_crossings: bool) -> Result<String, D
             to: e.to,
             labelled: !e.label.is_empty(),
         })
-        .collect();
-    let lowering = check_layout_size(diagram.nodes.len(), &edges)?;
-    lay_out(
-        diagram,
-        reduce_crossings && lowering.size <= OPTIMISE_SIZE_UP_TO && !lowering.uncrossed,
-    )
+        .collect()
 }
 
 /// Lays out and draws a diagram known to be within the limits.
@@ -292,7 +296,9 @@ pub fn draw_dot(source: &str, title: &str) -> Result<String, DrawError> {
             limit: MAX_NODES,
         });
     }
-    let size = check_layout_size(nodes, &edges)?.size;
+    // Not skipped when uncrossed: layout-rs's `GraphBuilder` orders the nodes of DOT source
+    // itself, so the first placement `lower` reasons about is not known for certain.
+    let size = lower_within_limits(nodes, &edges)?.size;
     let id = fingerprint(&source);
     contained(|| {
         let mut builder = GraphBuilder::new();
@@ -339,7 +345,7 @@ struct LayoutEdge {
 
 /// The [`lower`]ing of a graph, if it is within [`MAX_LAYOUT_SIZE`] and layout-rs can
 /// orient its edges within [`MAX_SEARCH_STEPS`].
-fn check_layout_size(nodes: usize, edges: &[LayoutEdge]) -> Result<Lowering, DrawError> {
+fn lower_within_limits(nodes: usize, edges: &[LayoutEdge]) -> Result<Lowering, DrawError> {
     let lowering = lower(nodes, edges);
     if lowering.size > MAX_LAYOUT_SIZE {
         return Err(DrawError::Tangled {
@@ -804,15 +810,7 @@ mod tests {
     fn crossing_reduction_leaves_an_uncrossed_placement_as_it_is() {
         let (mut uncrossed, mut changed_by_reduction) = (0, 0);
         for diagram in assorted_diagrams() {
-            let edges: Vec<LayoutEdge> = diagram
-                .edges
-                .iter()
-                .map(|e| LayoutEdge {
-                    from: e.from,
-                    to: e.to,
-                    labelled: false,
-                })
-                .collect();
+            let edges = layout_edges(&diagram);
             let reduced = lay_out(&diagram, true).unwrap();
             let placed = lay_out(&diagram, false).unwrap();
             if lower(diagram.nodes.len(), &edges).uncrossed {
