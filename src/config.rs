@@ -400,14 +400,7 @@ pub fn repository_name(url: &str) -> String {
 fn path_in_enclosing_repository(folder: &Path) -> Option<String> {
     let folder = folder.canonicalize().ok()?;
     let top = folder.ancestors().find(|f| f.join(".git").exists())?;
-    let inside = folder.strip_prefix(top).ok()?;
-    Some(
-        inside
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
-    )
+    Some(crate::source::slash_path(folder.strip_prefix(top).ok()?))
 }
 
 /// A page of a repository's web site: `kind` is `blob` (a file) or `commit`; GitLab puts

@@ -298,14 +298,10 @@ fn inputs(config: &Config, book: &Path) -> Vec<PathBuf> {
 
 /// `path` relative to `top` (`/`-separated, empty for `top` itself), unless it leaves `top`.
 fn inside(top: &Path, path: &Path) -> Option<String> {
-    let relative = normalize(path).strip_prefix(top).ok()?.to_path_buf();
-    Some(
-        relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
-    )
+    let normalized = normalize(path);
+    Some(crate::source::slash_path(
+        normalized.strip_prefix(top).ok()?,
+    ))
 }
 
 /// `path` with its `.` and `..` steps taken, without asking the disk (what matters is how

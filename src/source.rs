@@ -259,7 +259,11 @@ fn file_kind(path: &Path, format: SourceFormat) -> Option<FileKind> {
 }
 
 fn relative_slash_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
+    slash_path(path.strip_prefix(root).unwrap_or(path))
+}
+
+/// A relative path as the book names it, whatever the platform: parts joined by `/`.
+pub fn slash_path(relative: &Path) -> String {
     relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
