@@ -19,7 +19,7 @@ use crate::backstage;
 use crate::catalog::Catalog;
 use crate::checklist::{self, Checklist};
 use crate::config::{self, Config, SiteUrl};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, display_path};
 use crate::evaluate::evaluate;
 use crate::fetch::{self, Network};
 use crate::fingerprint;
@@ -350,6 +350,7 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
         .output
         .clone()
         .unwrap_or_else(|| gathered.config.output_dir.clone());
+    site::write::check_placement(&out_dir, &kept_folders(&gathered.config), options.force)?;
     let settings = fingerprint::Settings {
         today,
         site_url: options.site_url.as_ref(),
@@ -409,6 +410,29 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
         pages,
         up_to_date: false,
     })
+}
+
+/// The folders of the book a build must never replace, for [`site::write::check_placement`].
+fn kept_folders(config: &Config) -> Vec<site::write::Kept<'_>> {
+    let named = |folder: &Path| display_path(&config.display(folder));
+    let mut kept = vec![
+        site::write::Kept {
+            name: "the book's folder (where book.toml is)".to_string(),
+            folder: &config.root,
+            inside: site::write::Inside::Allowed,
+        },
+        site::write::Kept {
+            name: format!("opsbook's cache `{}`", named(&config.cache_dir)),
+            folder: &config.cache_dir,
+            inside: site::write::Inside::Refused,
+        },
+    ];
+    kept.extend(config.sources.iter().map(|source| site::write::Kept {
+        name: format!("the source folder `{}`", named(&source.folder)),
+        folder: &source.folder,
+        inside: site::write::Inside::Unforced,
+    }));
+    kept
 }
 
 /// The last build's result, when its site in `out_dir` was made from exactly these inputs

@@ -3,7 +3,8 @@
 //! The site is written to a fresh folder beside the output folder and swapped into place at
 //! the end, so a failed or interrupted build leaves the previous site exactly as it was.
 //! A marker file tells opsbook which folders it may replace: it refuses to replace a
-//! non-empty folder it did not write.
+//! non-empty folder it did not write. Whatever `--force` says, the output folder never is,
+//! nor holds, the book or one of its sources, and never lies inside the cache.
 
 use std::collections::HashSet;
 use std::fs;
@@ -16,6 +17,78 @@ use crate::fingerprint::Record;
 
 /// Present in every folder opsbook writes.
 pub const MARKER: &str = ".opsbook";
+
+/// A folder of the book's that a build must never replace: its own folder, a source, the cache.
+pub struct Kept<'a> {
+    /// What people call it in the error: "the book's folder", "the source folder `services`".
+    pub name: String,
+    pub folder: &'a Path,
+    /// Whether, and how, the output may lie inside it.
+    pub inside: Inside,
+}
+
+/// What an output folder inside a [`Kept`] folder may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inside {
+    /// Anything the usual rules allow (the book's folder).
+    Allowed,
+    /// Only a folder opsbook wrote, or an empty one: anything else there is a source's doc.
+    Unforced,
+    /// Nothing (the cache, which holds checkouts of sources).
+    Refused,
+}
+
+/// Refuses an output folder that is, or holds, one of `kept` (replacing it would delete the
+/// book), or lies inside one that may not hold it. Inside a source, a folder opsbook did not
+/// write holds docs of that source: `force` does not replace it.
+pub fn check_placement(out_dir: &Path, kept: &[Kept], force: bool) -> Result<()> {
+    let out = resolve(out_dir);
+    for folder in kept {
+        let inner = resolve(folder.folder);
+        let clash = if inner == out {
+            "is"
+        } else if inner.starts_with(&out) {
+            "holds"
+        } else if !out.starts_with(&inner) {
+            continue;
+        } else if folder.inside == Inside::Refused {
+            "is inside"
+        } else if folder.inside == Inside::Unforced && force && !is_replaceable(out_dir)? {
+            bail!(
+                "{} is inside {} and holds files opsbook did not write: they are part of the book, and --force does not replace them; choose another output folder (-o, or `dir` in [output] of book.toml)",
+                out_dir.display(),
+                folder.name
+            );
+        } else {
+            continue;
+        };
+        bail!(
+            "the output folder {} {clash} {}: building there would replace the book's own files; choose an output folder outside it (-o, or `dir` in [output] of book.toml)",
+            out_dir.display(),
+            folder.name
+        );
+    }
+    Ok(())
+}
+
+/// `path` made absolute with every symlink and `..` resolved, also where it does not exist yet:
+/// the existing part is resolved by the file system, the rest by its names.
+fn resolve(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut resolved = PathBuf::new();
+    for component in absolute.components() {
+        let next = resolved.join(component);
+        resolved = match next.canonicalize() {
+            Ok(real) => real,
+            Err(_) if component == std::path::Component::ParentDir => {
+                resolved.pop();
+                resolved
+            }
+            Err(_) => next,
+        };
+    }
+    resolved
+}
 
 /// A site being written, file by file and from any thread, into a fresh folder beside the
 /// output folder. [`Staging::finish`] swaps it into place; dropped unfinished (an error, a
@@ -163,8 +236,19 @@ fn remove_abandoned(parent: &Path, name: &str) {
 const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 
 fn check_replaceable(out_dir: &Path) -> Result<()> {
+    if !is_replaceable(out_dir)? {
+        bail!(
+            "{} is not empty and was not written by opsbook (it has no {MARKER} file); refusing to replace it: choose another folder with -o, or give --force to replace it and everything in it",
+            out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Whether a build may replace `out_dir` without `--force`: it is missing, empty, or opsbook's.
+fn is_replaceable(out_dir: &Path) -> Result<bool> {
     if !out_dir.exists() {
-        return Ok(());
+        return Ok(true);
     }
     if !out_dir.is_dir() {
         bail!(
@@ -176,13 +260,7 @@ fn check_replaceable(out_dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot read {}", out_dir.display()))?
         .next()
         .is_none();
-    if !empty && !out_dir.join(MARKER).exists() {
-        bail!(
-            "{} is not empty and was not written by opsbook (it has no {MARKER} file); refusing to replace it: choose another folder with -o, or give --force to replace it and everything in it",
-            out_dir.display()
-        );
-    }
-    Ok(())
+    Ok(empty || out_dir.join(MARKER).exists())
 }
 
 /// Renames the old site aside, the new one in, then deletes the old one. Between the two

@@ -19,6 +19,7 @@ mod levels;
 mod limits;
 mod links;
 mod located;
+mod output_folder;
 mod paths;
 mod publish;
 mod raw_html;
