@@ -100,6 +100,9 @@ pub struct Staging {
     name: String,
     /// Folders already created: most files share one, and each check is a system call.
     created: Mutex<HashSet<PathBuf>>,
+    /// Held until the site is in place: while it is, no other build writes beside it, and
+    /// staging folders found beside it belong to builds that died.
+    _lock: Option<fs::File>,
 }
 
 impl Staging {
@@ -121,7 +124,10 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "site".into());
-        remove_abandoned(&parent, &name);
+        let lock = lock_folder(&parent);
+        if lock.is_some() {
+            remove_abandoned(&parent, &name);
+        }
         let folder = tempfile::Builder::new()
             .prefix(&format!(".{name}.opsbook-new-"))
             .tempdir_in(&parent)
@@ -132,6 +138,7 @@ impl Staging {
             parent,
             name,
             created: Mutex::new(HashSet::new()),
+            _lock: lock,
         })
     }
 
@@ -208,9 +215,18 @@ fn parent_of(out_dir: &Path) -> PathBuf {
     }
 }
 
+/// Locks the folder the site is staged in, waiting for a build that holds it to finish. A
+/// lock dies with its process, so holding it proves that no build is using what lies there.
+/// `None` where the file system cannot lock a folder.
+fn lock_folder(parent: &Path) -> Option<fs::File> {
+    let folder = fs::File::open(parent).ok()?;
+    folder.lock().ok()?;
+    Some(folder)
+}
+
 /// A build that was killed leaves its staging folder (or the previous site it was about to
-/// delete) beside the output. Those untouched for an hour are removed; younger ones may
-/// belong to a build that is still running.
+/// delete) beside the output. Under the lock they are provably abandoned and removed; without
+/// one (a file system that cannot lock) they are left, since they may be a running build's.
 fn remove_abandoned(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
@@ -221,19 +237,11 @@ fn remove_abandoned(parent: &Path, name: &str) {
     ];
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let abandoned = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age > ABANDONED_AFTER);
-        if abandoned && prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
+        if prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
             fs::remove_dir_all(entry.path()).ok();
         }
     }
 }
-
-const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 
 fn check_replaceable(out_dir: &Path) -> Result<()> {
     if !is_replaceable(out_dir)? {
@@ -348,30 +356,47 @@ mod tests {
     }
 
     #[test]
-    fn folders_abandoned_by_killed_builds_are_removed_after_an_hour() {
+    fn folders_left_by_builds_that_died_are_removed_by_the_next_build() {
         let dir = tempfile::tempdir().unwrap();
-        let old = dir.path().join(".book.opsbook-new-killed");
-        let young = dir.path().join(".book.opsbook-new-running");
+        let staged = dir.path().join(".book.opsbook-new-killed");
+        let aside = dir.path().join(".book.opsbook-old-killed");
         let unrelated = dir.path().join(".other.opsbook-new-killed");
-        for folder in [&old, &young, &unrelated] {
+        for folder in [&staged, &aside, &unrelated] {
             fs::create_dir(folder).unwrap();
-        }
-        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
-        for folder in [&old, &unrelated] {
-            fs::File::open(folder)
-                .unwrap()
-                .set_modified(two_hours_ago)
-                .unwrap();
+            fs::write(folder.join("index.html"), "a page").unwrap();
         }
         write(&[("index.html", "x")], &dir.path().join("book")).unwrap();
-        assert!(
-            !old.exists(),
-            "an hour-old staging folder of this output is removed"
-        );
-        assert!(young.exists(), "a running build's folder is left alone");
+        assert!(!staged.exists(), "a dead build's staging folder is removed");
+        assert!(!aside.exists(), "a dead build's previous site is removed");
         assert!(
             unrelated.exists(),
             "another output's folders are left alone"
+        );
+    }
+
+    #[test]
+    fn a_build_waits_for_the_one_writing_beside_it_and_leaves_its_folder_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("book");
+        let first = Staging::new(&out, false).unwrap();
+        first.put("index.html", b"first").unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        let second_out = out.clone();
+        let second = std::thread::spawn(move || {
+            write(&[("index.html", "second")], &second_out).unwrap();
+            done.send(()).unwrap();
+        });
+        let waited = finished.recv_timeout(std::time::Duration::from_millis(300));
+        assert!(waited.is_err(), "the second build did not wait");
+        assert_eq!(
+            fs::read(first.folder.path().join("index.html")).unwrap(),
+            b"first"
+        );
+        first.finish(None).unwrap();
+        second.join().unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).unwrap(),
+            "second"
         );
     }
 }
