@@ -14,6 +14,10 @@ use crate::model::{Level, Lifecycle, Tier};
 
 pub const BOOK_FILE: &str = "book.toml";
 
+/// Present in every folder opsbook writes: a build replaces such a folder, and the walk of
+/// the sources skips it.
+pub const SITE_MARKER: &str = ".opsbook";
+
 /// The validated configuration of one book.
 #[derive(Debug, Clone)]
 pub struct Config {

@@ -156,6 +156,7 @@ fn walk(
     let root = source.folder.as_path();
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut escapes = Vec::new();
+    let mut old_sites = Vec::new();
     let walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -163,6 +164,10 @@ fn walk(
         .filter_entry(|entry| {
             if entry.depth() == 0 || is_skipped(entry, output) {
                 return entry.depth() == 0;
+            }
+            if is_site(entry) {
+                old_sites.push(entry.path().to_path_buf());
+                return false;
             }
             // A symlink may lead anywhere on the machine: what is outside the source folder
             // is neither read nor published. What is inside it the walk reaches at its own
@@ -200,6 +205,15 @@ fn walk(
             Ok(_) => {}
             Err(error) => diagnostics.push(walk_problem(config, root, &error)),
         }
+    }
+    for site in old_sites {
+        diagnostics.push(
+            Diagnostic::warning(
+                config.display(&site),
+                "this folder is a site opsbook built (it has a `.opsbook` marker); its pages were not read as docs",
+            )
+            .with_help("delete it, or build into a folder outside the sources"),
+        );
     }
     for (link, target) in escapes {
         // A warning: one repository's stray link must not stop everyone's build.
@@ -242,6 +256,12 @@ fn is_skipped(entry: &DirEntry, output: Option<&Path>) -> bool {
             out.file_name() == Some(entry.file_name())
                 && entry.path().canonicalize().is_ok_and(|p| p == out)
         })
+}
+
+/// A site opsbook wrote, other than the current output: read as docs, its pages would be
+/// published again inside the new site, one more level deep with every build.
+fn is_site(entry: &DirEntry) -> bool {
+    entry.file_type().is_dir() && entry.path().join(crate::config::SITE_MARKER).is_file()
 }
 
 fn file_kind(path: &Path, format: SourceFormat) -> Option<FileKind> {

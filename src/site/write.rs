@@ -15,8 +15,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::fingerprint::Record;
 
-/// Present in every folder opsbook writes.
-pub const MARKER: &str = ".opsbook";
+use crate::config::SITE_MARKER as MARKER;
 
 /// A folder of the book's that a build must never replace: its own folder, a source, the cache.
 pub struct Kept<'a> {

@@ -106,3 +106,26 @@ fn inside_a_source_force_does_not_replace_a_folder_of_docs() {
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert!(book.join("services/site/services/a/index.html").exists());
 }
+
+#[test]
+fn an_earlier_site_inside_the_sources_is_skipped_with_a_warning() {
+    let temp = book_in_a_folder();
+    let book = temp.path().join("b");
+    let earlier = opsbook(&book, &["build", "-o", "services/old", "--today", TODAY]);
+    assert_eq!(earlier.status.code(), Some(0), "{}", stderr(&earlier));
+    assert!(book.join("services/old/badges/a.svg").exists());
+    let built = opsbook(&book, &["build", "-o", "site", "--today", TODAY]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert!(
+        stderr(&built).contains(
+            "services/old: warning: this folder is a site opsbook built (it has a `.opsbook` marker); its pages were not read as docs"
+        ),
+        "{}",
+        stderr(&built)
+    );
+    let published: Vec<String> = listing(&book.join("site")).into_keys().collect();
+    assert!(
+        !published.iter().any(|path| path.contains("old/")),
+        "the earlier site was published again: {published:?}"
+    );
+}
