@@ -124,7 +124,8 @@ pub fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
             "split it into pages beside the service doc, or move large images out of the sources",
         )
     };
-    let file = std::fs::File::open(&found.path).map_err(cannot_read)?;
+    let root = &config.sources[found.source_index].folder;
+    let file = open_beneath(root, &found.path).map_err(cannot_read)?;
     let size = file.metadata().map_err(cannot_read)?.len();
     if size > MAX_FILE_BYTES {
         return Err(too_large(size));
@@ -143,6 +144,61 @@ pub fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
         kind: found.kind,
         bytes,
     })
+}
+
+/// Opens the regular file at `path` inside the source folder `root`, following no symlink on
+/// the way: the walk saw a file there, but it may since have been swapped for a link that
+/// leads out of the sources (a race that published secrets). Each folder is opened by the
+/// one before it, so no name can be redirected between the check and the read.
+#[cfg(unix)]
+fn open_beneath(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{CWD, Mode, OFlags, openat};
+    let beneath = path
+        .strip_prefix(root)
+        .map_err(|_| std::io::ErrorKind::InvalidInput)?;
+    let mut opened = openat(
+        CWD,
+        root,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut names = beneath.components().peekable();
+    while let Some(component) = names.next() {
+        let std::path::Component::Normal(name) = component else {
+            return Err(std::io::ErrorKind::InvalidInput.into());
+        };
+        // The last name must be a file; NONBLOCK keeps a FIFO put there from hanging the open.
+        let kind = match names.peek() {
+            Some(_) => OFlags::DIRECTORY,
+            None => OFlags::NONBLOCK,
+        };
+        opened = openat(
+            &opened,
+            name,
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | kind,
+            Mode::empty(),
+        )
+        .map_err(|errno| match errno {
+            rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => std::io::Error::other(
+                "it became a symlink after it was found, and symlinks are not followed",
+            ),
+            errno => errno.into(),
+        })?;
+    }
+    let file = std::fs::File::from(opened);
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("it is no longer a regular file"));
+    }
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn open_beneath(_root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("it is no longer a regular file"));
+    }
+    Ok(file)
 }
 
 fn walk(
@@ -312,5 +368,73 @@ mod tests {
             "services/gone/service.md: error: cannot read the file: No such file or directory (os error 2)\n  help: if it was deleted or moved during the build, build again"
         );
         assert!(diagnostics.is_empty());
+    }
+
+    /// A book whose walk found `services/a/runbook.md`, and a secret outside its sources.
+    fn found_runbook() -> (tempfile::TempDir, Config, Found) {
+        let book = tempfile::tempdir().unwrap();
+        let folder = book.path().join("services/a");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("service.md"), "---\nservice: a\n---\n").unwrap();
+        std::fs::write(folder.join("runbook.md"), "# Runbook\n").unwrap();
+        std::fs::create_dir(book.path().join("private")).unwrap();
+        std::fs::write(book.path().join("private/runbook.md"), "SECRET").unwrap();
+        let mut diagnostics = Diagnostics::new();
+        let mut config = crate::config::load(book.path(), &mut diagnostics);
+        config.sources[0].folder = book.path().join("services");
+        let found = find(&config, &mut diagnostics);
+        let runbook = found
+            .into_iter()
+            .find(|f| f.relative == "a/runbook.md")
+            .unwrap();
+        (book, config, runbook)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_swapped_for_a_symlink_after_the_walk_is_not_read() {
+        let (book, config, runbook) = found_runbook();
+        std::fs::remove_file(&runbook.path).unwrap();
+        std::os::unix::fs::symlink(book.path().join("private/runbook.md"), &runbook.path).unwrap();
+        let error = read(&config, &runbook).unwrap_err();
+        assert!(
+            error
+                .message
+                .contains("it became a symlink after it was found"),
+            "{error}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_swapped_for_a_symlink_after_the_walk_is_not_followed() {
+        let (book, config, runbook) = found_runbook();
+        std::fs::remove_dir_all(book.path().join("services/a")).unwrap();
+        std::os::unix::fs::symlink(book.path().join("private"), book.path().join("services/a"))
+            .unwrap();
+        let error = read(&config, &runbook).unwrap_err();
+        assert!(
+            error
+                .message
+                .contains("it became a symlink after it was found"),
+            "{error}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_put_in_place_of_a_file_is_refused_without_waiting_for_a_writer() {
+        let (_book, config, runbook) = found_runbook();
+        std::fs::remove_file(&runbook.path).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&runbook.path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let error = read(&config, &runbook).unwrap_err();
+        assert!(
+            error.message.contains("it is no longer a regular file"),
+            "{error}"
+        );
     }
 }
