@@ -91,3 +91,56 @@ fn symlinks_inside_a_source_are_not_walked_twice_and_cannot_loop() {
     assert!(message.contains("for 1 services"), "{message}");
     assert!(!book.path().join("site/services/again").exists());
 }
+
+/// The race of a hostile repository: a runbook flips between a file and a symlink to a secret
+/// outside the sources while builds run. No build may publish the secret.
+#[cfg(unix)]
+#[test]
+fn a_runbook_flipping_to_a_symlink_during_builds_never_publishes_its_target() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("secret.txt"), "SECRET-RACE\n").unwrap();
+    let book = root.path().join("book");
+    let folder = book.join("services/a");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(book.join("book.toml"), "[book]\nsrc = \"services\"\n").unwrap();
+    std::fs::write(
+        folder.join("service.md"),
+        "---\nservice: a\n---\nSee [the runbook](runbook.md).\n",
+    )
+    .unwrap();
+    let runbook = folder.join("runbook.md");
+    let stop = AtomicBool::new(false);
+    let mut published_secret = Vec::new();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let link = folder.join("runbook.link");
+            let file = folder.join("runbook.file");
+            while !stop.load(Ordering::Relaxed) {
+                std::fs::write(&file, "# Runbook\n").unwrap();
+                std::fs::rename(&file, &runbook).unwrap();
+                std::os::unix::fs::symlink(root.path().join("secret.txt"), &link).unwrap();
+                std::fs::rename(&link, &runbook).unwrap();
+            }
+        });
+        // A build that met the symlink fails or warns; one that met the file builds. Either
+        // way, nothing it wrote may hold the secret.
+        for round in 0..40 {
+            let out = format!("site-{round}");
+            opsbook(&book, &["build", "-o", &out, "--today", TODAY]);
+            let site = book.join(&out);
+            if site.exists()
+                && crate::harness::files_in(&site)
+                    .values()
+                    .any(|bytes| String::from_utf8_lossy(bytes).contains("SECRET-RACE"))
+            {
+                published_secret.push(round);
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+    assert!(
+        published_secret.is_empty(),
+        "builds {published_secret:?} published the secret"
+    );
+}
