@@ -412,13 +412,18 @@ fn fields_of(
     if let Some(system) = &entity.spec.system {
         fields.insert(
             "system".into(),
-            json!(Ref::parse(system, "system", namespace).name),
+            json!(
+                Ref::parse(system, "system", namespace)
+                    .name
+                    .to_ascii_lowercase()
+            ),
         );
     }
     if let Some(owner) = &entity.spec.owner {
         let owner = Ref::parse(owner, "group", namespace);
         let mut team = Map::new();
-        team.insert("team".into(), json!(owner.name));
+        // Backstage compares names without case: `Circulation` is the group `circulation`.
+        team.insert("team".into(), json!(owner.name.to_ascii_lowercase()));
         insert_some(
             &mut team,
             "email",

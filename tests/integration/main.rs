@@ -5,6 +5,7 @@
 mod backstage;
 mod bad_input;
 mod browser;
+mod catalog_reading;
 mod cli;
 mod diagrams;
 mod diff;
