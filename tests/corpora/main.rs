@@ -14,8 +14,11 @@ mod harness;
 #[path = "../integration/catalog_reading.rs"]
 mod catalog_reading;
 
-/// Every corpus test: its name and what it runs, given the corpora folder.
-const TESTS: &[(&str, fn(&Path))] = &[(
+/// A corpus test: given the corpora folder, it panics on a failure.
+type CorpusTest = fn(&Path);
+
+/// Every corpus test, by name.
+const TESTS: &[(&str, CorpusTest)] = &[(
     "backstage_example_catalog_becomes_services_with_owners_and_dependencies",
     backstage_example_catalog,
 )];
