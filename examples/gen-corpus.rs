@@ -280,7 +280,7 @@ fn service_doc(rng: &mut ChaCha8Rng, index: usize, n: usize, hubs: usize, system
         sentence(rng, 12)
     );
     let _ = writeln!(doc, "tier: {tier}\nsystem: sys-{system:03}");
-    if index % 97 == 0 && index > 0 {
+    if index.is_multiple_of(97) && index > 0 {
         doc.push_str("lifecycle: deprecated\n");
     }
     if has(rng) {
