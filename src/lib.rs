@@ -56,3 +56,16 @@ pub mod serve;
 pub mod site;
 pub mod source;
 pub mod yaml;
+
+/// Runs `work` on a thread with the smallest stack an opsbook thread has: 2 MiB, what Rust
+/// gives the threads it spawns (`serve`'s file watcher) and rayon's and tokio's workers take
+/// too (none of them asks for another size). The main thread has 8 MiB on Linux.
+#[cfg(test)]
+pub(crate) fn on_smallest_stack<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(work)
+        .expect("a thread starts")
+        .join()
+        .expect("the work does not panic")
+}

@@ -250,3 +250,53 @@ fn a_hundred_thousand_files_build_in_seconds() {
     let report = json_report(book.path(), &[]);
     assert_eq!(report["services"].as_array().unwrap().len(), 10);
 }
+
+/// Runs `opsbook` with every thread on the smallest stack opsbook ever runs on: 2 MiB, what
+/// its worker threads (rayon's, tokio's, `serve`'s watcher) get; only the main thread has more,
+/// 8 MiB on Linux. Killed by a signal (a stack overflow aborts), the test fails.
+fn opsbook_on_smallest_stack(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let output = crate::harness::opsbook_under(
+        "ulimit -t 60; ulimit -s 2048; export RUST_MIN_STACK=2097152",
+        dir,
+        args,
+    );
+    assert!(
+        output.status.code().is_some(),
+        "opsbook was killed: {}",
+        stderr(&output)
+    );
+    output
+}
+
+/// A ```dot block whose braces nest `depth` deep, an edge in the innermost subgraph.
+fn nested_dot_block(depth: usize) -> String {
+    format!(
+        "```dot\ndigraph {{\n{}a -> b\n{}}}\n```\n",
+        "subgraph {\n".repeat(depth - 1),
+        "}\n".repeat(depth - 1)
+    )
+}
+
+#[test]
+fn dot_nesting_past_the_limit_is_a_located_warning_even_on_the_smallest_stack() {
+    // The deepest block allowed (64 levels) is drawn; 10,000 levels (130 KB) overflowed the
+    // main thread's 8 MiB, and 3,000 a worker's 2 MiB, before a limit was checked.
+    let doc = format!(
+        "---\nservice: deep\n---\n# Deep\n\n{}{}",
+        nested_dot_block(64),
+        nested_dot_block(10_000)
+    );
+    let book = book_with(&[("deep/service.md", doc)]);
+    let warning = "deep/service.md:202:10: warning: invalid DOT: subgraphs nest deeper than 64 levels of `{`\n  help: the page shows the block as code until it parses";
+    let check = opsbook_within(60, book.path(), &["check", "--today", TODAY]);
+    assert!(stderr(&check).contains(warning), "{}", stderr(&check));
+    let build = opsbook_on_smallest_stack(book.path(), &["build", "-o", "site", "--today", TODAY]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+    assert!(stderr(&build).contains(warning), "{}", stderr(&build));
+    let page = std::fs::read_to_string(book.path().join("site/services/deep/index.html")).unwrap();
+    assert_eq!(
+        page.matches("class=\"diagram dot\"").count(),
+        1,
+        "the allowed block is drawn"
+    );
+}
