@@ -17,10 +17,10 @@ use serde_json::{Map, Value, json};
 
 use crate::deserialize::{self, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
-use crate::field_lines::FieldLines;
 use crate::markdown::Facts;
 use crate::model::{ServiceDoc, ServiceId};
 use crate::parse::{Derived, Origin, Parsed, ServiceSource};
+use crate::positions::Positions;
 use crate::source::SourceFile;
 use crate::yaml;
 
@@ -38,11 +38,13 @@ pub struct EntityDoc {
     pub yaml: String,
     /// Line of the file where the document starts.
     pub first_line: usize,
+    /// Where each field of the document is written.
+    pub positions: Positions,
 }
 
 impl EntityDoc {
     fn locate(&self, path: &[Segment]) -> Position {
-        let position = yaml::locate(&self.yaml, path, true);
+        let position = self.positions.locate(path, true);
         Position::new(position.line + self.first_line - 1, position.column)
     }
 }
@@ -124,7 +126,7 @@ pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Pa
         source_index: file.source_index,
         relative: file.relative.clone(),
     };
-    let Ok(text) = std::str::from_utf8(&file.bytes) else {
+    let Ok(file_text) = std::str::from_utf8(&file.bytes) else {
         diagnostics.push(Diagnostic::error(
             &file.display_path,
             "the file is not UTF-8 text",
@@ -132,7 +134,7 @@ pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Pa
         return None;
     };
     let mut entities = Vec::new();
-    for (first_line, document) in documents(text) {
+    for (first_line, text) in documents(file_text) {
         let located =
             |position: Position| Position::new(position.line + first_line - 1, position.column);
         // Catalogs sit beside other YAML (OpenAPI definitions, manifests): a document that
@@ -140,33 +142,40 @@ pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Pa
         let is_entity = |tree: &serde_json::Value| {
             tree.get("apiVersion").is_some() && tree.get("kind").is_some()
         };
-        match yaml::tree(document)
-            .map(|tree| is_entity(&tree).then(|| deserialize::collect::<Entity>(tree)))
-        {
-            Ok(None) => {}
-            Ok(Some((entity, problems))) => {
-                for problem in &problems {
-                    diagnostics.push(problem.diagnostic(
-                        &file.display_path,
-                        Severity::Error,
-                        |path, at_key| located(yaml::locate(document, path, at_key)),
-                    ));
-                }
-                if let Some(entity) = entity {
-                    entities.push(EntityDoc {
-                        entity,
-                        yaml: document.to_string(),
-                        first_line,
-                    });
-                }
-            }
-            Err(error) => diagnostics.push(
-                Diagnostic::error(
+        let document = match yaml::read(text) {
+            Ok(read) => read,
+            Err(error) => {
+                let error = error.in_file(first_line);
+                let diagnostic = Diagnostic::error(
                     &file.display_path,
-                    format!("invalid YAML: {}", error.message),
+                    format!("invalid YAML: {}", error.message()),
                 )
-                .at(located(error.position)),
-            ),
+                .at(error.position);
+                diagnostics.push(Diagnostic {
+                    help: error.help(),
+                    ..diagnostic
+                });
+                continue;
+            }
+        };
+        if !is_entity(&document.tree) {
+            continue;
+        }
+        let (entity, problems) = deserialize::collect::<Entity>(document.tree);
+        for problem in &problems {
+            diagnostics.push(problem.diagnostic(
+                &file.display_path,
+                Severity::Error,
+                |path, at_key| located(document.positions.locate(path, at_key)),
+            ));
+        }
+        if let Some(entity) = entity {
+            entities.push(EntityDoc {
+                entity,
+                yaml: text.to_string(),
+                first_line,
+                positions: document.positions,
+            });
         }
     }
     Some(Parsed::Catalog(Arc::new(CatalogFile { origin, entities })))
@@ -556,7 +565,7 @@ fn from_entity(
         yaml: entity.yaml.clone(),
         yaml_first_line: entity.first_line,
         // The entity's keys are Backstage's, not ours: every result cites its first line.
-        field_lines: FieldLines::default(),
+        positions: Positions::default(),
         derived: Derived::default(),
         body: String::new(),
         facts: Facts::default(),
@@ -572,7 +581,7 @@ fn merge(
     doc: &ServiceSource,
     diagnostics: &mut Diagnostics,
 ) -> Option<Arc<ServiceSource>> {
-    let written = yaml::tree(&doc.yaml).ok()?;
+    let written = yaml::read(&doc.yaml).ok()?.tree;
     let from_catalog = Value::Object(fields);
     let taken: Vec<String> = leaf_paths(&from_catalog)
         .into_iter()

@@ -269,7 +269,7 @@ impl Subject<'_> {
                 return Some(Cite::Catalog(catalog.line));
             }
         }
-        let line = source.field_lines.line_of(path)?;
+        let line = source.positions.line_of(path)?;
         Some(Cite::Doc(line + source.yaml_first_line - 1))
     }
 

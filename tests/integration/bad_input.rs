@@ -277,3 +277,38 @@ fn a_build_killed_midway_leaves_the_previous_site_whole() {
     let page = std::fs::read_to_string(site.join("services/s0001/index.html")).unwrap();
     assert!(page.contains("Second 1"));
 }
+
+#[test]
+fn a_key_written_twice_is_an_error_at_the_second_naming_the_first() {
+    // Read into a tree, the last of the two won without a word.
+    let book = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| crate::harness::write_file(&book.path().join(path), text);
+    write(
+        "services/a/service.md",
+        "---\nservice: a\nservice: b\n---\n",
+    );
+    write(
+        "services/n/service.md",
+        "---\nservice: n\nowner:\n  team: x\n  'team': y\n---\n",
+    );
+    write(
+        "catalog/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: c\n  annotations:\n    github.com/project-slug: acme/c\n    github.com/project-slug: acme/other\n",
+    );
+    write(
+        "book.toml",
+        "[book]\nsrc = []\n\n[[source]]\npath = \"services\"\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n",
+    );
+    let output = opsbook(book.path(), &["check", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2));
+    let d = stderr(&output);
+    let help =
+        "\n  help: keep one of them: a key means one thing in its mapping, so YAML allows it once";
+    for expected in [
+        "services/a/service.md:3:1: error: invalid YAML in the front matter: key `service` is written twice; the first is on line 2",
+        "services/n/service.md:5:3: error: invalid YAML in the front matter: key `team` is written twice; the first is on line 4",
+        "catalog/catalog-info.yaml:7:5: error: invalid YAML: key `github.com/project-slug` is written twice; the first is on line 6",
+    ] {
+        assert_reports(&d, &format!("{expected}{help}"));
+    }
+}
