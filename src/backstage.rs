@@ -126,15 +126,9 @@ pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Pa
         source_index: file.source_index,
         relative: file.relative.clone(),
     };
-    let Ok(file_text) = std::str::from_utf8(&file.bytes) else {
-        diagnostics.push(Diagnostic::error(
-            &file.display_path,
-            "the file is not UTF-8 text",
-        ));
-        return None;
-    };
+    let file_text = crate::parse::read_text(file, diagnostics)?;
     let mut entities = Vec::new();
-    for (first_line, text) in documents(file_text) {
+    for (first_line, text) in documents(&file_text) {
         let located =
             |position: Position| Position::new(position.line + first_line - 1, position.column);
         // Catalogs sit beside other YAML (OpenAPI definitions, manifests): a document that

@@ -32,6 +32,7 @@ pub mod catalog;
 pub mod checklist;
 pub mod cli;
 pub mod config;
+pub mod decode;
 pub mod deserialize;
 pub mod diag;
 pub mod diagram;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::backstage::{self, CatalogFile, Provenance};
+use crate::decode;
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
 use crate::frontmatter::{self, SplitError};
@@ -130,21 +131,8 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
         })));
     }
     let path = &file.display_path;
-    let text = match std::str::from_utf8(&file.bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let position = Position::of_offset(
-                &String::from_utf8_lossy(&file.bytes[..error.valid_up_to()]),
-                error.valid_up_to(),
-            );
-            diagnostics.push(
-                Diagnostic::error(path, "the file is not UTF-8 text")
-                    .at(position)
-                    .with_help("save it as UTF-8 (most editors offer this under \"encoding\")"),
-            );
-            return None;
-        }
-    };
+    let text = read_text(file, diagnostics)?;
+    let text = text.as_ref();
     if text.trim_start_matches('\u{feff}').trim().is_empty() {
         diagnostics.push(Diagnostic::warning(path, "the file is empty").with_help(
             "write the service doc (`opsbook new <id>` starts one), or delete the file",
@@ -209,6 +197,24 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
                 help: error.help(),
                 ..diagnostic.at(error.position)
             });
+            None
+        }
+    }
+}
+
+/// The text of a doc, or a located error saying why it has none.
+pub(crate) fn read_text<'f>(
+    file: &'f SourceFile,
+    diagnostics: &mut Diagnostics,
+) -> Option<std::borrow::Cow<'f, str>> {
+    match decode::text(&file.bytes) {
+        Ok(text) => Some(text),
+        Err(unreadable) => {
+            diagnostics.push(
+                Diagnostic::error(&file.display_path, unreadable.message)
+                    .at_opt(unreadable.position)
+                    .with_help(unreadable.help),
+            );
             None
         }
     }

@@ -344,3 +344,48 @@ fn an_invalid_id_is_one_error_that_says_what_is_wrong_and_never_echoes_a_long_va
     );
     assert!(d.len() < 2_000, "no value echoed whole: {} bytes", d.len());
 }
+
+#[test]
+fn docs_in_other_encodings_and_line_endings_are_read_or_refused_with_a_reason() {
+    // Each was silently no service at all: CR-only line endings and UTF-16 without a byte
+    // order mark (its ASCII reads as UTF-8 with a NUL every other byte) alike.
+    let doc = |id: &str, newline: &str| {
+        format!(
+            "---{newline}service: {id}{newline}owner: {{ team: t }}{newline}tier: 9{newline}---{newline}# {id}{newline}"
+        )
+    };
+    let utf16 = |text: &str, bom: bool, unit: fn(u16) -> [u8; 2]| -> Vec<u8> {
+        let bom = if bom { vec![0xFEFF] } else { vec![] };
+        bom.into_iter()
+            .chain(text.encode_utf16())
+            .flat_map(unit)
+            .collect()
+    };
+    let book = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("mac", doc("mac", "\r").into_bytes()),
+        ("le", utf16(&doc("le", "\n"), true, u16::to_le_bytes)),
+        ("be", utf16(&doc("be", "\r\n"), true, u16::to_be_bytes)),
+        (
+            "no-bom",
+            utf16(&doc("no-bom", "\n"), false, u16::to_le_bytes),
+        ),
+    ] {
+        let path = book.path().join(format!("{name}/service.md"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let output = opsbook(book.path(), &["check", "--today", TODAY]);
+    let d = stderr(&output);
+    for read in ["mac", "le", "be"] {
+        // Read, and located on the right line.
+        assert_reports(
+            &d,
+            &format!("{read}/service.md:4:7: error: `tier`: tier `9` is out of range"),
+        );
+    }
+    assert_reports(
+        &d,
+        "no-bom/service.md: error: the file looks like UTF-16 (little-endian) without a byte order mark; opsbook reads UTF-8\n  help: save it as UTF-8, for example with `iconv -f UTF-16LE -t UTF-8` or your editor's \"encoding\" setting",
+    );
+}
