@@ -354,6 +354,53 @@ fn service_id(namespace: Option<&str>, name: &str) -> String {
         .to_string()
 }
 
+const BACKSTAGE_NAMES: &str = "Backstage names are 1 to 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (namespaces: lowercase, digits and `-`); anything else becomes `-` in a service id";
+
+/// Whether Backstage itself accepts `name` as an entity name.
+fn is_backstage_name(name: &str) -> bool {
+    let inner = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    (1..=63).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(inner)
+}
+
+/// Whether Backstage itself accepts `namespace` (a DNS label).
+fn is_backstage_namespace(namespace: &str) -> bool {
+    is_backstage_name(namespace)
+        && namespace
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// A `dependsOn` ref whose name Backstage would refuse is read as a service id all the same
+/// (`resource:default/<b>` as `b`): a warning at the ref says what it became.
+fn warn_of_renamed_dependencies(doc: &EntityDoc, origin: &Origin, diagnostics: &mut Diagnostics) {
+    let namespace = doc.entity.metadata.namespace.as_deref();
+    for (index, text) in doc.entity.spec.depends_on.iter().enumerate() {
+        let target = Ref::parse(text, "component", namespace);
+        if is_backstage_name(&target.name) && is_backstage_namespace(&target.namespace) {
+            continue;
+        }
+        let at = [
+            Segment::Key("spec".into()),
+            Segment::Key("dependsOn".into()),
+            Segment::Index(index),
+        ];
+        diagnostics.push(
+            Diagnostic::warning(
+                &origin.display_path,
+                format!(
+                    "`{text}` does not name a valid Backstage entity; read as a dependency on `{}`",
+                    target.service_id()
+                ),
+            )
+            .at(doc.locate(&at))
+            .with_help(BACKSTAGE_NAMES),
+        );
+    }
+}
+
 /// The service-doc fields an entity gives, as the front matter would hold them.
 fn fields_of(
     doc: &EntityDoc,
@@ -373,17 +420,40 @@ fn fields_of(
         return None;
     };
     let id = service_id(namespace, name);
-    if ServiceId::try_from(id.clone()).is_err() {
+    let name_at = [Segment::Key("metadata".into()), Segment::Key("name".into())];
+    if let Err(reason) = ServiceId::try_from(id.clone()) {
         diagnostics.push(
             Diagnostic::error(
                 &origin.display_path,
                 format!("`{name}` cannot be a service id"),
             )
-            .at(doc.locate(&[Segment::Key("metadata".into()), Segment::Key("name".into())]))
-            .with_help("names need at least one letter or digit"),
+            .at(doc.locate(&name_at))
+            .with_help(match id.is_empty() {
+                true => "names need at least one letter or digit".to_string(),
+                false => reason,
+            }),
         );
         return None;
     }
+    let renamed = |what: &str, at: &[Segment]| {
+        Diagnostic::warning(
+            &origin.display_path,
+            format!("{what} is not a valid Backstage name; read as service `{id}`"),
+        )
+        .at(doc.locate(at))
+        .with_help(BACKSTAGE_NAMES)
+    };
+    if !is_backstage_name(name) {
+        diagnostics.push(renamed(&format!("entity name `{name}`"), &name_at));
+    }
+    if let Some(namespace) = namespace.filter(|n| !is_backstage_namespace(n)) {
+        let at = [
+            Segment::Key("metadata".into()),
+            Segment::Key("namespace".into()),
+        ];
+        diagnostics.push(renamed(&format!("namespace `{namespace}`"), &at));
+    }
+    warn_of_renamed_dependencies(doc, origin, diagnostics);
     let mut fields = Map::new();
     fields.insert("service".into(), json!(id));
     let kind = if entity.kind == "Resource" {
@@ -682,6 +752,18 @@ mod tests {
             "artists-db"
         );
         assert_eq!(service_id(Some("Shop"), "Cart_API"), "shop-cart-api");
+    }
+
+    #[test]
+    fn backstage_names_are_checked_as_backstage_checks_them() {
+        for valid in ["cart", "Cart_API", "a.b-c", "x"] {
+            assert!(is_backstage_name(valid), "{valid}");
+        }
+        for invalid in ["../../etc", "<b>", "-a", "a-", "", &"a".repeat(64)] {
+            assert!(!is_backstage_name(invalid), "{invalid}");
+        }
+        assert!(is_backstage_namespace("shop-2"));
+        assert!(!is_backstage_namespace("Shop"));
     }
 
     #[test]
