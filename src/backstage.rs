@@ -17,10 +17,10 @@ use serde_json::{Map, Value, json};
 
 use crate::deserialize::{self, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
-use crate::field_lines::FieldLines;
 use crate::markdown::Facts;
 use crate::model::{ServiceDoc, ServiceId};
 use crate::parse::{Derived, Origin, Parsed, ServiceSource};
+use crate::positions::Positions;
 use crate::source::SourceFile;
 use crate::yaml;
 
@@ -38,11 +38,13 @@ pub struct EntityDoc {
     pub yaml: String,
     /// Line of the file where the document starts.
     pub first_line: usize,
+    /// Where each field of the document is written.
+    pub positions: Positions,
 }
 
 impl EntityDoc {
     fn locate(&self, path: &[Segment]) -> Position {
-        let position = yaml::locate(&self.yaml, path, true);
+        let position = self.positions.locate(path, true);
         Position::new(position.line + self.first_line - 1, position.column)
     }
 }
@@ -124,15 +126,9 @@ pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Pa
         source_index: file.source_index,
         relative: file.relative.clone(),
     };
-    let Ok(text) = std::str::from_utf8(&file.bytes) else {
-        diagnostics.push(Diagnostic::error(
-            &file.display_path,
-            "the file is not UTF-8 text",
-        ));
-        return None;
-    };
+    let file_text = crate::parse::read_text(file, diagnostics)?;
     let mut entities = Vec::new();
-    for (first_line, document) in documents(text) {
+    for (first_line, text) in documents(&file_text) {
         let located =
             |position: Position| Position::new(position.line + first_line - 1, position.column);
         // Catalogs sit beside other YAML (OpenAPI definitions, manifests): a document that
@@ -140,33 +136,40 @@ pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Pa
         let is_entity = |tree: &serde_json::Value| {
             tree.get("apiVersion").is_some() && tree.get("kind").is_some()
         };
-        match yaml::tree(document)
-            .map(|tree| is_entity(&tree).then(|| deserialize::collect::<Entity>(tree)))
-        {
-            Ok(None) => {}
-            Ok(Some((entity, problems))) => {
-                for problem in &problems {
-                    diagnostics.push(problem.diagnostic(
-                        &file.display_path,
-                        Severity::Error,
-                        |path, at_key| located(yaml::locate(document, path, at_key)),
-                    ));
-                }
-                if let Some(entity) = entity {
-                    entities.push(EntityDoc {
-                        entity,
-                        yaml: document.to_string(),
-                        first_line,
-                    });
-                }
-            }
-            Err(error) => diagnostics.push(
-                Diagnostic::error(
+        let document = match yaml::read(text) {
+            Ok(read) => read,
+            Err(error) => {
+                let error = error.in_file(first_line);
+                let diagnostic = Diagnostic::error(
                     &file.display_path,
-                    format!("invalid YAML: {}", error.message),
+                    format!("invalid YAML: {}", error.message()),
                 )
-                .at(located(error.position)),
-            ),
+                .at(error.position);
+                diagnostics.push(Diagnostic {
+                    help: error.help(),
+                    ..diagnostic
+                });
+                continue;
+            }
+        };
+        if !is_entity(&document.tree) {
+            continue;
+        }
+        let (entity, problems) = deserialize::collect::<Entity>(document.tree);
+        for problem in &problems {
+            diagnostics.push(problem.diagnostic(
+                &file.display_path,
+                Severity::Error,
+                |path, at_key| located(document.positions.locate(path, at_key)),
+            ));
+        }
+        if let Some(entity) = entity {
+            entities.push(EntityDoc {
+                entity,
+                yaml: text.to_string(),
+                first_line,
+                positions: document.positions,
+            });
         }
     }
     Some(Parsed::Catalog(Arc::new(CatalogFile { origin, entities })))
@@ -351,6 +354,53 @@ fn service_id(namespace: Option<&str>, name: &str) -> String {
         .to_string()
 }
 
+const BACKSTAGE_NAMES: &str = "Backstage names are 1 to 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (namespaces: lowercase, digits and `-`); anything else becomes `-` in a service id";
+
+/// Whether Backstage itself accepts `name` as an entity name.
+fn is_backstage_name(name: &str) -> bool {
+    let inner = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    (1..=63).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(inner)
+}
+
+/// Whether Backstage itself accepts `namespace` (a DNS label).
+fn is_backstage_namespace(namespace: &str) -> bool {
+    is_backstage_name(namespace)
+        && namespace
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// A `dependsOn` ref whose name Backstage would refuse is read as a service id all the same
+/// (`resource:default/<b>` as `b`): a warning at the ref says what it became.
+fn warn_of_renamed_dependencies(doc: &EntityDoc, origin: &Origin, diagnostics: &mut Diagnostics) {
+    let namespace = doc.entity.metadata.namespace.as_deref();
+    for (index, text) in doc.entity.spec.depends_on.iter().enumerate() {
+        let target = Ref::parse(text, "component", namespace);
+        if is_backstage_name(&target.name) && is_backstage_namespace(&target.namespace) {
+            continue;
+        }
+        let at = [
+            Segment::Key("spec".into()),
+            Segment::Key("dependsOn".into()),
+            Segment::Index(index),
+        ];
+        diagnostics.push(
+            Diagnostic::warning(
+                &origin.display_path,
+                format!(
+                    "`{text}` does not name a valid Backstage entity; read as a dependency on `{}`",
+                    target.service_id()
+                ),
+            )
+            .at(doc.locate(&at))
+            .with_help(BACKSTAGE_NAMES),
+        );
+    }
+}
+
 /// The service-doc fields an entity gives, as the front matter would hold them.
 fn fields_of(
     doc: &EntityDoc,
@@ -370,17 +420,40 @@ fn fields_of(
         return None;
     };
     let id = service_id(namespace, name);
-    if ServiceId::try_from(id.clone()).is_err() {
+    let name_at = [Segment::Key("metadata".into()), Segment::Key("name".into())];
+    if let Err(reason) = ServiceId::try_from(id.clone()) {
         diagnostics.push(
             Diagnostic::error(
                 &origin.display_path,
                 format!("`{name}` cannot be a service id"),
             )
-            .at(doc.locate(&[Segment::Key("metadata".into()), Segment::Key("name".into())]))
-            .with_help("names need at least one letter or digit"),
+            .at(doc.locate(&name_at))
+            .with_help(match id.is_empty() {
+                true => "names need at least one letter or digit".to_string(),
+                false => reason,
+            }),
         );
         return None;
     }
+    let renamed = |what: &str, at: &[Segment]| {
+        Diagnostic::warning(
+            &origin.display_path,
+            format!("{what} is not a valid Backstage name; read as service `{id}`"),
+        )
+        .at(doc.locate(at))
+        .with_help(BACKSTAGE_NAMES)
+    };
+    if !is_backstage_name(name) {
+        diagnostics.push(renamed(&format!("entity name `{name}`"), &name_at));
+    }
+    if let Some(namespace) = namespace.filter(|n| !is_backstage_namespace(n)) {
+        let at = [
+            Segment::Key("metadata".into()),
+            Segment::Key("namespace".into()),
+        ];
+        diagnostics.push(renamed(&format!("namespace `{namespace}`"), &at));
+    }
+    warn_of_renamed_dependencies(doc, origin, diagnostics);
     let mut fields = Map::new();
     fields.insert("service".into(), json!(id));
     let kind = if entity.kind == "Resource" {
@@ -561,7 +634,7 @@ fn from_entity(
         yaml: entity.yaml.clone(),
         yaml_first_line: entity.first_line,
         // The entity's keys are Backstage's, not ours: every result cites its first line.
-        field_lines: FieldLines::default(),
+        positions: Positions::default(),
         derived: Derived::default(),
         body: String::new(),
         facts: Facts::default(),
@@ -577,7 +650,7 @@ fn merge(
     doc: &ServiceSource,
     diagnostics: &mut Diagnostics,
 ) -> Option<Arc<ServiceSource>> {
-    let written = yaml::tree(&doc.yaml).ok()?;
+    let written = yaml::read(&doc.yaml).ok()?.tree;
     let from_catalog = Value::Object(fields);
     let taken: Vec<String> = leaf_paths(&from_catalog)
         .into_iter()
@@ -684,6 +757,18 @@ mod tests {
             "artists-db"
         );
         assert_eq!(service_id(Some("Shop"), "Cart_API"), "shop-cart-api");
+    }
+
+    #[test]
+    fn backstage_names_are_checked_as_backstage_checks_them() {
+        for valid in ["cart", "Cart_API", "a.b-c", "x"] {
+            assert!(is_backstage_name(valid), "{valid}");
+        }
+        for invalid in ["../../etc", "<b>", "-a", "a-", "", &"a".repeat(64)] {
+            assert!(!is_backstage_name(invalid), "{invalid}");
+        }
+        assert!(is_backstage_namespace("shop-2"));
+        assert!(!is_backstage_namespace("Shop"));
     }
 
     #[test]

@@ -345,15 +345,20 @@ fn check_drawings(catalog: &Catalog, diagnostics: &mut Diagnostics) {
     for service in &catalog.services {
         for (origin, facts) in service.markdown_files() {
             for block in &facts.diagrams {
-                if let Err(error @ DrawError::Syntax { line, .. }) = diagram::check_dot(&block.code)
-                {
-                    let text = block.code.lines().nth(line - 1).unwrap_or("").trim();
-                    diagnostics.push(
+                let problem = match diagram::check_dot(&block.code) {
+                    Err(error @ DrawError::Syntax { line, .. }) => {
+                        let text = block.code.lines().nth(line - 1).unwrap_or("").trim();
                         Diagnostic::warning(&origin.display_path, format!("{error} (at `{text}`)"))
                             .at(Position::new(block.line + line - 1, 1))
-                            .with_help("the page shows the block as code until it parses"),
-                    );
-                }
+                    }
+                    Err(error @ DrawError::TooDeep { at, .. }) => {
+                        Diagnostic::warning(&origin.display_path, error.to_string())
+                            .at(Position::new(block.line + at.line - 1, at.column))
+                    }
+                    _ => continue,
+                };
+                diagnostics
+                    .push(problem.with_help("the page shows the block as code until it parses"));
             }
         }
         check_architecture(service, diagnostics);

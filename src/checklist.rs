@@ -148,13 +148,14 @@ impl Checklist {
 
 /// The built-in checklist.
 pub fn default_checklist() -> Checklist {
-    let (checklist, problems) =
+    let typed =
         yaml::parse::<Checklist>(DEFAULT_CHECKLIST).expect("the built-in checklist is valid YAML");
     assert!(
-        problems.is_empty(),
-        "the built-in checklist has problems: {problems:?}"
+        typed.problems.is_empty(),
+        "the built-in checklist has problems: {:?}",
+        typed.problems
     );
-    checklist.expect("the built-in checklist deserializes")
+    typed.value.expect("the built-in checklist deserializes")
 }
 
 /// The checklist a book uses: the default, extended or replaced by the book's own file.
@@ -195,29 +196,32 @@ fn load_file(file: &Path, display: &Path, diagnostics: &mut Diagnostics) -> Opti
             return None;
         }
     };
-    let (checklist, problems) = match yaml::parse::<Checklist>(&text) {
-        Ok(parsed) => parsed,
+    let typed = match yaml::parse::<Checklist>(&text) {
+        Ok(typed) => typed,
         Err(error) => {
-            diagnostics.push(
-                Diagnostic::error(display, format!("invalid YAML: {}", error.message))
-                    .at(error.position),
-            );
+            let diagnostic =
+                Diagnostic::error(display, format!("invalid YAML: {}", error.message()))
+                    .at(error.position);
+            diagnostics.push(Diagnostic {
+                help: error.help(),
+                ..diagnostic
+            });
             return None;
         }
     };
-    for problem in &problems {
+    let positions = &typed.positions;
+    for problem in &typed.problems {
         diagnostics.push(
             problem.diagnostic(display, Severity::Error, |path, at_key| {
-                yaml::locate(&text, path, at_key)
+                positions.locate(path, at_key)
             }),
         );
     }
-    let checklist = checklist?;
+    let checklist = typed.value?;
     let mut seen = HashSet::new();
     for (index, check) in checklist.checks.iter().enumerate() {
         let at = |key: &str| {
-            yaml::locate(
-                &text,
+            positions.locate(
                 &[
                     Segment::Key("checks".into()),
                     Segment::Index(index),

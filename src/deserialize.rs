@@ -126,24 +126,47 @@ pub fn collect<T: DeserializeOwned>(mut tree: Value) -> (Option<T>, Vec<Problem>
     // deserializer that reports an error we fail to cut out.
     const MAX_ROUNDS: usize = 200;
     let mut problems = Vec::new();
+    let mut cut: Vec<DocPath> = Vec::new();
     for _ in 0..MAX_ROUNDS {
-        let error = match serde_path_to_error::deserialize::<_, T>(tree.clone()) {
+        // Read from a borrowed tree: a copy a round cost as much as the reading.
+        let error = match serde_path_to_error::deserialize::<_, T>(&tree) {
             Ok(value) => return (Some(value), problems),
             Err(error) => error,
         };
         let path = convert_path(error.path());
         let message = strip_location(&error.inner().to_string());
-        let problem = classify(path, message);
-        let removed = match &problem.kind {
-            ProblemKind::UnknownKey { .. } => remove(&mut tree, &problem.path),
-            ProblemKind::Invalid { .. } => remove(&mut tree, &removal_target(&problem.path)),
-        };
-        problems.push(problem);
-        if !removed {
+        if is_missing(&path, &message, &cut) {
+            // A required value we cut out for being wrong, already reported.
             return (None, problems);
         }
+        let problem = classify(path, message);
+        let target = match &problem.kind {
+            ProblemKind::UnknownKey { .. } => problem.path.clone(),
+            ProblemKind::Invalid { .. } => removal_target(&problem.path),
+        };
+        problems.push(problem);
+        if !remove(&mut tree, &target) {
+            return (None, problems);
+        }
+        cut.push(target);
     }
     (None, problems)
+}
+
+/// Whether an error says that a value at one of the `cut` paths is missing.
+fn is_missing(path: &[Segment], message: &str, cut: &[DocPath]) -> bool {
+    let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field)
+    else {
+        return false;
+    };
+    cut.iter().any(|removed| {
+        removed.split_last().is_some_and(|(last, parent)| {
+            parent == path && *last == Segment::Key(field.to_string())
+        })
+    })
 }
 
 fn convert_path(path: &serde_path_to_error::Path) -> DocPath {
@@ -227,6 +250,31 @@ mod tests {
                     expected: vec!["team".into(), "email".into()]
                 }
             }
+        );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Doc {
+        id: u8,
+        name: Option<String>,
+    }
+
+    #[test]
+    fn a_required_value_cut_out_for_being_wrong_is_not_also_missing() {
+        let (doc, problems) = collect::<Doc>(serde_json::json!({ "id": "x", "nmae": "a" }));
+        assert!(doc.is_none());
+        let paths: Vec<String> = problems.iter().map(|p| path_to_string(&p.path)).collect();
+        assert_eq!(
+            paths,
+            ["id", "nmae"],
+            "no `missing field id` after them: {problems:?}"
+        );
+        let (_, problems) = collect::<Doc>(serde_json::json!({ "name": "a" }));
+        assert!(
+            matches!(&problems[..], [Problem { kind: ProblemKind::Invalid { message }, .. }] if message == "missing field `id`"),
+            "a value never written is still missing: {problems:?}"
         );
     }
 

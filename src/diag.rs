@@ -74,7 +74,7 @@ impl Diagnostic {
             severity: Severity::Error,
             path: path.into(),
             position: None,
-            message: message.into(),
+            message: tidy(&message.into()),
             help: None,
         }
     }
@@ -97,7 +97,7 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(tidy(&help.into()));
         self
     }
 
@@ -124,6 +124,66 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n  help: {help}")?;
         }
         Ok(())
+    }
+}
+
+/// How many characters of a value a message shows. Messages quote what they found, and a
+/// value can be anything up to the 10 MB a file may hold: a 100,000-character id came back
+/// whole in three messages.
+pub const MAX_SHOWN: usize = 80;
+
+/// The longest message or help line, whatever it quotes.
+const MAX_MESSAGE: usize = 1000;
+
+/// `value` as a message shows it: characters that do not print (zero-width, bidi and other
+/// control characters, which could hide or reorder what a terminal shows) escaped as
+/// `\u{200b}`, and a long value cut to its first [`MAX_SHOWN`] characters and a `…`.
+pub fn shown(value: &str) -> String {
+    let mut out = String::new();
+    for (count, c) in value.chars().enumerate() {
+        if count == MAX_SHOWN {
+            out.push('…');
+            break;
+        }
+        push_printable(&mut out, c);
+    }
+    out
+}
+
+fn push_printable(out: &mut String, c: char) {
+    match c == '\n' || prints(c) {
+        true => out.push(c),
+        false => out.extend(c.escape_debug()),
+    }
+}
+
+/// Whether a character shows as something: not a control character, nor one Rust's own
+/// `escape_debug` spells out by code point (zero-width, bidi and other format characters).
+pub fn prints(c: char) -> bool {
+    let mut escaped = c.escape_debug().take(2);
+    let by_code_point = escaped.next() == Some('\\') && escaped.next() == Some('u');
+    !c.is_control() && !by_code_point
+}
+
+/// A message as it is kept: every span quoted in backticks or double quotes (where messages
+/// put values, theirs or serde's) [`shown`], and the whole cut at [`MAX_MESSAGE`] characters.
+fn tidy(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MAX_MESSAGE));
+    let mut delimiters = message.matches(['`', '"']);
+    let mut quoted = false;
+    for span in message.split(['`', '"']) {
+        match quoted {
+            true => out.push_str(&shown(span)),
+            false => span.chars().for_each(|c| push_printable(&mut out, c)),
+        }
+        if let Some(delimiter) = delimiters.next() {
+            out.push_str(delimiter);
+        }
+        quoted = !quoted;
+    }
+    match out.char_indices().nth(MAX_MESSAGE) {
+        Some((end, _)) => format!("{}…", &out[..end]),
+        None => out,
     }
 }
 
@@ -239,6 +299,25 @@ mod tests {
             "inside a character"
         );
         assert_eq!(Position::of_offset(text, 99), Position::new(3, 1));
+    }
+
+    #[test]
+    fn long_values_are_cut_and_invisible_characters_shown() {
+        let id = "a".repeat(100_000);
+        let message = tidy(&format!("`{id}` is not a valid id: it has \"{id}\""));
+        assert_eq!(
+            message,
+            format!(
+                "`{0}…` is not a valid id: it has \"{0}…\"",
+                "a".repeat(MAX_SHOWN)
+            )
+        );
+        assert_eq!(
+            tidy("`pay\u{200b}ments\u{202e}` is wrong"),
+            "`pay\\u{200b}ments\\u{202e}` is wrong"
+        );
+        assert_eq!(tidy(&"word ".repeat(1000)).chars().count(), MAX_MESSAGE + 1);
+        assert_eq!(tidy("`café` naïve"), "`café` naïve", "what prints is kept");
     }
 
     #[test]

@@ -269,7 +269,7 @@ impl Subject<'_> {
                 return Some(Cite::Catalog(catalog.line));
             }
         }
-        let line = source.field_lines.line_of(path)?;
+        let line = source.positions.line_of(path)?;
         Some(Cite::Doc(line + source.yaml_first_line - 1))
     }
 
@@ -532,14 +532,15 @@ fn is_set(value: &Value) -> bool {
     }
 }
 
+/// A value as a result's message shows it (cut short, see `diag::shown`).
 fn show(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => crate::diag::shown(s),
         Value::Number(n) => match n.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
             _ => n.to_string(),
         },
-        other => other.to_string(),
+        other => crate::diag::shown(&other.to_string()),
     }
 }
 
@@ -557,7 +558,7 @@ fn present(fields: &Value, path: &str) -> Outcome {
 fn is_url(fields: &Value, path: &str) -> Outcome {
     match lookup_one(fields, path) {
         Some(Value::String(s)) if s.starts_with("https://") || s.starts_with("http://") => {
-            Outcome::pass(format!("`{path}` is {s}"))
+            Outcome::pass(format!("`{path}` is {}", crate::diag::shown(s)))
         }
         Some(value) if is_set(value) => {
             Outcome::fail(format!("`{path}` is `{}`, not an http(s) URL", show(value)))
@@ -580,7 +581,7 @@ fn evidence(fields: &Value, path: &str) -> Outcome {
     match lookup_one(fields, path) {
         Some(Value::Bool(true)) => Outcome::pass(format!("`{path}` is true")),
         Some(Value::String(s)) if s.starts_with("https://") || s.starts_with("http://") => {
-            Outcome::pass(format!("`{path}` is {s}"))
+            Outcome::pass(format!("`{path}` is {}", crate::diag::shown(s)))
         }
         Some(value) if is_set(value) => Outcome::fail(format!(
             "`{path}` is `{}`; expected true or a URL to the evidence",

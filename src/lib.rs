@@ -32,6 +32,7 @@ pub mod catalog;
 pub mod checklist;
 pub mod cli;
 pub mod config;
+pub mod decode;
 pub mod deserialize;
 pub mod diag;
 pub mod diagram;
@@ -39,7 +40,6 @@ pub mod diff;
 pub mod evaluate;
 pub mod export;
 pub mod fetch;
-pub mod field_lines;
 pub mod fingerprint;
 pub mod frontmatter;
 pub mod git;
@@ -48,6 +48,7 @@ pub mod links;
 pub mod markdown;
 pub mod model;
 pub mod parse;
+pub mod positions;
 pub mod report;
 pub mod revision;
 pub mod scaffold;
@@ -56,3 +57,16 @@ pub mod serve;
 pub mod site;
 pub mod source;
 pub mod yaml;
+
+/// Runs `work` on a thread with the smallest stack an opsbook thread has: 2 MiB, what Rust
+/// gives the threads it spawns (`serve`'s file watcher) and rayon's and tokio's workers take
+/// too (none of them asks for another size). The main thread has 8 MiB on Linux.
+#[cfg(test)]
+pub(crate) fn on_smallest_stack<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(work)
+        .expect("a thread starts")
+        .join()
+        .expect("the work does not panic")
+}

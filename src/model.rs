@@ -10,7 +10,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, de};
 
-/// A service id: lowercase letters, digits and '-', starting with a letter or digit.
+/// A service id: lowercase letters, digits and '-', starting with a letter or digit, at most
+/// [`MAX_ID_CHARS`] long.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct ServiceId(String);
@@ -33,23 +34,50 @@ impl fmt::Display for ServiceId {
     }
 }
 
+/// The longest id: the longest a Backstage entity can give (a namespace and a name of up to
+/// 63 characters each, as Kubernetes allows a DNS label, joined by `-`). An id names a folder
+/// of the site and part of its URLs, and a file name has at most 255 bytes: a 100,000-character
+/// id passed `check` and failed `build`.
+pub const MAX_ID_CHARS: usize = 127;
+
 impl TryFrom<String> for ServiceId {
     type Error = String;
 
     fn try_from(id: String) -> Result<Self, String> {
-        let valid = !id.is_empty()
-            && !id.starts_with('-')
-            && id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if valid {
-            Ok(ServiceId(id))
-        } else {
-            Err(format!(
-                "`{id}` is not a valid id: use lowercase letters, digits and '-' (for example `{}`)",
-                suggest_id(&id)
-            ))
+        let length = id.chars().count();
+        if length > MAX_ID_CHARS {
+            return Err(format!(
+                "`{}` is not a valid id: it is {length} characters long; an id has at most {MAX_ID_CHARS}",
+                crate::diag::shown(&id)
+            ));
         }
+        let wrong = match id.chars().find(|&c| !is_id_char(c)) {
+            Some(c) => format!("it contains {}", describe(c)),
+            None if id.is_empty() => "it is empty".to_string(),
+            None if id.starts_with('-') => "it starts with '-'".to_string(),
+            None => return Ok(ServiceId(id)),
+        };
+        Err(format!(
+            "`{id}` is not a valid id: {wrong}; use lowercase letters, digits and '-' (for example `{}`)",
+            suggest_id(&id)
+        ))
+    }
+}
+
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
+}
+
+/// A character as a person can find it in their text: printable ASCII as itself, anything
+/// else (invisible, a look-alike from another script) by code point and Unicode name.
+fn describe(c: char) -> String {
+    match c {
+        ' ' => "a space".to_string(),
+        c if c.is_ascii_graphic() => format!("`{c}`"),
+        c => match unicode_names2::name(c) {
+            Some(name) => format!("U+{:04X} {name}", c as u32),
+            None => format!("U+{:04X}", c as u32),
+        },
     }
 }
 
@@ -57,6 +85,8 @@ fn suggest_id(id: &str) -> String {
     let slug: String = id
         .trim()
         .chars()
+        // Invisible characters are likely pasted by accident: the rest is what was meant.
+        .filter(|&c| crate::diag::prints(c))
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -573,6 +603,33 @@ mod tests {
         assert!(ServiceId::try_from("checkout-api2".to_string()).is_ok());
         let error = ServiceId::try_from("Checkout API".to_string()).unwrap_err();
         assert!(error.contains("`checkout-api`"), "{error}");
+        assert!(error.contains("it contains `C`"), "{error}");
+    }
+
+    #[test]
+    fn an_id_that_looks_right_says_which_character_is_wrong() {
+        for (id, found) in [
+            ("pay\u{200b}ments", "U+200B ZERO WIDTH SPACE"),
+            ("payments\u{202e}", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+            ("p\u{0430}yments", "U+0430 CYRILLIC SMALL LETTER A"),
+            ("pay ments", "a space"),
+        ] {
+            let error = ServiceId::try_from(id.to_string()).unwrap_err();
+            assert!(error.contains(&format!("it contains {found};")), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_id_has_at_most_127_characters() {
+        assert!(ServiceId::try_from("a".repeat(MAX_ID_CHARS)).is_ok());
+        let error = ServiceId::try_from("a".repeat(100_000)).unwrap_err();
+        assert!(
+            error.ends_with(
+                "…` is not a valid id: it is 100000 characters long; an id has at most 127"
+            ),
+            "{error}"
+        );
+        assert!(error.len() < 200, "{error}");
     }
 
     #[test]

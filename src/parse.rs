@@ -8,12 +8,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::backstage::{self, CatalogFile, Provenance};
-use crate::deserialize::{Problem, Segment};
+use crate::decode;
+use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
-use crate::field_lines::FieldLines;
 use crate::frontmatter::{self, SplitError};
 use crate::markdown::{self, Facts};
 use crate::model::ServiceDoc;
+use crate::positions::Positions;
 use crate::source::{FileKind, SourceFile};
 use crate::yaml;
 
@@ -40,11 +41,11 @@ impl Origin {
 pub struct ServiceSource {
     pub origin: Origin,
     pub doc: ServiceDoc,
-    /// The front matter text, kept to locate values for later diagnostics.
+    /// The front matter text, kept for a Backstage entity to be merged into.
     pub yaml: String,
     pub yaml_first_line: usize,
-    /// The line of each front-matter field, so results can cite them.
-    pub field_lines: FieldLines,
+    /// Where each front-matter field is written, so diagnostics and results can cite them.
+    pub positions: Positions,
     pub body: String,
     pub facts: Facts,
     /// Fields taken from a Backstage catalog entity, when there was one.
@@ -82,7 +83,7 @@ impl ServiceSource {
 
     /// File position of a value (or key) of the front matter.
     pub fn locate(&self, path: &[Segment], at_key: bool) -> Position {
-        shift(yaml::locate(&self.yaml, path, at_key), self.yaml_first_line)
+        shift(self.positions.locate(path, at_key), self.yaml_first_line)
     }
 }
 
@@ -130,21 +131,8 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
         })));
     }
     let path = &file.display_path;
-    let text = match std::str::from_utf8(&file.bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let position = Position::of_offset(
-                &String::from_utf8_lossy(&file.bytes[..error.valid_up_to()]),
-                error.valid_up_to(),
-            );
-            diagnostics.push(
-                Diagnostic::error(path, "the file is not UTF-8 text")
-                    .at(position)
-                    .with_help("save it as UTF-8 (most editors offer this under \"encoding\")"),
-            );
-            return None;
-        }
-    };
+    let text = read_text(file, diagnostics)?;
+    let text = text.as_ref();
     if text.trim_start_matches('\u{feff}').trim().is_empty() {
         diagnostics.push(Diagnostic::warning(path, "the file is empty").with_help(
             "write the service doc (`opsbook new <id>` starts one), or delete the file",
@@ -174,23 +162,21 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
     let Some(yaml_text) = split.yaml else {
         return page();
     };
-    let located = Located {
-        path,
-        yaml: yaml_text,
-        first_line: split.yaml_first_line,
-    };
     match yaml::parse_if_key::<ServiceDoc>(yaml_text, "service") {
         Ok(None) => page(),
-        Ok(Some((doc, problems))) => {
-            for problem in &problems {
-                diagnostics.push(located.diagnostic(problem));
+        Ok(Some(typed)) => {
+            for problem in &typed.problems {
+                // Unknown keys in a service doc are warnings: the rest of the doc still counts.
+                diagnostics.push(problem.diagnostic(path, Severity::Warning, |at, at_key| {
+                    shift(typed.positions.locate(at, at_key), split.yaml_first_line)
+                }));
             }
             Some(Parsed::Service(Arc::new(ServiceSource {
                 origin,
-                doc: doc?,
+                doc: typed.value?,
                 yaml: yaml_text.to_string(),
                 yaml_first_line: split.yaml_first_line,
-                field_lines: FieldLines::of(yaml_text),
+                positions: typed.positions,
                 derived: Derived::default(),
                 body,
                 facts,
@@ -198,8 +184,8 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
             })))
         }
         Err(error) => {
-            let message = format!("invalid YAML in the front matter: {}", error.message);
-            let position = shift(error.position, split.yaml_first_line);
+            let error = error.in_file(split.yaml_first_line);
+            let message = format!("invalid YAML in the front matter: {}", error.message());
             // Front matter of another tool (Hugo, Jekyll) that we cannot read is not ours to
             // fail on; a service doc's is.
             let diagnostic = if yaml::mentions_top_level_key(yaml_text, "service") {
@@ -207,29 +193,30 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
             } else {
                 Diagnostic::warning(path, message)
             };
-            diagnostics.push(diagnostic.at(position));
+            diagnostics.push(Diagnostic {
+                help: error.help(),
+                ..diagnostic.at(error.position)
+            });
             None
         }
     }
 }
 
-/// A front matter text and where it sits in its file, for locating problems.
-struct Located<'a> {
-    path: &'a PathBuf,
-    yaml: &'a str,
-    first_line: usize,
-}
-
-impl Located<'_> {
-    fn diagnostic(&self, problem: &Problem) -> Diagnostic {
-        // Unknown keys in a service doc are warnings: the rest of the doc still counts.
-        problem.diagnostic(self.path, Severity::Warning, |path, at_key| {
-            self.locate(path, at_key)
-        })
-    }
-
-    fn locate(&self, path: &[Segment], at_key: bool) -> Position {
-        shift(yaml::locate(self.yaml, path, at_key), self.first_line)
+/// The text of a doc, or a located error saying why it has none.
+pub(crate) fn read_text<'f>(
+    file: &'f SourceFile,
+    diagnostics: &mut Diagnostics,
+) -> Option<std::borrow::Cow<'f, str>> {
+    match decode::text(&file.bytes) {
+        Ok(text) => Some(text),
+        Err(unreadable) => {
+            diagnostics.push(
+                Diagnostic::error(&file.display_path, unreadable.message)
+                    .at_opt(unreadable.position)
+                    .with_help(unreadable.help),
+            );
+            None
+        }
     }
 }
 

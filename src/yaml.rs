@@ -1,31 +1,118 @@
-//! Every YAML call of opsbook: parsing front matter and checklist files, and finding the
-//! line and column of a path inside a YAML text.
+//! Every YAML call of opsbook: parsing front matter, catalog files and checklists.
 //!
-//! Positions here are relative to the YAML text; callers shift them to file lines.
+//! A text is read twice, each time in linear time: first by [`Positions::scan`], which refuses
+//! what is too deep or ambiguous to deserialize and notes where each field is written; then
+//! by serde_yaml into the tree that typed deserialization works on. Positions here are
+//! relative to the YAML text; callers shift them to file lines.
 
-use std::fmt;
-
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
-use crate::deserialize::{self, Problem, Segment};
+use crate::deserialize::{self, Problem};
 use crate::diag::Position;
+use crate::positions::{MAX_DEPTH, Positions};
 
-/// A YAML syntax error with its position in the YAML text.
+/// Why a YAML text cannot be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     pub position: Position,
-    pub message: String,
+    kind: ErrorKind,
 }
 
-/// A typed document (if one could be made) and every problem met on the way.
-pub type Parsed<T> = (Option<T>, Vec<Problem>);
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ErrorKind {
+    /// What the parser said.
+    Parser(String),
+    TooDeep,
+    /// A key written a second time in its mapping; `first` is where it was first written.
+    DuplicateKey {
+        key: String,
+        first: Position,
+    },
+}
+
+impl SyntaxError {
+    pub(crate) fn parser(position: Position, message: &str) -> SyntaxError {
+        SyntaxError {
+            position,
+            kind: ErrorKind::Parser(message.to_string()),
+        }
+    }
+
+    pub(crate) fn too_deep(position: Position) -> SyntaxError {
+        SyntaxError {
+            position,
+            kind: ErrorKind::TooDeep,
+        }
+    }
+
+    pub(crate) fn duplicate_key(position: Position, key: &str, first: Position) -> SyntaxError {
+        SyntaxError {
+            position,
+            kind: ErrorKind::DuplicateKey {
+                key: key.to_string(),
+                first,
+            },
+        }
+    }
+
+    /// The same error in a text that starts on line `first_line` of its file.
+    pub fn in_file(mut self, first_line: usize) -> SyntaxError {
+        let shift = |p: Position| Position::new(p.line + first_line - 1, p.column);
+        self.position = shift(self.position);
+        if let ErrorKind::DuplicateKey { first, .. } = &mut self.kind {
+            *first = shift(*first);
+        }
+        self
+    }
+
+    pub fn message(&self) -> String {
+        match &self.kind {
+            ErrorKind::Parser(message) => message.clone(),
+            ErrorKind::TooDeep => {
+                format!("mappings and lists nest deeper than {MAX_DEPTH} levels")
+            }
+            ErrorKind::DuplicateKey { key, first } => {
+                format!(
+                    "key `{key}` is written twice; the first is on line {}",
+                    first.line
+                )
+            }
+        }
+    }
+
+    pub fn help(&self) -> Option<String> {
+        match &self.kind {
+            ErrorKind::Parser(_) => None,
+            ErrorKind::TooDeep => Some(format!(
+                "opsbook reads YAML nested at most {MAX_DEPTH} levels deep: flatten the structure"
+            )),
+            ErrorKind::DuplicateKey { .. } => Some(
+                "keep one of them: a key means one thing in its mapping, so YAML allows it once"
+                    .to_string(),
+            ),
+        }
+    }
+}
+
+/// A YAML text read: the generic tree that typed deserialization works on (see
+/// [`deserialize::collect`]), and where each of its fields is written.
+pub struct Document {
+    pub tree: Json,
+    pub positions: Positions,
+}
+
+/// A typed document (if one could be made), every problem met on the way, and where each
+/// field is written (to locate the problems).
+pub struct Typed<T> {
+    pub value: Option<T>,
+    pub problems: Vec<Problem>,
+    pub positions: Positions,
+}
 
 /// Parses YAML into typed `T`, reporting every problem (see [`deserialize::collect`]).
-pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Parsed<T>, SyntaxError> {
-    Ok(deserialize::collect(tree(text)?))
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Typed<T>, SyntaxError> {
+    read(text).map(typed)
 }
 
 /// Like [`parse`], but only for documents that are a mapping with `key` at the top: others
@@ -33,10 +120,22 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Parsed<T>, SyntaxError> 
 pub fn parse_if_key<T: DeserializeOwned>(
     text: &str,
     key: &str,
-) -> Result<Option<Parsed<T>>, SyntaxError> {
-    let value = tree(text)?;
-    let has_key = value.as_object().is_some_and(|map| map.contains_key(key));
-    Ok(has_key.then(|| deserialize::collect(value)))
+) -> Result<Option<Typed<T>>, SyntaxError> {
+    let document = read(text)?;
+    let has_key = document
+        .tree
+        .as_object()
+        .is_some_and(|map| map.contains_key(key));
+    Ok(has_key.then(|| typed(document)))
+}
+
+fn typed<T: DeserializeOwned>(document: Document) -> Typed<T> {
+    let (value, problems) = deserialize::collect(document.tree);
+    Typed {
+        value,
+        problems,
+        positions: document.positions,
+    }
 }
 
 /// Whether a text that failed to parse looks like it meant to have `key` at the top level.
@@ -47,9 +146,12 @@ pub fn mentions_top_level_key(text: &str, key: &str) -> bool {
     })
 }
 
-/// The generic tree that typed deserialization retries on (see [`deserialize::collect`]).
-pub fn tree(text: &str) -> Result<Json, SyntaxError> {
-    serde_yaml::from_str(text).map_err(|error| syntax_error(text, &error))
+/// Reads a YAML text: scanned first (see [`Positions::scan`]), so what serde_yaml reads is
+/// never deeper than it can read quickly, nor has a key it would silently overwrite.
+pub fn read(text: &str) -> Result<Document, SyntaxError> {
+    let positions = Positions::scan(text).map_err(|error| plain_words(text, error))?;
+    let tree = serde_yaml::from_str(text).map_err(|error| syntax_error(text, &error))?;
+    Ok(Document { tree, positions })
 }
 
 fn syntax_error(text: &str, error: &serde_yaml::Error) -> SyntaxError {
@@ -61,251 +163,48 @@ fn syntax_error(text: &str, error: &serde_yaml::Error) -> SyntaxError {
     if let Some(index) = message.find(" at line ") {
         message.truncate(index);
     }
-    if let Some(rest) = message.strip_prefix("found character that cannot start any token") {
-        let line = text
-            .lines()
-            .nth(position.line.saturating_sub(1))
-            .unwrap_or("");
-        if line.trim_start_matches(' ').starts_with('\t') {
-            message = format!("a tab indents this line; YAML allows only spaces{rest}");
-        }
-    }
-    SyntaxError { position, message }
+    plain_words(text, SyntaxError::parser(position, &message))
 }
 
-/// Finds where `path` is in `text`: the key itself when `at_key` (for unknown keys), else the
-/// value. Falls back to the key of the closest ancestor that exists, then to the start.
-pub fn locate(text: &str, path: &[Segment], at_key: bool) -> Position {
-    (0..=path.len())
-        .rev()
-        .find_map(|len| locate_exact(text, &path[..len], at_key || len < path.len()))
-        .unwrap_or(Position::START)
-}
-
-/// The YAML deserializer attaches the position of the node being read to any error raised
-/// while reading it. So we walk down to the node and fail on purpose: the error tells us where
-/// the node is. Nothing else in the YAML library exposes positions.
-fn locate_exact(text: &str, path: &[Segment], at_key: bool) -> Option<Position> {
-    if path.is_empty() {
-        return None;
+/// A parser's message in words a person can act on, where there are better ones.
+fn plain_words(text: &str, error: SyntaxError) -> SyntaxError {
+    if !matches!(error.kind, ErrorKind::Parser(_)) {
+        return error;
     }
-    let deserializer = serde_yaml::Deserializer::from_str(text);
-    let error = Finder { path, at_key }.deserialize(deserializer).err()?;
-    if error.to_string().contains(FOUND) {
-        error
-            .location()
-            .map(|l| Position::new(l.line(), l.column()))
-    } else {
-        None
+    let line = text
+        .lines()
+        .nth(error.position.line.saturating_sub(1))
+        .unwrap_or("");
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    if line[spaces..].starts_with('\t') {
+        let tab = Position::new(error.position.line, spaces + 1);
+        return SyntaxError::parser(tab, "a tab indents this line; YAML allows only spaces");
     }
-}
-
-const FOUND: &str = "opsbook-found";
-
-struct Finder<'p> {
-    path: &'p [Segment],
-    at_key: bool,
-}
-
-#[derive(Debug)]
-struct NotFound;
-
-impl<'de> DeserializeSeed<'de> for Finder<'_> {
-    type Value = NotFound;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<NotFound, D::Error> {
-        if self.path.is_empty() {
-            // Fail inside a visitor, so the error carries the node's own position.
-            return deserializer.deserialize_any(Found);
-        }
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Finder<'_> {
-    type Value = NotFound;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a mapping or sequence")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NotFound, A::Error> {
-        let Some((Segment::Key(wanted), rest)) = self.path.split_first() else {
-            return Ok(NotFound);
-        };
-        let key_is_target = self.at_key && rest.is_empty();
-        while let Some(key) = map.next_key_seed(KeyFinder {
-            wanted,
-            fail_on_match: key_is_target,
-        })? {
-            if key {
-                return map
-                    .next_value_seed(Finder {
-                        path: rest,
-                        at_key: self.at_key,
-                    })
-                    .map(|_| NotFound);
-            }
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(NotFound)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NotFound, A::Error> {
-        let Some((Segment::Index(wanted), rest)) = self.path.split_first() else {
-            return Ok(NotFound);
-        };
-        for _ in 0..*wanted {
-            if seq.next_element::<IgnoredAny>()?.is_none() {
-                return Ok(NotFound);
-            }
-        }
-        seq.next_element_seed(Finder {
-            path: rest,
-            at_key: self.at_key,
-        })?;
-        Ok(NotFound)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<NotFound, E> {
-        Ok(NotFound)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<NotFound, E> {
-        Ok(NotFound)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<NotFound, E> {
-        Ok(NotFound)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<NotFound, E> {
-        Ok(NotFound)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<NotFound, E> {
-        Ok(NotFound)
-    }
-    fn visit_unit<E>(self) -> Result<NotFound, E> {
-        Ok(NotFound)
-    }
-}
-
-/// Fails on whatever node it is given.
-struct Found;
-
-impl<'de> Visitor<'de> for Found {
-    type Value = NotFound;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any node")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<NotFound, A::Error> {
-        Err(de::Error::custom(FOUND))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<NotFound, A::Error> {
-        Err(de::Error::custom(FOUND))
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<NotFound, E> {
-        Err(E::custom(FOUND))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<NotFound, E> {
-        Err(E::custom(FOUND))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<NotFound, E> {
-        Err(E::custom(FOUND))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<NotFound, E> {
-        Err(E::custom(FOUND))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<NotFound, E> {
-        Err(E::custom(FOUND))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<NotFound, E> {
-        Err(E::custom(FOUND))
-    }
-}
-
-/// Reads one mapping key; says whether it is the wanted one, or fails there when the key
-/// itself is what we are looking for.
-struct KeyFinder<'w> {
-    wanted: &'w str,
-    fail_on_match: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for KeyFinder<'_> {
-    type Value = bool;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeyFinder<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a mapping key")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
-        match key == self.wanted {
-            true if self.fail_on_match => Err(E::custom(FOUND)),
-            matched => Ok(matched),
-        }
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
+    error
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key(k: &str) -> Segment {
-        Segment::Key(k.to_string())
-    }
-
-    const DOC: &str =
-        "service: a\nmonitoring:\n  dashboard: x\n  alerts:\n    - name: e\n      level: urgent\n";
-
-    #[test]
-    fn locates_values_and_keys() {
-        let path = [
-            key("monitoring"),
-            key("alerts"),
-            Segment::Index(0),
-            key("level"),
-        ];
-        assert_eq!(locate(DOC, &path, false), Position::new(6, 14));
-        assert_eq!(
-            locate(DOC, &[key("monitoring"), key("dashboard")], true),
-            Position::new(3, 3)
-        );
-    }
-
-    #[test]
-    fn falls_back_to_the_closest_ancestor() {
-        assert_eq!(
-            locate(DOC, &[key("monitoring"), key("nothing")], true),
-            Position::new(2, 1)
-        );
-        assert_eq!(locate(DOC, &[key("nothing")], true), Position::START);
-    }
-
     #[test]
     fn tab_indentation_gets_a_plain_message() {
-        let error = parse::<Json>("owner:\n\tteam: a\n").unwrap_err();
+        let error = read("owner:\n\tteam: a\n").err().unwrap();
         assert_eq!(error.position.line, 2);
-        assert!(error.message.contains("tab"), "{}", error.message);
+        assert!(
+            error.message().starts_with("a tab indents"),
+            "{}",
+            error.message()
+        );
+    }
+
+    #[test]
+    fn errors_move_to_the_lines_of_their_file() {
+        let error = read("a: 1\nb: 2\na: 3\n").err().unwrap().in_file(2);
+        assert_eq!(error.position, Position::new(4, 1));
+        assert_eq!(
+            error.message(),
+            "key `a` is written twice; the first is on line 2"
+        );
     }
 }

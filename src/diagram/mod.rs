@@ -15,10 +15,11 @@ use std::sync::Once;
 use layout::core::base::Orientation;
 use layout::core::geometry::Point;
 use layout::core::style::{LineStyleKind, StyleAttr};
-use layout::gv::{DotParser, GraphBuilder};
+use layout::gv::{DotParser, GraphBuilder, Lexer, Token};
 use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
+use crate::diag::Position;
 use canvas::Canvas;
 pub use canvas::escape;
 
@@ -86,6 +87,9 @@ pub enum DrawError {
     },
     /// DOT that does not parse; `line` is 1-based within the DOT source.
     Syntax { line: usize, message: String },
+    /// DOT nesting `{` deeper than [`MAX_DOT_DEPTH`]; `at` is the first brace past the limit,
+    /// within the DOT source.
+    TooDeep { at: Position, limit: usize },
     /// The layout engine failed on this input.
     Crashed(String),
 }
@@ -125,6 +129,10 @@ impl std::fmt::Display for DrawError {
                 };
                 write!(f, "invalid DOT: {}", message.to_lowercase())
             }
+            DrawError::TooDeep { limit, .. } => write!(
+                f,
+                "invalid DOT: subgraphs nest deeper than {limit} levels of `{{`"
+            ),
             DrawError::Crashed(message) => {
                 write!(f, "the layout engine failed on this graph: {message}")
             }
@@ -155,6 +163,13 @@ const OPTIMISE_UP_TO: usize = 30;
 /// The passes' cost grows with the pieces laid out too: 40 nodes with 100 edges between
 /// random pairs (1,700 pieces) take 12 s in a debug build with them, 0.1 s without.
 const OPTIMISE_SIZE_UP_TO: usize = 500;
+
+/// How deep the braces of a ```dot block may nest (the graph's own `{` is the first level).
+/// layout-rs parses, builds and frees a graph by recursion, a few stack frames a level, with
+/// no limit of its own: 10,000 levels overflowed the main thread and 3,000 a 2 MiB worker.
+/// Real diagrams nest clusters a handful deep. A debug build fills the 2 MiB of the smallest
+/// opsbook thread at about 380 levels (some 5.5 KB a level), so this leaves a sixfold margin.
+pub const MAX_DOT_DEPTH: usize = 64;
 
 const FONT_WIDTH: f64 = 7.4;
 const LINE_HEIGHT: f64 = 18.0;
@@ -323,6 +338,12 @@ pub fn draw_dot(source: &str, title: &str) -> Result<String, DrawError> {
 }
 
 fn parse_dot(source: &str) -> Result<layout::gv::parser::ast::Graph, DrawError> {
+    if let Some(at) = too_deep(source) {
+        return Err(DrawError::TooDeep {
+            at,
+            limit: MAX_DOT_DEPTH,
+        });
+    }
     let message = match contained(|| DotParser::new(source).process()) {
         Ok(Ok(graph)) => return Ok(graph),
         Ok(Err(message)) => message,
@@ -333,6 +354,31 @@ fn parse_dot(source: &str) -> Result<layout::gv::parser::ast::Graph, DrawError> 
         line: error_line(source, &message),
         message,
     })
+}
+
+/// Where `source` first nests braces deeper than [`MAX_DOT_DEPTH`], if it does. Read before
+/// parsing, in one pass, with layout-rs's own lexer, so the braces counted are exactly those
+/// its parser will see (not those in strings or comments). Its parser descends a level at
+/// each `{` and climbs one at each `}` (anything else in their place is an error), so the
+/// depth counted here is never below the depth it reaches.
+fn too_deep(source: &str) -> Option<Position> {
+    // A trailing space changes no token, and means a `{` is never the last character, so
+    // the lexer has always read one character past it.
+    let mut lexer = Lexer::from_string(&format!("{source} "));
+    let mut depth = 0usize;
+    loop {
+        match lexer.next_token() {
+            Token::OpenBrace => depth += 1,
+            Token::CloseBrace => depth = depth.saturating_sub(1),
+            Token::EOF | Token::Error(_) => return None,
+            _ => {}
+        }
+        if depth > MAX_DOT_DEPTH {
+            let brace = lexer.pos - 2;
+            let offset = source.char_indices().nth(brace).map_or(0, |(i, _)| i);
+            return Some(Position::of_offset(source, offset));
+        }
+    }
 }
 
 /// An edge as layout-rs lays it out: an edge with a label goes through a node of its own.
@@ -599,17 +645,26 @@ fn dot_shape(graph: &layout::gv::parser::ast::Graph) -> (usize, Vec<LayoutEdge>)
     (names.len(), edges)
 }
 
-/// The parser reports no position. The first prefix of the source (in whole lines) that fails
-/// with the same message contains the error, so its last line is where the error is.
+/// The parser reports no position. A prefix of the source (in whole lines) that ends past the
+/// error fails with the same message; one that ends before it fails at its end, with another
+/// (almost always). So the fewest lines that fail the same way end at the error, found by
+/// bisection: trying every prefix from the first took seconds for a block of 2,000 lines.
 fn error_line(source: &str, message: &str) -> usize {
     let lines: Vec<&str> = source.lines().collect();
     let same_error = |count: usize| {
         let prefix = lines[..count].join("\n");
         matches!(contained(|| DotParser::new(&prefix).process()), Ok(Err(m)) if m == message)
     };
-    (1..=lines.len().min(2000))
-        .find(|&count| same_error(count))
-        .unwrap_or(lines.len().max(1))
+    // The whole source fails with the message; `fails_otherwise` lines (none, at first) not.
+    let (mut fails_otherwise, mut fails_so) = (0, lines.len());
+    while fails_so - fails_otherwise > 1 {
+        let middle = fails_otherwise + (fails_so - fails_otherwise) / 2;
+        match same_error(middle) {
+            true => fails_so = middle,
+            false => fails_otherwise = middle,
+        }
+    }
+    fails_so.max(1)
 }
 
 thread_local! {
@@ -743,6 +798,50 @@ mod tests {
         assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
     }
 
+    /// DOT whose braces nest `depth` deep, with an edge in the innermost subgraph.
+    fn nested_dot(depth: usize) -> String {
+        format!(
+            "digraph {{\n{}a -> b\n{}}}\n",
+            "subgraph {\n".repeat(depth - 1),
+            "}\n".repeat(depth - 1)
+        )
+    }
+
+    #[test]
+    fn the_deepest_dot_allowed_draws_on_the_smallest_stack_and_one_level_more_is_refused() {
+        let drawn = crate::on_smallest_stack(|| draw_dot(&nested_dot(MAX_DOT_DEPTH), "deep"));
+        assert!(drawn.is_ok(), "{drawn:?}");
+        let refused = crate::on_smallest_stack(|| check_dot(&nested_dot(MAX_DOT_DEPTH + 1)));
+        assert_eq!(
+            refused,
+            Err(DrawError::TooDeep {
+                at: Position::new(MAX_DOT_DEPTH + 1, 10),
+                limit: MAX_DOT_DEPTH
+            })
+        );
+    }
+
+    #[test]
+    fn nesting_is_refused_before_parsing_however_deep() {
+        // 1,000,000 levels: parsed, this would overflow any stack.
+        let deep = format!("digraph {{ {}", "subgraph {".repeat(1_000_000));
+        assert_eq!(
+            check_dot(&deep),
+            Err(DrawError::TooDeep {
+                at: Position::new(1, 10 + 10 * MAX_DOT_DEPTH),
+                limit: MAX_DOT_DEPTH
+            })
+        );
+    }
+
+    #[test]
+    fn braces_in_strings_and_comments_do_not_nest() {
+        let braces = "{".repeat(MAX_DOT_DEPTH * 2);
+        let source =
+            format!("digraph {{ a [label=\"{braces}\"] // {braces}\n /* {braces} */ b }}\n");
+        assert_eq!(check_dot(&source), Ok(()));
+    }
+
     #[test]
     fn lowering_counts_hidden_nodes_labels_and_self_edges() {
         let edge = |from, to, labelled| LayoutEdge { from, to, labelled };
@@ -831,6 +930,15 @@ mod tests {
         assert!(
             matches!(error, DrawError::Syntax { line: 3, .. }),
             "{error:?}"
+        );
+        let long = format!(
+            "digraph {{\n{}  a [label]\n}}\n",
+            "  n -> m;\n".repeat(5000)
+        );
+        let error = check_dot(&long).unwrap_err();
+        assert!(
+            matches!(error, DrawError::Syntax { line: 5002, .. }),
+            "past 2,000 lines too: {error:?}"
         );
         assert!(
             draw_dot("digraph { a -> b; b -> c }", "t")

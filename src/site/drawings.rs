@@ -189,7 +189,8 @@ fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut
         for (origin, facts) in service.markdown_files() {
             for block in &facts.diagrams {
                 match drawings.dot(&block.code) {
-                    Ok(_) | Err(DrawError::Syntax { .. }) => {}
+                    // Reported by `check` (see `catalog::check_drawings`).
+                    Ok(_) | Err(DrawError::Syntax { .. } | DrawError::TooDeep { .. }) => {}
                     Err(error) => {
                         let warning = Diagnostic::warning(
                             &origin.display_path,

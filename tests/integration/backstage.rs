@@ -150,3 +150,32 @@ fn malformed_entities_are_located_and_unknown_kinds_are_noted() {
         "{message}"
     );
 }
+
+#[test]
+fn a_name_backstage_would_refuse_is_a_warning_saying_what_it_became() {
+    // Both were renamed without a word: `../../etc` to `etc`, `<b>` to `b`.
+    let root = tempfile::tempdir().unwrap();
+    write_file(
+        &root.path().join("catalog/catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ../../etc\nspec:\n  owner: a\n  dependsOn:\n    - component:default/fine\n    - resource:default/<b>\n",
+    );
+    write_file(
+        &root.path().join("book.toml"),
+        "[book]\nsrc = []\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n",
+    );
+    let output = opsbook(root.path(), &["check", "--today", TODAY]);
+    let message = stderr(&output);
+    let help = "\n  help: Backstage names are 1 to 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (namespaces: lowercase, digits and `-`); anything else becomes `-` in a service id";
+    for expected in [
+        "catalog/catalog-info.yaml:4:3: warning: entity name `../../etc` is not a valid Backstage name; read as service `etc`",
+        "catalog/catalog-info.yaml:9:7: warning: `resource:default/<b>` does not name a valid Backstage entity; read as a dependency on `b`",
+    ] {
+        assert!(message.contains(&format!("{expected}{help}")), "{message}");
+    }
+    assert_eq!(
+        message.matches("not a valid Backstage").count()
+            + message.matches("does not name a valid").count(),
+        2,
+        "{message}"
+    );
+}

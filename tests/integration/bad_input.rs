@@ -277,3 +277,115 @@ fn a_build_killed_midway_leaves_the_previous_site_whole() {
     let page = std::fs::read_to_string(site.join("services/s0001/index.html")).unwrap();
     assert!(page.contains("Second 1"));
 }
+
+#[test]
+fn a_key_written_twice_is_an_error_at_the_second_naming_the_first() {
+    // Read into a tree, the last of the two won without a word.
+    let book = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| crate::harness::write_file(&book.path().join(path), text);
+    write(
+        "services/a/service.md",
+        "---\nservice: a\nservice: b\n---\n",
+    );
+    write(
+        "services/n/service.md",
+        "---\nservice: n\nowner:\n  team: x\n  'team': y\n---\n",
+    );
+    write(
+        "catalog/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: c\n  annotations:\n    github.com/project-slug: acme/c\n    github.com/project-slug: acme/other\n",
+    );
+    write(
+        "book.toml",
+        "[book]\nsrc = []\n\n[[source]]\npath = \"services\"\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n",
+    );
+    let output = opsbook(book.path(), &["check", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2));
+    let d = stderr(&output);
+    let help =
+        "\n  help: keep one of them: a key means one thing in its mapping, so YAML allows it once";
+    for expected in [
+        "services/a/service.md:3:1: error: invalid YAML in the front matter: key `service` is written twice; the first is on line 2",
+        "services/n/service.md:5:3: error: invalid YAML in the front matter: key `team` is written twice; the first is on line 4",
+        "catalog/catalog-info.yaml:7:5: error: invalid YAML: key `github.com/project-slug` is written twice; the first is on line 6",
+    ] {
+        assert_reports(&d, &format!("{expected}{help}"));
+    }
+}
+
+#[test]
+fn an_invalid_id_is_one_error_that_says_what_is_wrong_and_never_echoes_a_long_value() {
+    let long = "a".repeat(100_000);
+    let book = tempfile::tempdir().unwrap();
+    for (name, id) in [
+        ("zero-width", "pay\u{200b}ments"),
+        ("bidi", "pay\u{202e}ments"),
+        ("cyrillic", "p\u{0430}yments"),
+        ("long", long.as_str()),
+    ] {
+        let doc = format!("---\nservice: {id}\n---\n");
+        crate::harness::write_file(&book.path().join(format!("{name}/service.md")), &doc);
+    }
+    let output = opsbook(book.path(), &["build", "-o", "site", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2));
+    let d = stderr(&output);
+    let use_instead = "use lowercase letters, digits and '-' (for example `payments`)";
+    for expected in [
+        format!("zero-width/service.md:2:10: error: `service`: `pay\\u{{200b}}ments` is not a valid id: it contains U+200B ZERO WIDTH SPACE; {use_instead}\n"),
+        format!("bidi/service.md:2:10: error: `service`: `pay\\u{{202e}}ments` is not a valid id: it contains U+202E RIGHT-TO-LEFT OVERRIDE; {use_instead}\n"),
+        "cyrillic/service.md:2:10: error: `service`: `pаyments` is not a valid id: it contains U+0430 CYRILLIC SMALL LETTER A; use lowercase letters, digits and '-' (for example `p-yments`)\n".to_string(),
+        format!("long/service.md:2:10: error: `service`: `{}…` is not a valid id: it is 100000 characters long; an id has at most 127\n", &long[..80]),
+    ] {
+        assert_reports(&d, &expected);
+    }
+    assert!(
+        !d.contains("missing field"),
+        "the id's error comes alone: {d}"
+    );
+    assert!(d.len() < 2_000, "no value echoed whole: {} bytes", d.len());
+}
+
+#[test]
+fn docs_in_other_encodings_and_line_endings_are_read_or_refused_with_a_reason() {
+    // Each was silently no service at all: CR-only line endings and UTF-16 without a byte
+    // order mark (its ASCII reads as UTF-8 with a NUL every other byte) alike.
+    let doc = |id: &str, newline: &str| {
+        format!(
+            "---{newline}service: {id}{newline}owner: {{ team: t }}{newline}tier: 9{newline}---{newline}# {id}{newline}"
+        )
+    };
+    let utf16 = |text: &str, bom: bool, unit: fn(u16) -> [u8; 2]| -> Vec<u8> {
+        let bom = if bom { vec![0xFEFF] } else { vec![] };
+        bom.into_iter()
+            .chain(text.encode_utf16())
+            .flat_map(unit)
+            .collect()
+    };
+    let book = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("mac", doc("mac", "\r").into_bytes()),
+        ("le", utf16(&doc("le", "\n"), true, u16::to_le_bytes)),
+        ("be", utf16(&doc("be", "\r\n"), true, u16::to_be_bytes)),
+        (
+            "no-bom",
+            utf16(&doc("no-bom", "\n"), false, u16::to_le_bytes),
+        ),
+    ] {
+        let path = book.path().join(format!("{name}/service.md"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let output = opsbook(book.path(), &["check", "--today", TODAY]);
+    let d = stderr(&output);
+    for read in ["mac", "le", "be"] {
+        // Read, and located on the right line.
+        assert_reports(
+            &d,
+            &format!("{read}/service.md:4:7: error: `tier`: tier `9` is out of range"),
+        );
+    }
+    assert_reports(
+        &d,
+        "no-bom/service.md: error: the file looks like UTF-16 (little-endian) without a byte order mark; opsbook reads UTF-8\n  help: save it as UTF-8, for example with `iconv -f UTF-16LE -t UTF-8` or your editor's \"encoding\" setting",
+    );
+}

@@ -416,3 +416,22 @@ fn diagrams_follow_an_edit_of_the_dependencies() {
         "legacy's page draws its new dependent"
     );
 }
+
+#[test]
+fn a_deeply_nested_dot_block_saved_while_serving_is_shown_as_code_and_the_server_lives() {
+    // 3,000 nested subgraphs (39 KB) overflowed the 2 MiB stack of the thread that rebuilds
+    // and killed the server.
+    let book = copy_of(&fixture("levels"));
+    let server = Server::start(book.path());
+    let events = server.events();
+    let nested = format!(
+        "# waived\n\n```dot\ndigraph {{\n{}a -> b\n{}}}\n```\n",
+        "subgraph {\n".repeat(3_000),
+        "}\n".repeat(3_000)
+    );
+    edit(book.path(), DOC, "# waived", &nested);
+    reload_until(&events, "the page to show the block as code", || {
+        let (status, page) = server.get("services/waived/index.html");
+        status == 200 && page.contains("subgraph {")
+    });
+}
