@@ -7,6 +7,15 @@
 use libfuzzer_sys::fuzz_target;
 use opsbook::diagram::{self, DrawError};
 
+/// Why a block was not parsed, if it was not.
+fn unparsed(error: Option<&DrawError>) -> Option<&'static str> {
+    match error? {
+        DrawError::Syntax { .. } => Some("syntax"),
+        DrawError::TooDeep { .. } => Some("too deep"),
+        _ => None,
+    }
+}
+
 fuzz_target!(|bytes: &[u8]| {
     let Ok(source) = std::str::from_utf8(bytes) else {
         return;
@@ -16,11 +25,11 @@ fuzz_target!(|bytes: &[u8]| {
     if let Err(error) = &drawn {
         let _ = error.to_string();
     }
-    // The check and the drawing must agree on what does not parse: `check` warns about
-    // exactly the blocks the site shows as code.
+    // The check and the drawing must agree on what does not parse and on what nests too
+    // deep to parse: `check` warns about exactly the blocks the site shows as code.
     assert_eq!(
-        matches!(checked, Err(DrawError::Syntax { .. })),
-        matches!(drawn, Err(DrawError::Syntax { .. })),
+        unparsed(checked.as_ref().err()),
+        unparsed(drawn.as_ref().err()),
         "check_dot: {checked:?}, draw_dot: {drawn:?}"
     );
     if let Ok(svg) = drawn {
