@@ -21,6 +21,7 @@ mod links;
 mod located;
 mod paths;
 mod publish;
+mod published_files;
 mod raw_html;
 mod rebuild;
 mod rules;
