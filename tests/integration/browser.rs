@@ -715,3 +715,41 @@ async fn search_results_fit_a_phone_screen() {
     assert_eq!(inside, true, "the results stick out of the screen");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_works_on_a_page_with_an_element_named_like_the_search_index() {
+    // An element's id is a global of the page until a script sets one of that name.
+    let book = tempfile::tempdir().unwrap();
+    let doc = |id: &str, title: &str, body: &str| {
+        crate::harness::write_file(
+            &book.path().join(format!("services/{id}/service.md")),
+            &format!("---\nservice: {id}\ntitle: {title}\n---\n{body}\n"),
+        );
+    };
+    doc(
+        "raw",
+        "Raw clobber",
+        "# Raw\n\n<a id=\"opsbookSearchIndex\">x</a>\n",
+    );
+    doc(
+        "heading",
+        "Heading clobber",
+        "# Heading {#opsbookSearchIndex}\n",
+    );
+    doc("ledger", "Zanzibar ledger", "# Ledger\n");
+    let built = crate::harness::opsbook(book.path(), &["build", "--today", crate::harness::TODAY]);
+    assert!(built.status.success(), "{}", crate::harness::stderr(&built));
+    let browser = Browser::start(1280, 900).await;
+    for page in ["services/raw/index.html", "services/heading/index.html"] {
+        browser.open(&book.path().join("book"), page).await;
+        let clobbered = browser
+            .run("return document.getElementById('opsbookSearchIndex') !== null")
+            .await;
+        assert_eq!(clobbered, true, "{page} has the element");
+        collect_script_errors(&browser).await;
+        let results = browser.search("zanzibar").await;
+        assert_eq!(results[0].0, "Zanzibar ledger", "{page}: {results:?}");
+        assert_eq!(browser.script_errors().await, Vec::<String>::new());
+    }
+    browser.close().await;
+}
