@@ -716,6 +716,15 @@ async fn search_results_fit_a_phone_screen() {
     browser.close().await;
 }
 
+/// Waits until `script` returns `true` on the open page, or fails saying `what` never came.
+async fn wait_until(browser: &Browser, what: &str, script: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while browser.run(script).await != true {
+        assert!(Instant::now() < deadline, "waited 20 s for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn search_works_on_a_page_with_an_element_named_like_the_search_index() {
     // An element's id is a global of the page until a script sets one of that name.
@@ -751,5 +760,67 @@ async fn search_works_on_a_page_with_an_element_named_like_the_search_index() {
         assert_eq!(results[0].0, "Zanzibar ledger", "{page}: {results:?}");
         assert_eq!(browser.script_errors().await, Vec::<String>::new());
     }
+    browser.close().await;
+}
+
+/// An SVG opened on its own is a page of the site: what a doc's folder holds must not run.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_published_svg_runs_no_script_and_a_drawing_looks_as_drawn() {
+    use crate::published_files::{DRAWING, EVIL, book_with};
+    let book = book_with(&[
+        ("evil.svg", EVIL.as_bytes()),
+        ("drawing.svg", DRAWING.as_bytes()),
+    ]);
+    let built = crate::harness::opsbook(book.path(), &["build", "--today", crate::harness::TODAY]);
+    assert!(built.status.success(), "{}", crate::harness::stderr(&built));
+    let (sources, site) = (
+        book.path().join("services/a"),
+        book.path().join("book/services/a"),
+    );
+    let browser = Browser::start(400, 300).await;
+    browser.open(&site, "evil.svg").await;
+    let shape = browser
+        .run("return document.querySelectorAll('rect').length")
+        .await;
+    assert_eq!(shape, 1, "the image is shown");
+    assert_ne!(browser.run("return document.title").await, "pwned");
+
+    browser.open(&sources, "drawing.svg").await;
+    let drawn = browser.client.screenshot().await.unwrap();
+    browser.open(&site, "drawing.svg").await;
+    let published = browser.client.screenshot().await.unwrap();
+    assert!(drawn == published, "the published drawing looks different");
+    browser.close().await;
+}
+
+#[cfg(feature = "serve")]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_overlay_shows_a_problem_with_markup_in_it_and_reloading_still_works() {
+    let book = crate::harness::copy_of(&crate::harness::fixture("levels"));
+    let server = crate::serve::Server::start(book.path());
+    let browser = Browser::start(1280, 900).await;
+    let page = format!("{}services/waived/", server.url);
+    browser.client.goto(&page).await.unwrap();
+    let doc = book.path().join("services/waived/service.md");
+    let good = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(&doc, good.replace("tier: 3", "tier: \"<!--<script>\"")).unwrap();
+    let overlay_shows_it = "const o = document.getElementById('opsbook-problems'); \
+         return !!o && o.textContent.includes('<!--<script>')";
+    wait_until(
+        &browser,
+        "the overlay to show the problem",
+        overlay_shows_it,
+    )
+    .await;
+    // A page loaded while the build is broken carries the problem from the start.
+    browser.client.goto(&page).await.unwrap();
+    wait_until(&browser, "the reloaded page's overlay", overlay_shows_it).await;
+    std::fs::write(&doc, good.replace("# waived", "# Fixed while open")).unwrap();
+    wait_until(
+        &browser,
+        "the page to reload with the fix",
+        "return document.body.innerText.includes('Fixed while open') && !document.getElementById('opsbook-problems')",
+    )
+    .await;
     browser.close().await;
 }
