@@ -142,12 +142,16 @@ fn publish_svg(path: &Path, bytes: &[u8], diagnostics: &mut Diagnostics) -> Opti
     let at = |offset: usize| position(bytes, offset);
     match svg::sanitise(bytes) {
         Ok(sanitised) => {
-            for removed in first_of_each(&sanitised.removed) {
+            for (removed, others) in first_of_each(&sanitised.removed) {
+                let more = match others {
+                    0 => String::new(),
+                    n => format!(" (and {n} more like it)"),
+                };
                 diagnostics.push(
                     Diagnostic::warning(
                         path,
                         format!(
-                            "{} was removed from the published image: {}",
+                            "{} was removed from the published image{more}: {}",
                             removed.what,
                             removed.why.reason()
                         ),
@@ -171,13 +175,17 @@ fn refused(path: &Path, message: String, at: Option<Position>) -> Diagnostic {
         .with_help("save it again from a drawing program as plain SVG, or export it as PNG")
 }
 
-/// One removal of each kind: a thousand `onclick`s make one warning, at the first.
-fn first_of_each(removed: &[svg::Removed]) -> Vec<&svg::Removed> {
-    let mut seen = std::collections::HashSet::new();
-    removed
-        .iter()
-        .filter(|r| seen.insert((&r.what, r.why)))
-        .collect()
+/// The first removal of each kind, with how many others of its kind there were: a thousand
+/// handlers make one warning, at the first, so a file gives a handful of warnings at most.
+fn first_of_each(removed: &[svg::Removed]) -> Vec<(&svg::Removed, usize)> {
+    let mut kinds: Vec<(&svg::Removed, usize)> = Vec::new();
+    for removal in removed {
+        match kinds.iter_mut().find(|(first, _)| first.why == removal.why) {
+            Some((_, others)) => *others += 1,
+            None => kinds.push((removal, 0)),
+        }
+    }
+    kinds
 }
 
 fn position(bytes: &[u8], offset: usize) -> Position {

@@ -190,10 +190,21 @@ enum Frame {
     },
 }
 
+/// Elements open at once. Drawings nest a few dozen deep; the XML reader counts open
+/// elements in 16 bits, and its namespace lookups grow with depth.
+const MAX_DEPTH: usize = 512;
+/// Namespace declarations in force at once. Editors declare about ten, on the root; each
+/// lookup of a name searches them all, so many nested declarations would make reading the
+/// image quadratic.
+const MAX_NAMESPACES: usize = 64;
+
 #[derive(Default)]
 struct Sanitiser {
     out: String,
     open: Vec<Frame>,
+    /// Namespaces declared by each open element, and their sum.
+    declared: Vec<usize>,
+    in_scope: usize,
     /// How many of `open` are left out (`Dropped` or `Style`): counted, not searched for,
     /// so deep nesting costs no more than shallow.
     leaving_out: usize,
@@ -222,6 +233,7 @@ impl Sanitiser {
         offset: usize,
         empty: bool,
     ) -> Result<(), Refusal> {
+        self.enter(element, offset, empty)?;
         let name = String::from_utf8_lossy(element.local_name().into_inner()).into_owned();
         if self.open.is_empty() {
             if self.root_seen {
@@ -266,6 +278,32 @@ impl Sanitiser {
             return Ok(());
         }
         self.push(Frame::Kept(name), false)
+    }
+
+    /// Keeps nesting and namespaces within bounds, for an element about to open.
+    fn enter(&mut self, element: &BytesStart, offset: usize, empty: bool) -> Result<(), Refusal> {
+        let declared = element
+            .attributes()
+            .flatten()
+            .filter(|a| a.key.as_namespace_binding().is_some())
+            .count();
+        if self.in_scope + declared > MAX_NAMESPACES {
+            return Err(Refusal::at(
+                offset,
+                format!("the image declares more than {MAX_NAMESPACES} XML namespaces at once"),
+            ));
+        }
+        if !empty {
+            if self.open.len() >= MAX_DEPTH {
+                return Err(Refusal::at(
+                    offset,
+                    format!("the image nests elements more than {MAX_DEPTH} deep"),
+                ));
+            }
+            self.declared.push(declared);
+            self.in_scope += declared;
+        }
+        Ok(())
     }
 
     fn push(&mut self, frame: Frame, empty: bool) -> Result<(), Refusal> {
@@ -323,6 +361,7 @@ impl Sanitiser {
     }
 
     fn end(&mut self) {
+        self.in_scope -= self.declared.pop().unwrap_or(0);
         let frame = self.open.pop();
         if matches!(frame, Some(Frame::Dropped | Frame::Style { .. })) {
             self.leaving_out -= 1;
@@ -396,10 +435,22 @@ fn attribute_verdict(element: &str, name: &str, value: &str) -> Option<(String, 
     if CSS_VALUED.binary_search(&name).is_ok() {
         return css::unsafe_part(value).map(|what| (format!("{} with {what}", named()), Why::Css));
     }
-    let known = ATTRIBUTES.binary_search(&name).is_ok()
-        || name.starts_with("aria-")
-        || name.starts_with("data-");
+    let known = ATTRIBUTES.binary_search(&name).is_ok() || is_aria_or_data(name);
     (!known).then(|| (named(), Why::Unknown))
+}
+
+/// `aria-*` and `data-*` attributes carry no behaviour; their names are written as read, so
+/// only plain ones pass.
+fn is_aria_or_data(name: &str) -> bool {
+    let rest = name
+        .strip_prefix("aria-")
+        .or_else(|| name.strip_prefix("data-"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    })
 }
 
 /// An animation (`<set>`, `<animate>`) can give a link a `javascript:` address, or a
@@ -704,6 +755,22 @@ mod tests {
                 "second root",
             ),
             ("", "ends before"),
+            (
+                &format!(
+                    "<svg xmlns=\"http://www.w3.org/2000/svg\">{}",
+                    "<g>".repeat(70_000)
+                ),
+                "more than 512 deep",
+            ),
+            (
+                &format!(
+                    "<svg xmlns=\"http://www.w3.org/2000/svg\">{}",
+                    (0..100)
+                        .map(|n| format!("<g xmlns:p{n}=\"urn:{n}\">"))
+                        .collect::<String>()
+                ),
+                "more than 64 XML namespaces",
+            ),
         ] {
             let refusal = sanitise(file.as_bytes()).unwrap_err();
             assert!(refusal.message.contains(message), "{file}: {refusal:?}");
