@@ -102,6 +102,15 @@ pub fn sanitise(bytes: &[u8]) -> Result<Sanitised, Refusal> {
             "the image is not UTF-8 text (save it as UTF-8)",
         )
     })?;
+    if let Some((offset, c)) = text.char_indices().find(|(_, c)| !is_xml_char(*c)) {
+        return Err(Refusal::at(
+            offset,
+            format!(
+                "the image holds the character U+{:04X}, which XML does not allow",
+                c as u32
+            ),
+        ));
+    }
     let mut sanitiser = Sanitiser::default();
     let mut reader = NsReader::from_str(text);
     loop {
@@ -124,7 +133,7 @@ pub fn sanitise(bytes: &[u8]) -> Result<Sanitised, Refusal> {
             Event::GeneralRef(reference) => {
                 let name = reference.decode().unwrap_or_default();
                 let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
+                    Ok(Some(c)) if is_xml_char(c) => c.to_string(),
                     _ => resolve_predefined_entity(&name)
                         .ok_or_else(|| Refusal::at(offset, format!("undefined entity `&{name};`")))?
                         .to_string(),
@@ -149,6 +158,12 @@ pub fn sanitise(bytes: &[u8]) -> Result<Sanitised, Refusal> {
         }
     }
     sanitiser.finish()
+}
+
+/// Characters XML 1.0 allows in a document; a browser stops at any other, so an image
+/// holding one (even as `&#1;`) would not display.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// The namespace of an element or attribute, as far as the sanitiser cares.
@@ -351,7 +366,7 @@ impl Sanitiser {
             };
             match attribute_verdict(name, &local, &value) {
                 None => {
-                    tag.push_str(&format!(" {written}=\"{}\"", escape(value.as_ref())));
+                    tag.push_str(&format!(" {written}=\"{}\"", escape_attribute(&value)));
                 }
                 Some((what, why)) => self.remove(offset, what, why),
             }
@@ -410,6 +425,15 @@ impl Sanitiser {
     }
 }
 
+/// `value` for an attribute in double quotes. Tabs and line breaks are written as
+/// references: written as they are, they would be read back as spaces.
+fn escape_attribute(value: &str) -> String {
+    escape(value)
+        .replace('\t', "&#9;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+}
+
 /// `None` to keep the element, or why it goes.
 fn element_verdict(namespace: Namespace, name: &str) -> Option<Why> {
     match namespace {
@@ -425,7 +449,7 @@ fn element_verdict(namespace: Namespace, name: &str) -> Option<Why> {
 /// `None` to keep the attribute `name` of `element`, or what it was and why it goes.
 fn attribute_verdict(element: &str, name: &str, value: &str) -> Option<(String, Why)> {
     let named = || format!("the `{name}` attribute");
-    if name.len() > 2 && name[..2].eq_ignore_ascii_case("on") {
+    if is_handler(name) {
         return Some((named(), Why::Handler));
     }
     if name == "href" {
@@ -437,6 +461,11 @@ fn attribute_verdict(element: &str, name: &str, value: &str) -> Option<(String, 
     }
     let known = ATTRIBUTES.binary_search(&name).is_ok() || is_aria_or_data(name);
     (!known).then(|| (named(), Why::Unknown))
+}
+
+/// Event handlers: `onload`, `ONCLICK`, any attribute starting with `on`.
+fn is_handler(name: &str) -> bool {
+    name.len() > 2 && name.as_bytes()[..2].eq_ignore_ascii_case(b"on")
 }
 
 /// `aria-*` and `data-*` attributes carry no behaviour; their names are written as read, so
@@ -461,7 +490,7 @@ fn animates_a_link(element: &BytesStart) -> Option<Why> {
     let target = target.trim();
     let local = target.rsplit(':').next().unwrap_or(target);
     let dangerous = local.eq_ignore_ascii_case("href")
-        || local.len() > 2 && local[..2].eq_ignore_ascii_case("on")
+        || is_handler(local)
         || local.eq_ignore_ascii_case("style");
     dangerous.then_some(Why::Animation)
 }
@@ -777,5 +806,83 @@ mod tests {
         }
         let latin1 = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><text>caf\xE9</text></svg>";
         assert_eq!(sanitise(latin1).unwrap_err().offset, Some(49));
+    }
+
+    /// Pieces of markup a hostile or broken file might hold.
+    const PIECES: &[&str] = &[
+        "<",
+        ">",
+        "&",
+        "\"",
+        "'",
+        "/>",
+        "</g>",
+        "<g>",
+        "<![CDATA[",
+        "]]>",
+        "<!--",
+        "-->",
+        "<!DOCTYPE svg [<!ENTITY e \"x\">]>",
+        "&e;",
+        "&#60;",
+        "&#x3c;script&#x3e;",
+        " xmlns=\"http://www.w3.org/1999/xhtml\"",
+        " xmlns:x=\"urn:x\"",
+        "<x:a>",
+        "</x:a>",
+        " onload=\"a()\"",
+        " href=\"javascript:a()\"",
+        " style=\"fill:url(http://e)\"",
+        "<script>a()</script>",
+        "<foreignObject>",
+        "</foreignObject>",
+        "\u{2028}",
+        "\u{0}",
+        " xlink:href=\"data:text/html,x\"",
+        "<style>@import 'x';</style>",
+        "<?xml-stylesheet?>",
+    ];
+
+    #[test]
+    fn whatever_a_file_holds_what_comes_out_is_safe_and_comes_out_again_unchanged() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(22);
+        let attacks: Vec<&str> = ATTACKS.iter().map(|(attack, _, _)| *attack).collect();
+        for _ in 0..3_000 {
+            let mut file = REAL_WORLD.to_string();
+            for _ in 0..rng.random_range(1..12) {
+                let mut at = rng.random_range(0..=file.len());
+                while !file.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let piece = if rng.random_range(0..3) == 0 {
+                    attacks[rng.random_range(0..attacks.len())]
+                } else {
+                    PIECES[rng.random_range(0..PIECES.len())]
+                };
+                file.insert_str(at, piece);
+            }
+            let Ok(sanitised) = sanitise(file.as_bytes()) else {
+                continue;
+            };
+            let out = String::from_utf8(sanitised.bytes).unwrap();
+            let document = roxmltree::Document::parse(&out)
+                .unwrap_or_else(|e| panic!("{e}: {out}\nfrom {file}"));
+            for node in document.descendants().filter(|n| n.is_element()) {
+                let name = node.tag_name().name();
+                assert!(ELEMENTS.binary_search(&name).is_ok(), "<{name}> in {out}");
+                for attribute in node.attributes() {
+                    assert!(
+                        attribute_verdict(name, attribute.name(), attribute.value()).is_none(),
+                        "{}={:?} in {out}",
+                        attribute.name(),
+                        attribute.value()
+                    );
+                }
+            }
+            let again = sanitise(out.as_bytes()).unwrap();
+            assert_eq!(again.removed, [], "{out}");
+            assert_eq!(String::from_utf8(again.bytes).unwrap(), out);
+        }
     }
 }
