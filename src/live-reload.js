@@ -39,6 +39,13 @@
     if (JSON.parse(event.data).generation > generation) location.reload();
   });
   source.addEventListener("reload", function () { location.reload(); });
+  // A page left for another may stay in the back-forward cache with its stream open; a
+  // browser opens six connections to one server, so after a few pages the next one would
+  // wait. The stream closes with the page; a page brought back reloads, as it missed news.
+  window.addEventListener("pagehide", function () { source.close(); });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) location.reload();
+  });
   source.addEventListener("problems", function (event) {
     showProblems(JSON.parse(event.data).problems);
   });

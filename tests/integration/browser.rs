@@ -463,6 +463,34 @@ async fn every_page_loads_without_console_errors_under_a_sub_path_and_from_disk(
     browser.close().await;
 }
 
+/// Served, every page runs under serve's content security policy, which lets no inline script
+/// run: none of the site's own may need one.
+#[cfg(feature = "serve")]
+#[tokio::test(flavor = "multi_thread")]
+async fn every_served_page_loads_without_console_errors() {
+    let (_built, site) = build_example_site();
+    let pages: Vec<String> = crate::harness::files_in(&site)
+        .into_keys()
+        .filter(|p| p.ends_with(".html") && p != "404.html")
+        .collect();
+    let book = tempfile::tempdir().unwrap();
+    let root = crate::harness::repo_root();
+    std::fs::copy(root.join("book.toml"), book.path().join("book.toml")).unwrap();
+    crate::harness::copy_dir(
+        &root.join("example-services"),
+        &book.path().join("example-services"),
+    );
+    let server = crate::serve::Server::start(book.path());
+    let browser = Browser::start(1280, 900).await;
+    for page in &pages {
+        let url = format!("{}{page}", server.url);
+        browser.client.goto(&url).await.unwrap();
+        let errors = browser.console_errors().await;
+        assert!(errors.is_empty(), "{url}: {errors:?}");
+    }
+    browser.close().await;
+}
+
 /// Starts collecting the page's script errors; [`Browser::script_errors`] reads them back.
 async fn collect_script_errors(browser: &Browser) {
     browser
