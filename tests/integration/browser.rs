@@ -852,3 +852,47 @@ async fn the_overlay_shows_a_problem_with_markup_in_it_and_reloading_still_works
     .await;
     browser.close().await;
 }
+
+/// A built page says what it may run, for hosts that send no policy: a script that got into
+/// a page by any way (a hole in the sanitiser) does not run, the site's own scripts do; a
+/// book that keeps raw HTML keeps its scripts.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_that_got_into_a_built_page_does_not_run_unless_the_book_keeps_raw_html() {
+    let browser = Browser::start(1280, 900).await;
+    for raw in [false, true] {
+        let book = tempfile::tempdir().unwrap();
+        crate::harness::write_file(
+            &book.path().join("book.toml"),
+            &format!("[output]\nallow-raw-html = {raw}\n"),
+        );
+        crate::harness::write_file(
+            &book.path().join("services/a/service.md"),
+            "---\nservice: a\n---\n# a\n\n<script>document.body.dataset.doc = 'ran'</script>\n",
+        );
+        let built =
+            crate::harness::opsbook(book.path(), &["build", "--today", crate::harness::TODAY]);
+        assert!(built.status.success(), "{}", crate::harness::stderr(&built));
+        let page = book.path().join("book/services/a/index.html");
+        let html = std::fs::read_to_string(&page).unwrap();
+        // What a hole in the sanitiser would let through, written where it would land.
+        let injected = html.replacen(
+            "</main>",
+            "<script>document.body.dataset.injected = 'ran'</script></main>",
+            1,
+        );
+        std::fs::write(&page, injected).unwrap();
+        browser
+            .open(&book.path().join("book"), "services/a/index.html")
+            .await;
+        let ran = browser
+            .run("return [document.body.dataset.injected || '', document.body.dataset.doc || '', !document.querySelector('.site-search').hidden]")
+            .await;
+        let expected = if raw {
+            json!(["ran", "ran", true])
+        } else {
+            json!(["", "", true])
+        };
+        assert_eq!(ran, expected, "allow-raw-html = {raw}");
+    }
+    browser.close().await;
+}
