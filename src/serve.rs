@@ -165,11 +165,12 @@ pub fn serve(options: Options) -> Result<()> {
 async fn run(mut options: Options) -> Result<()> {
     // Named by where it is, not by the working directory: a book folder deleted and made
     // again is a new folder, which `.` would never be.
-    options.dir = options
-        .dir
-        .canonicalize()
-        .or_else(|_| std::path::absolute(&options.dir))
-        .unwrap_or(options.dir);
+    options.dir = options.dir.canonicalize().with_context(|| {
+        format!(
+            "there is no book folder {}: give the folder that holds book.toml (or the docs)",
+            options.dir.display()
+        )
+    })?;
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         site: RwLock::new(None),
@@ -306,7 +307,7 @@ fn book_removed(shared: &Shared, options: &Options) -> Watch {
     diagnostics.push(
         crate::diag::Diagnostic::error(
             &options.dir,
-            format!("the book folder {folder} was removed; waiting for it to come back"),
+            "the book folder was removed; waiting for it to come back",
         )
         .with_help(
             "the pages on screen are the last good site; they reload when the folder is back",
@@ -419,6 +420,7 @@ fn spawn_watcher(
     }
     let mut watcher = Watcher {
         debouncer,
+        identities: identities(&watched.paths),
         watched: Watch {
             waiting_in: None,
             ..watched
@@ -439,10 +441,23 @@ type Debouncer = notify_debouncer_full::Debouncer<
     notify_debouncer_full::RecommendedCache,
 >;
 
+type FileId = notify_debouncer_full::file_id::FileId;
+
+/// Which folder each watched path is: one deleted and made again is another folder, and its
+/// watch died with the old one (the watcher says nothing of it, in a burst of removals).
+fn identities(paths: &[PathBuf]) -> Vec<Option<FileId>> {
+    paths
+        .iter()
+        .map(|path| notify_debouncer_full::file_id::get_file_id(path).ok())
+        .collect()
+}
+
 /// The watching thread's state: what it watches, and the book it rebuilds.
 struct Watcher {
     debouncer: Debouncer,
     watched: Watch,
+    /// Of each of `watched.paths`, when it was watched.
+    identities: Vec<Option<FileId>>,
     shared: Arc<Shared>,
     options: Options,
 }
@@ -468,13 +483,17 @@ impl Watcher {
         if changed.is_empty() {
             return;
         }
-        // The watcher missed events (its queue overflowed): only a new walk can tell.
-        let rescan = events
-            .iter()
-            .any(|e| e.need_rescan() || e.kind == EventKind::Any);
-        // A watched folder that was removed took its watch with it: one made again in its
-        // place (by `rm -r` and a copy in one burst) is watched anew.
-        let lost_a_folder = changed.iter().any(|p| self.watched.paths.contains(p));
+        let replaced = self.replaced();
+        if replaced {
+            // Made again (`rm -r book && cp -r backup book`): watched anew before it is read.
+            self.rewatch();
+        }
+        // The watcher missed events (its queue overflowed), or a folder is new: only a new
+        // walk can tell.
+        let rescan = replaced
+            || events
+                .iter()
+                .any(|e| e.need_rescan() || e.kind == EventKind::Any);
         let anything_changed = self
             .shared
             .caches
@@ -482,8 +501,16 @@ impl Watcher {
             .unwrap_or_else(|e| e.into_inner())
             .note_changes(&changed, rescan);
         if anything_changed {
-            self.rebuild(lost_a_folder);
+            self.rebuild();
         }
+    }
+
+    /// Whether a watched folder exists again as another folder.
+    fn replaced(&self) -> bool {
+        identities(&self.watched.paths)
+            .iter()
+            .zip(&self.identities)
+            .any(|(now, then)| now.is_some() && now != then)
     }
 
     /// The book's folder is back: watched again before it is read, so no file written into
@@ -499,10 +526,10 @@ impl Watcher {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .note_changes(&[], true);
-        self.rebuild(false);
+        self.rebuild();
     }
 
-    fn rebuild(&mut self, rewatch: bool) {
+    fn rebuild(&mut self) {
         match rebuild(&self.shared, &self.options) {
             Ok(now) if now.waiting_in.is_some() => {
                 if let Some(above) = &now.waiting_in {
@@ -516,24 +543,31 @@ impl Watcher {
             }
             // book.toml may have moved the sources: follow them.
             Ok(now) => {
-                for path in now.paths.iter().filter(|p| !self.watched.paths.contains(p)) {
-                    let _ = self.debouncer.watch(path, RecursiveMode::Recursive);
+                let mut ids = Vec::with_capacity(now.paths.len());
+                for path in &now.paths {
+                    // A folder watched already keeps the identity it was watched as.
+                    match self.watched.paths.iter().position(|p| p == path) {
+                        Some(known) => ids.push(self.identities.get(known).copied().flatten()),
+                        None => {
+                            let _ = self.debouncer.watch(path, RecursiveMode::Recursive);
+                            ids.extend(identities(std::slice::from_ref(path)));
+                        }
+                    }
                 }
+                self.identities = ids;
                 self.watched = now;
-                if rewatch {
-                    self.rewatch();
-                }
             }
             Err(error) => eprintln!("error: {error:#}"),
         }
     }
 
-    /// Watches every input folder anew: a folder made again at the same path is another one.
+    /// Watches every input folder anew, as the folder now at its path.
     fn rewatch(&mut self) {
         for path in &self.watched.paths {
             let _ = self.debouncer.unwatch(path);
             let _ = self.debouncer.watch(path, RecursiveMode::Recursive);
         }
+        self.identities = identities(&self.watched.paths);
     }
 }
 

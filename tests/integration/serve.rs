@@ -352,6 +352,22 @@ fn a_port_in_use_is_a_clear_error() {
 }
 
 #[test]
+fn a_missing_book_folder_is_a_clear_error() {
+    let place = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["serve", "no-such-book", "--port", "0"])
+        .current_dir(place.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: there is no book folder no-such-book"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn ctrl_c_stops_cleanly() {
     let book = copy_of(&fixture("levels"));
     let mut server = Server::start(book.path());
@@ -563,5 +579,36 @@ fn a_deleted_book_folder_is_reported_and_followed_when_it_comes_back() {
             .get("services/waived/")
             .1
             .contains("Waived, and watched")
+    });
+}
+
+#[test]
+fn a_book_folder_deleted_and_made_again_at_once_is_still_followed() {
+    // As `rm -r book && cp -r backup book` does: one burst of events, a new folder.
+    let holder = tempfile::tempdir().unwrap();
+    let book = holder.path().join("book");
+    crate::harness::copy_dir(&fixture("levels"), &book);
+    let server = Server::start(&book);
+    let events = server.events();
+    std::fs::remove_dir_all(&book).unwrap();
+    crate::harness::copy_dir(&fixture("levels"), &book);
+    edit(&book, DOC, "# waived", "# Waived, in the new folder");
+    reload_until(&events, "the new folder to be read", || {
+        server
+            .get("services/waived/")
+            .1
+            .contains("Waived, in the new folder")
+    });
+    edit(
+        &book,
+        DOC,
+        "# Waived, in the new folder",
+        "# Waived, edited there",
+    );
+    reload_until(&events, "an edit in the new folder", || {
+        server
+            .get("services/waived/")
+            .1
+            .contains("Waived, edited there")
     });
 }
