@@ -12,7 +12,7 @@
 
 use quick_xml::XmlVersion;
 use quick_xml::escape::{escape, resolve_predefined_entity};
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
@@ -130,34 +130,41 @@ pub fn sanitise(bytes: &[u8]) -> Result<Sanitised, Refusal> {
             Event::End(_) => sanitiser.end(),
             Event::Text(text) => sanitiser.text(&text.xml10_content().unwrap_or_default()),
             Event::CData(data) => sanitiser.text(&data.xml10_content().unwrap_or_default()),
-            Event::GeneralRef(reference) => {
-                let name = reference.decode().unwrap_or_default();
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(c)) if is_xml_char(c) => c.to_string(),
-                    _ => resolve_predefined_entity(&name)
-                        .ok_or_else(|| Refusal::at(offset, format!("undefined entity `&{name};`")))?
-                        .to_string(),
-                };
-                sanitiser.text(&resolved);
-            }
-            Event::DocType(doctype) => {
-                if doctype.contains(&b'[') {
-                    return Err(Refusal::at(
-                        offset,
-                        "the image declares entities in its DOCTYPE, which can expand without bound (an entity bomb) or hide markup",
-                    ));
-                }
+            Event::GeneralRef(reference) => sanitiser.text(&resolve(&reference, offset)?),
+            Event::DocType(doctype) if doctype.contains(&b'[') => {
+                return Err(Refusal::at(
+                    offset,
+                    "the image declares entities in its DOCTYPE, which can expand without bound (an entity bomb) or hide markup",
+                ));
             }
             Event::PI(instruction) => {
                 if instruction.target().eq_ignore_ascii_case(b"xml-stylesheet") {
                     sanitiser.remove(offset, "`<?xml-stylesheet?>`", Why::Stylesheet);
                 }
             }
-            Event::Decl(_) | Event::Comment(_) => {}
+            Event::Decl(_) | Event::Comment(_) | Event::DocType(_) => {}
             Event::Eof => break,
         }
     }
     sanitiser.finish()
+}
+
+/// The text of `&name;` or `&#n;`. No DOCTYPE declares entities (one that does is refused),
+/// so only XML's own five exist.
+fn resolve(reference: &BytesRef, offset: usize) -> Result<String, Refusal> {
+    let name = reference.decode().unwrap_or_default();
+    if reference.is_char_ref() {
+        return match reference.resolve_char_ref() {
+            Ok(Some(c)) if is_xml_char(c) => Ok(c.to_string()),
+            _ => Err(Refusal::at(
+                offset,
+                format!("`&{name};` is not a character XML allows"),
+            )),
+        };
+    }
+    resolve_predefined_entity(&name)
+        .map(str::to_string)
+        .ok_or_else(|| Refusal::at(offset, format!("undefined entity `&{name};`")))
 }
 
 /// Characters XML 1.0 allows in a document; a browser stops at any other, so an image
@@ -762,6 +769,10 @@ mod tests {
             (
                 "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>&lol;</text></svg>",
                 "undefined entity `&lol;`",
+            ),
+            (
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>&#1;</text></svg>",
+                "`&#1;` is not a character XML allows",
             ),
             (
                 "<html><script>alert(1)</script></html>",
