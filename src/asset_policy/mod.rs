@@ -94,8 +94,7 @@ pub fn treatment(name: &str, bytes: &[u8]) -> Treatment {
 /// Served with no type a browser knows, a file is sniffed: one starting with markup may be
 /// shown as a page. Any `<` first (after a byte-order mark and white space) counts.
 fn looks_like_markup(bytes: &[u8]) -> bool {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    bytes
+    without_bom(bytes)
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'<')
@@ -188,10 +187,15 @@ fn first_of_each(removed: &[svg::Removed]) -> Vec<(&svg::Removed, usize)> {
     kinds
 }
 
+/// The line and column of `offset`, counted (as the sanitiser counts) after any byte-order mark.
 fn position(bytes: &[u8], offset: usize) -> Position {
-    let start = bytes.strip_prefix(b"\xEF\xBB\xBF").map_or(0, |_| 3);
-    let text = String::from_utf8_lossy(&bytes[start..]);
+    let text = String::from_utf8_lossy(without_bom(bytes));
     Position::of_offset(&text, offset)
+}
+
+/// The bytes after a UTF-8 byte-order mark, which editors on Windows write first.
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// The SVG inside a gzip file, no larger than any file opsbook reads: a few kilobytes can
@@ -298,6 +302,14 @@ mod tests {
             admit(Path::new("c.svgz"), "c.svgz", b"<svg/>", &mut diagnostics),
             None
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_neither_stops_an_image_nor_shifts_its_positions() {
+        let svg = "\u{FEFF}<svg xmlns=\"http://www.w3.org/2000/svg\">\n  <script/>\n</svg>";
+        let mut diagnostics = Diagnostics::new();
+        admit(Path::new("e.svg"), "e.svg", svg.as_bytes(), &mut diagnostics).unwrap();
+        assert_eq!(diagnostics.sorted()[0].location(), "e.svg:2:3");
     }
 
     #[test]

@@ -95,8 +95,7 @@ impl Refusal {
 
 /// `bytes` rewritten as a safe SVG image, or why it cannot be.
 pub fn sanitise(bytes: &[u8]) -> Result<Sanitised, Refusal> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|error| {
+    let text = std::str::from_utf8(super::without_bom(bytes)).map_err(|error| {
         Refusal::at(
             error.valid_up_to(),
             "the image is not UTF-8 text (save it as UTF-8)",
