@@ -308,7 +308,13 @@ mod tests {
     fn a_byte_order_mark_neither_stops_an_image_nor_shifts_its_positions() {
         let svg = "\u{FEFF}<svg xmlns=\"http://www.w3.org/2000/svg\">\n  <script/>\n</svg>";
         let mut diagnostics = Diagnostics::new();
-        admit(Path::new("e.svg"), "e.svg", svg.as_bytes(), &mut diagnostics).unwrap();
+        admit(
+            Path::new("e.svg"),
+            "e.svg",
+            svg.as_bytes(),
+            &mut diagnostics,
+        )
+        .unwrap();
         assert_eq!(diagnostics.sorted()[0].location(), "e.svg:2:3");
     }
 
