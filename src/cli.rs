@@ -78,6 +78,7 @@ pub enum Command {
         #[arg(short, long, default_value_t = 3000)]
         port: u16,
         /// Address to listen on; anything but loopback exposes the preview to the network.
+        /// Requests are answered only when addressed to localhost, an IP address or this name.
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
         /// Open the site in a browser.

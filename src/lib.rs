@@ -7,6 +7,7 @@
 //! fetch::fetch_sources Config                   -> git sources checked out in the cache
 //! source::find, read Config                    -> SourceFile (Markdown and images)
 //! parse::parse        SourceFile                -> ServiceSource | PageSource | AssetSource | CatalogFile
+//! asset_policy::admit an asset's name and bytes -> published as is, rewritten (SVG), or refused
 //! backstage::into_services  catalog entities     -> ServiceSource (merged with docs of the same id)
 //! Catalog::build      parsed files              -> Catalog (services, pages, dependency graph)
 //! analysis::analyze   Catalog                   -> Analysis (blast radius, cycles, tier inversions)
@@ -26,6 +27,7 @@
 //! `diag::Diagnostic`s along the way, never printed here.
 
 pub mod analysis;
+pub mod asset_policy;
 pub mod backstage;
 pub mod build;
 pub mod catalog;

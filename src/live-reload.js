@@ -1,6 +1,9 @@
-// Injected by `opsbook serve` only: reloads the page when the site is rebuilt, and shows the
-// problems of a build that failed in an overlay (the last good pages stay on screen).
-(function () {
+// Added to pages by `opsbook serve` only: reloads the page when the site is rebuilt, and shows
+// the problems of a build that failed in an overlay (the last good pages stay on screen).
+// src/serve.rs calls this function with the events' address, the rebuild the page came from
+// and the problems of the last build: arguments, not globals, which an element of a doc with
+// the same id would shadow.
+(function (events, generation, problems) {
   "use strict";
   var overlay = null;
 
@@ -29,14 +32,21 @@
     document.body.appendChild(overlay);
   }
 
-  showProblems(window.OPSBOOK_PROBLEMS);
-  var source = new EventSource(window.OPSBOOK_EVENTS);
+  showProblems(problems);
+  var source = new EventSource(events);
   // On (re)connecting the server says which rebuild it serves: reload if this page is older.
   source.addEventListener("hello", function (event) {
-    if (JSON.parse(event.data).generation > window.OPSBOOK_GENERATION) location.reload();
+    if (JSON.parse(event.data).generation > generation) location.reload();
   });
   source.addEventListener("reload", function () { location.reload(); });
+  // A page left for another may stay in the back-forward cache with its stream open; a
+  // browser opens six connections to one server, so after a few pages the next one would
+  // wait. The stream closes with the page; a page brought back reloads, as it missed news.
+  window.addEventListener("pagehide", function () { source.close(); });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) location.reload();
+  });
   source.addEventListener("problems", function (event) {
     showProblems(JSON.parse(event.data).problems);
   });
-})();
+})

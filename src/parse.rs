@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use crate::asset_policy;
 use crate::backstage::{self, CatalogFile, Provenance};
 use crate::decode;
 use crate::deserialize::Segment;
@@ -96,7 +97,7 @@ pub struct PageSource {
     pub facts: Facts,
 }
 
-/// An image or other file beside the docs, copied into the site unchanged.
+/// An image or other file beside the docs, as the site publishes it (see [`asset_policy`]).
 #[derive(Debug, Clone)]
 pub struct AssetSource {
     pub origin: Origin,
@@ -125,10 +126,9 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
         return backstage::parse_file(file, diagnostics);
     }
     if file.kind == FileKind::Asset {
-        return Some(Parsed::Asset(Arc::new(AssetSource {
-            origin,
-            bytes: file.bytes.clone(),
-        })));
+        let bytes =
+            asset_policy::admit(&file.display_path, &file.relative, &file.bytes, diagnostics)?;
+        return Some(Parsed::Asset(Arc::new(AssetSource { origin, bytes })));
     }
     let path = &file.display_path;
     let text = read_text(file, diagnostics)?;

@@ -13,14 +13,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use notify_debouncer_full::notify::RecursiveMode;
 use notify_debouncer_full::notify::event::EventKind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
@@ -34,10 +35,22 @@ use crate::model::Date;
 use crate::report::json::{self, JsonProblem};
 use crate::site::drawings::Drawings;
 use crate::site::render::Site;
+use crate::site::script;
 use crate::site::theme::Theme;
 
 /// Where the reload script listens.
 pub const EVENTS_PATH: &str = "/__opsbook/events";
+/// The reload script, made for the page's generation (`?generation=N`).
+pub const LIVE_RELOAD_PATH: &str = "/__opsbook/live-reload.js";
+
+/// The pages' policy: their scripts come from the site (no inline script, so none a doc
+/// smuggles in runs), their inline styles (bar widths, diagrams) are kept, and images may
+/// come from anywhere, as a doc's may.
+const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src * data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+/// Every other response: a file opened on its own (an SVG from a doc's folder) runs nothing
+/// and loads nothing, in an origin of its own. Scripts, styles and images loaded by a page
+/// ignore it.
+const FILE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -149,7 +162,15 @@ pub fn serve(options: Options) -> Result<()> {
     runtime.block_on(run(options))
 }
 
-async fn run(options: Options) -> Result<()> {
+async fn run(mut options: Options) -> Result<()> {
+    // Named by where it is, not by the working directory: a book folder deleted and made
+    // again is a new folder, which `.` would never be.
+    options.dir = options.dir.canonicalize().with_context(|| {
+        format!(
+            "there is no book folder {}: give the folder that holds book.toml (or the docs)",
+            options.dir.display()
+        )
+    })?;
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         site: RwLock::new(None),
@@ -181,10 +202,13 @@ async fn run(options: Options) -> Result<()> {
     if options.open && open::that_detached(&url).is_err() {
         eprintln!("could not open a browser; open {url} yourself");
     }
+    let served_host: Arc<str> = Arc::from(options.host.as_str());
     let app = Router::new()
         .route(EVENTS_PATH, get(events_stream))
+        .route(LIVE_RELOAD_PATH, get(live_reload_script))
         .fallback(get(page))
-        .with_state(Arc::clone(&shared));
+        .with_state(Arc::clone(&shared))
+        .layer(middleware::from_fn_with_state(served_host, guard));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
@@ -214,6 +238,9 @@ fn interrupted() -> Result<impl std::future::Future<Output = ()>> {
 
 /// Builds the site; on success it replaces the served one. Returns what to watch.
 fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
+    if !options.dir.is_dir() {
+        return Ok(book_removed(shared, options));
+    }
     let started = Instant::now();
     let today = options
         .today
@@ -233,14 +260,11 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
         .into_iter()
         .filter(|p| p.severity == crate::diag::Severity::Error)
         .collect::<Vec<_>>();
-    let generation = {
-        let mut generation = shared.generation.write().unwrap_or_else(|e| e.into_inner());
-        *generation += 1;
-        *generation
-    };
+    let generation = next_generation(shared);
     let watch = Watch {
         paths: watched_paths(&evaluated.config),
         output: evaluated.config.output_dir.clone(),
+        waiting_in: None,
     };
     let message = match site {
         Some((theme, drawings)) => {
@@ -265,6 +289,47 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
     *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = problems;
     let _ = shared.events.send(message);
     Ok(watch)
+}
+
+fn next_generation(shared: &Shared) -> u64 {
+    let mut generation = shared.generation.write().unwrap_or_else(|e| e.into_inner());
+    *generation += 1;
+    *generation
+}
+
+/// The book's folder is gone (deleted, or moved away): says so, on the terminal and on the
+/// open pages, keeps serving the last good site, and watches the nearest folder above it that
+/// still exists, to see it come back.
+fn book_removed(shared: &Shared, options: &Options) -> Watch {
+    let folder = options.dir.display();
+    println!("the book folder {folder} was removed; waiting for it to come back");
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.push(
+        crate::diag::Diagnostic::error(
+            &options.dir,
+            "the book folder was removed; waiting for it to come back",
+        )
+        .with_help(
+            "the pages on screen are the last good site; they reload when the folder is back",
+        ),
+    );
+    let problems = json::problems(&diagnostics);
+    *shared.problems.write().unwrap_or_else(|e| e.into_inner()) = problems.clone();
+    let generation = next_generation(shared);
+    let _ = shared.events.send(Message::Problems {
+        generation,
+        problems,
+    });
+    Watch {
+        paths: Vec::new(),
+        output: PathBuf::new(),
+        waiting_in: options
+            .dir
+            .ancestors()
+            .skip(1)
+            .find(|p| p.is_dir())
+            .map(Path::to_path_buf),
+    }
 }
 
 /// The book's history, when asked for, with its problems printed.
@@ -308,6 +373,9 @@ struct Watch {
     paths: Vec<PathBuf>,
     /// The output folder of `opsbook build`: its changes are never inputs.
     output: PathBuf,
+    /// While the book's folder is gone: the folder above it that is watched (not its
+    /// subfolders) for it to come back.
+    waiting_in: Option<PathBuf>,
 }
 
 /// Changes that can alter the site; not the output folder, version control or editor backups.
@@ -340,7 +408,7 @@ const DEBOUNCE: Duration = Duration::from_millis(10);
 fn spawn_watcher(
     shared: Arc<Shared>,
     options: Options,
-    mut watched: Watch,
+    watched: Watch,
 ) -> Result<std::thread::JoinHandle<()>> {
     let (sender, receiver) = std::sync::mpsc::channel();
     let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, sender)
@@ -350,49 +418,157 @@ fn spawn_watcher(
             .watch(path, RecursiveMode::Recursive)
             .with_context(|| format!("cannot watch {}", path.display()))?;
     }
-    let root = options
-        .dir
-        .canonicalize()
-        .unwrap_or_else(|_| options.dir.clone());
+    let mut watcher = Watcher {
+        debouncer,
+        identities: identities(&watched.paths),
+        watched: Watch {
+            waiting_in: None,
+            ..watched
+        },
+        shared,
+        options,
+    };
     let handle = std::thread::spawn(move || {
-        for result in receiver {
-            let Ok(events) = result else { continue };
-            // Reading the files to rebuild is itself an event (access); only changes count.
-            let changed: Vec<PathBuf> = events
-                .iter()
-                .filter(|e| !e.kind.is_access() && !e.kind.is_other())
-                .flat_map(|e| e.paths.iter())
-                .filter(|p| is_relevant(p, &root, &watched.output))
-                .cloned()
-                .collect();
-            if changed.is_empty() {
-                continue;
-            }
-            // The watcher missed events (its queue overflowed): only a new walk can tell.
-            let rescan = events
-                .iter()
-                .any(|e| e.need_rescan() || e.kind == EventKind::Any);
-            let anything_changed = shared
-                .caches
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .note_changes(&changed, rescan);
-            if !anything_changed {
-                continue;
-            }
-            match rebuild(&shared, &options) {
-                // book.toml may have moved the sources: follow them.
-                Ok(now) => {
-                    for path in now.paths.iter().filter(|p| !watched.paths.contains(p)) {
-                        let _ = debouncer.watch(path, RecursiveMode::Recursive);
-                    }
-                    watched = now;
-                }
-                Err(error) => eprintln!("error: {error:#}"),
-            }
+        for events in receiver.into_iter().flatten() {
+            watcher.saw(&events);
         }
     });
     Ok(handle)
+}
+
+type Debouncer = notify_debouncer_full::Debouncer<
+    notify_debouncer_full::notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
+type FileId = notify_debouncer_full::file_id::FileId;
+
+/// Which folder each watched path is: one deleted and made again is another folder, and its
+/// watch died with the old one (the watcher says nothing of it, in a burst of removals).
+fn identities(paths: &[PathBuf]) -> Vec<Option<FileId>> {
+    paths
+        .iter()
+        .map(|path| notify_debouncer_full::file_id::get_file_id(path).ok())
+        .collect()
+}
+
+/// The watching thread's state: what it watches, and the book it rebuilds.
+struct Watcher {
+    debouncer: Debouncer,
+    watched: Watch,
+    /// Of each of `watched.paths`, when it was watched.
+    identities: Vec<Option<FileId>>,
+    shared: Arc<Shared>,
+    options: Options,
+}
+
+impl Watcher {
+    /// One debounced burst of events.
+    fn saw(&mut self, events: &[notify_debouncer_full::DebouncedEvent]) {
+        if self.watched.waiting_in.is_some() {
+            // Anything beside the book's folder: only its return matters.
+            if self.options.dir.is_dir() {
+                self.come_back();
+            }
+            return;
+        }
+        // Reading the files to rebuild is itself an event (access); only changes count.
+        let changed: Vec<PathBuf> = events
+            .iter()
+            .filter(|e| !e.kind.is_access() && !e.kind.is_other())
+            .flat_map(|e| e.paths.iter())
+            .filter(|p| is_relevant(p, &self.options.dir, &self.watched.output))
+            .cloned()
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        let replaced = self.replaced();
+        if replaced {
+            // Made again (`rm -r book && cp -r backup book`): watched anew before it is read.
+            self.rewatch();
+        }
+        // The watcher missed events (its queue overflowed), or a folder is new: only a new
+        // walk can tell.
+        let rescan = replaced
+            || events
+                .iter()
+                .any(|e| e.need_rescan() || e.kind == EventKind::Any);
+        let anything_changed = self
+            .shared
+            .caches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .note_changes(&changed, rescan);
+        if anything_changed {
+            self.rebuild();
+        }
+    }
+
+    /// Whether a watched folder exists again as another folder.
+    fn replaced(&self) -> bool {
+        identities(&self.watched.paths)
+            .iter()
+            .zip(&self.identities)
+            .any(|(now, then)| now.is_some() && now != then)
+    }
+
+    /// The book's folder is back: watched again before it is read, so no file written into
+    /// it meanwhile is missed, then read whole.
+    fn come_back(&mut self) {
+        if let Some(above) = self.watched.waiting_in.take() {
+            let _ = self.debouncer.unwatch(&above);
+        }
+        println!("the book folder {} is back", self.options.dir.display());
+        self.rewatch();
+        self.shared
+            .caches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .note_changes(&[], true);
+        self.rebuild();
+    }
+
+    fn rebuild(&mut self) {
+        match rebuild(&self.shared, &self.options) {
+            Ok(now) if now.waiting_in.is_some() => {
+                if let Some(above) = &now.waiting_in {
+                    let _ = self.debouncer.watch(above, RecursiveMode::NonRecursive);
+                }
+                self.watched.waiting_in = now.waiting_in;
+                // Back already, before the folder above it was watched?
+                if self.options.dir.is_dir() {
+                    self.come_back();
+                }
+            }
+            // book.toml may have moved the sources: follow them.
+            Ok(now) => {
+                let mut ids = Vec::with_capacity(now.paths.len());
+                for path in &now.paths {
+                    // A folder watched already keeps the identity it was watched as.
+                    match self.watched.paths.iter().position(|p| p == path) {
+                        Some(known) => ids.push(self.identities.get(known).copied().flatten()),
+                        None => {
+                            let _ = self.debouncer.watch(path, RecursiveMode::Recursive);
+                            ids.extend(identities(std::slice::from_ref(path)));
+                        }
+                    }
+                }
+                self.identities = ids;
+                self.watched = now;
+            }
+            Err(error) => eprintln!("error: {error:#}"),
+        }
+    }
+
+    /// Watches every input folder anew, as the folder now at its path.
+    fn rewatch(&mut self) {
+        for path in &self.watched.paths {
+            let _ = self.debouncer.unwatch(path);
+            let _ = self.debouncer.watch(path, RecursiveMode::Recursive);
+        }
+        self.identities = identities(&self.watched.paths);
+    }
 }
 
 async fn events_stream(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
@@ -432,11 +608,6 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    let problems = shared
-        .problems
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
     let mut path = uri.path().trim_start_matches('/').to_string();
     if path.is_empty() || path.ends_with('/') {
         path.push_str("index.html");
@@ -444,7 +615,6 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let Some(site) = site else {
         let body = with_live_reload(
             b"<!doctype html><title>No site yet</title><h1>The book has errors</h1>",
-            &problems,
             0,
         );
         return (
@@ -490,11 +660,11 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     };
     let content_type = content_type(&path);
     let body = if content_type.starts_with("text/html") {
-        with_live_reload(&bytes, &problems, generation)
+        with_live_reload(&bytes, generation)
     } else {
         bytes
     };
-    (
+    let mut response = (
         status,
         [
             (header::CONTENT_TYPE, content_type),
@@ -502,41 +672,159 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         ],
         body,
     )
-        .into_response()
+        .into_response();
+    if is_gzip(&path) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}
+
+fn extension(path: &str) -> String {
+    path.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A compressed SVG is served as the image it holds, as web servers do.
+fn is_gzip(path: &str) -> bool {
+    extension(path) == "svgz"
 }
 
 fn content_type(path: &str) -> &'static str {
-    match path.rsplit_once('.').map(|(_, e)| e) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("json") => "application/json",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        Some("xml") => "application/xml",
+    match extension(path).as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" | "svgz" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "xml" => "application/xml",
         _ => "application/octet-stream",
     }
 }
 
 const LIVE_RELOAD: &str = include_str!("live-reload.js");
 
-/// The page with the reload script (and the current problems) before `</body>`.
-fn with_live_reload(html: &[u8], problems: &[JsonProblem], generation: u64) -> Vec<u8> {
-    let problems = serde_json::to_string(problems)
-        .unwrap_or_else(|_| "[]".into())
-        .replace("</", "<\\/");
-    let script = format!(
-        "<script>window.OPSBOOK_EVENTS={EVENTS_PATH:?};window.OPSBOOK_GENERATION={generation};window.OPSBOOK_PROBLEMS={problems};\n{LIVE_RELOAD}</script>"
-    );
+/// The page with the reload script before `</body>`. The script is a file of its own, not
+/// inline: the pages' policy lets no inline script run.
+fn with_live_reload(html: &[u8], generation: u64) -> Vec<u8> {
+    let script = format!(r#"<script src="{LIVE_RELOAD_PATH}?generation={generation}"></script>"#);
     let text = String::from_utf8_lossy(html);
     let injected = match text.rfind("</body>") {
         Some(end) => format!("{}{script}{}", &text[..end], &text[end..]),
         None => format!("{text}{script}"),
     };
     injected.into_bytes()
+}
+
+/// Which rebuild the page asking for the reload script was made by.
+#[derive(Deserialize)]
+struct PageGeneration {
+    generation: u64,
+}
+
+/// The reload script, given what it needs as arguments rather than globals (which an element
+/// with the same id in a doc would shadow), with the problems of the last build.
+async fn live_reload_script(
+    State(shared): State<Arc<Shared>>,
+    Query(page): Query<PageGeneration>,
+) -> Response {
+    let problems = shared
+        .problems
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let script = format!(
+        "{}({}, {}, {});\n",
+        LIVE_RELOAD.trim_end(),
+        script::json(&EVENTS_PATH),
+        page.generation,
+        script::json(&problems)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        script,
+    )
+        .into_response()
+}
+
+/// Answers only requests addressed to this server (see [`is_served_host`]), and gives every
+/// answer its content security policy and `nosniff`, so no browser takes a file for a type
+/// that runs script.
+async fn guard(State(served): State<Arc<str>>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string);
+    let mut response = match &host {
+        Some(host) if is_served_host(host, &served) => next.run(request).await,
+        _ => not_addressed_here(host.as_deref().unwrap_or("")),
+    };
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let policy = if is_page { PAGE_POLICY } else { FILE_POLICY };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(policy),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// DNS rebinding: a page elsewhere can point a name it controls at this machine and then read
+/// this server as its own site; the browser still sends that name as `Host`. So only names
+/// that cannot be someone else's are answered: `localhost` (and `*.localhost`, which browsers
+/// keep on this machine), IP addresses (no other site is served under them), and the
+/// `--host` given. The port is not compared: a forwarded port reaches the server under
+/// another.
+fn is_served_host(host: &str, served: &str) -> bool {
+    let name = without_port(host).to_ascii_lowercase();
+    let name = name.strip_suffix('.').unwrap_or(&name);
+    let bare = |n: &str| n.trim_start_matches('[').trim_end_matches(']').to_string();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || bare(name).parse::<std::net::IpAddr>().is_ok()
+        || bare(name) == bare(&served.to_ascii_lowercase())
+}
+
+fn without_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.find(']').map_or(host, |end| &host[..=end]);
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+fn not_addressed_here(host: &str) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "opsbook serve answers requests for localhost, an IP address, or the name given with --host; this one was for `{host}`.\n\
+             A web page elsewhere may be trying to read this server under a name of its own (DNS rebinding).\n\
+             To preview under another name, start it with `opsbook serve --host <name>`.\n"
+        ),
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -568,15 +856,38 @@ mod tests {
 
     #[test]
     fn the_reload_script_goes_before_the_end_of_the_body() {
-        let html = String::from_utf8(with_live_reload(
-            b"<html><body><p>hi</p></body></html>",
-            &[],
-            7,
-        ))
-        .unwrap();
-        let script = html.find("<script>").unwrap();
+        let html =
+            String::from_utf8(with_live_reload(b"<html><body><p>hi</p></body></html>", 7)).unwrap();
+        let script = html
+            .find(r#"<script src="/__opsbook/live-reload.js?generation=7"></script>"#)
+            .unwrap();
         assert!(script > html.find("<p>hi</p>").unwrap() && script < html.find("</body>").unwrap());
-        assert!(html.contains("window.OPSBOOK_PROBLEMS=[]"));
-        assert!(html.contains("window.OPSBOOK_GENERATION=7"));
+    }
+
+    #[test]
+    fn only_names_of_this_machine_are_served() {
+        for (host, served) in [
+            ("localhost:3000", "127.0.0.1"),
+            ("LOCALHOST", "127.0.0.1"),
+            ("app.localhost:8080", "127.0.0.1"),
+            ("127.0.0.1:3000", "127.0.0.1"),
+            ("[::1]:3000", "127.0.0.1"),
+            ("[::1]", "::1"),
+            ("192.168.1.20:3000", "0.0.0.0"),
+            ("devbox:3000", "devbox"),
+            ("devbox", "DEVBOX"),
+        ] {
+            assert!(is_served_host(host, served), "{host} for {served}");
+        }
+        for (host, served) in [
+            ("evil.example:3000", "127.0.0.1"),
+            ("evil.example", "0.0.0.0"),
+            ("localhost.evil.example", "127.0.0.1"),
+            ("127.0.0.1.nip.io:3000", "127.0.0.1"),
+            ("devbox.evil.example", "devbox"),
+            ("", "127.0.0.1"),
+        ] {
+            assert!(!is_served_host(host, served), "{host} for {served}");
+        }
     }
 }

@@ -28,7 +28,7 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
 }
 
-/// Markdown is parsed; assets (images beside the docs) are copied into the site as they are.
+/// Markdown is parsed; assets (images beside the docs) are published as `asset_policy` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Markdown,
@@ -37,7 +37,7 @@ pub enum FileKind {
     Catalog,
 }
 
-const ASSET_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "avif"];
+const ASSET_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "svgz", "webp", "avif"];
 
 const SKIPPED_FOLDERS: &[&str] = &["target", "node_modules"];
 

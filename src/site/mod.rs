@@ -21,6 +21,7 @@ pub mod drawings;
 pub mod history;
 pub mod links;
 pub mod render;
+pub mod script;
 pub mod search;
 pub mod sitemap;
 pub mod theme;

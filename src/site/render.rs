@@ -40,6 +40,12 @@ const ORGANISATION_PAGES: &[(&str, &str, &str)] = &[
     ("404.html", "404.html", "404"),
 ];
 
+/// What a page may run, for hosts that send no policy of their own (GitHub Pages cannot):
+/// scripts from the site's own files only, so a script that got into a page by any way
+/// does not run. `file:` keeps the site working opened from disk in browsers where `'self'`
+/// does not cover files.
+const CONTENT_POLICY: &str = "script-src 'self' file:; object-src 'none'; base-uri 'none'";
+
 /// Tells GitHub Pages to publish the files as they are, not through Jekyll.
 const NO_JEKYLL: &str = ".nojekyll";
 const SITEMAP: &str = "sitemap.xml";
@@ -74,6 +80,7 @@ impl<'a> Site<'a> {
                 evaluated_on: evaluated.report.today.to_string(),
                 version: env!("CARGO_PKG_VERSION"),
                 levels: ["none", "bronze", "silver", "gold"],
+                content_policy: (!evaluated.config.allow_raw_html).then_some(CONTENT_POLICY),
             },
             history: None,
         }

@@ -22,6 +22,8 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::site::script;
+
 /// Where the index is published, relative to the site root.
 pub const PATH: &str = "search-index.js";
 
@@ -156,26 +158,10 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The index as a script that sets `window.opsbookSearchIndex`. Nothing in users' text
-    /// can end the script or the string it is in: JSON escapes quotes and backslashes, and
-    /// `<`, `>`, `&` and the two JavaScript line terminators are written as `\u` escapes, so
-    /// the file stays safe even pasted into a `<script>` element.
+    /// The index as a script that sets `window.opsbookSearchIndex` (see
+    /// [`script::json`]: nothing in users' text can end the script or the string it is in).
     pub fn to_script(&self) -> Vec<u8> {
-        let json = serde_json::to_string(self).unwrap_or_else(|_| "null".into());
-        let mut script = String::with_capacity(json.len() + 64);
-        script.push_str("window.opsbookSearchIndex = ");
-        for c in json.chars() {
-            match c {
-                '<' => script.push_str("\\u003c"),
-                '>' => script.push_str("\\u003e"),
-                '&' => script.push_str("\\u0026"),
-                '\u{2028}' => script.push_str("\\u2028"),
-                '\u{2029}' => script.push_str("\\u2029"),
-                c => script.push(c),
-            }
-        }
-        script.push_str(";\n");
-        script.into_bytes()
+        format!("window.opsbookSearchIndex = {};\n", script::json(self)).into_bytes()
     }
 }
 

@@ -29,6 +29,9 @@ pub struct SiteView<'a> {
     pub evaluated_on: String,
     pub version: &'static str,
     pub levels: [&'static str; 4],
+    /// The content security policy every page carries in a `<meta>` element; none when the
+    /// book keeps raw HTML, whose own scripts it would stop.
+    pub content_policy: Option<&'static str>,
 }
 
 /// One line of the services table.

@@ -463,6 +463,34 @@ async fn every_page_loads_without_console_errors_under_a_sub_path_and_from_disk(
     browser.close().await;
 }
 
+/// Served, every page runs under serve's content security policy, which lets no inline script
+/// run: none of the site's own may need one.
+#[cfg(feature = "serve")]
+#[tokio::test(flavor = "multi_thread")]
+async fn every_served_page_loads_without_console_errors() {
+    let (_built, site) = build_example_site();
+    let pages: Vec<String> = crate::harness::files_in(&site)
+        .into_keys()
+        .filter(|p| p.ends_with(".html") && p != "404.html")
+        .collect();
+    let book = tempfile::tempdir().unwrap();
+    let root = crate::harness::repo_root();
+    std::fs::copy(root.join("book.toml"), book.path().join("book.toml")).unwrap();
+    crate::harness::copy_dir(
+        &root.join("example-services"),
+        &book.path().join("example-services"),
+    );
+    let server = crate::serve::Server::start(book.path());
+    let browser = Browser::start(1280, 900).await;
+    for page in &pages {
+        let url = format!("{}{page}", server.url);
+        browser.client.goto(&url).await.unwrap();
+        let errors = browser.console_errors().await;
+        assert!(errors.is_empty(), "{url}: {errors:?}");
+    }
+    browser.close().await;
+}
+
 /// Starts collecting the page's script errors; [`Browser::script_errors`] reads them back.
 async fn collect_script_errors(browser: &Browser) {
     browser
@@ -713,5 +741,158 @@ async fn search_results_fit_a_phone_screen() {
         .run("const r = document.getElementById('search-results').getBoundingClientRect(); return r.left >= 0 && r.right <= window.innerWidth")
         .await;
     assert_eq!(inside, true, "the results stick out of the screen");
+    browser.close().await;
+}
+
+/// Waits until `script` returns `true` on the open page, or fails saying `what` never came.
+async fn wait_until(browser: &Browser, what: &str, script: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while browser.run(script).await != true {
+        assert!(Instant::now() < deadline, "waited 20 s for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_works_on_a_page_with_an_element_named_like_the_search_index() {
+    // An element's id is a global of the page until a script sets one of that name.
+    let book = tempfile::tempdir().unwrap();
+    let doc = |id: &str, title: &str, body: &str| {
+        crate::harness::write_file(
+            &book.path().join(format!("services/{id}/service.md")),
+            &format!("---\nservice: {id}\ntitle: {title}\n---\n{body}\n"),
+        );
+    };
+    doc(
+        "raw",
+        "Raw clobber",
+        "# Raw\n\n<a id=\"opsbookSearchIndex\">x</a>\n",
+    );
+    doc(
+        "heading",
+        "Heading clobber",
+        "# Heading {#opsbookSearchIndex}\n",
+    );
+    doc("ledger", "Zanzibar ledger", "# Ledger\n");
+    let built = crate::harness::opsbook(book.path(), &["build", "--today", crate::harness::TODAY]);
+    assert!(built.status.success(), "{}", crate::harness::stderr(&built));
+    let browser = Browser::start(1280, 900).await;
+    for page in ["services/raw/index.html", "services/heading/index.html"] {
+        browser.open(&book.path().join("book"), page).await;
+        let clobbered = browser
+            .run("return document.getElementById('opsbookSearchIndex') !== null")
+            .await;
+        assert_eq!(clobbered, true, "{page} has the element");
+        collect_script_errors(&browser).await;
+        let results = browser.search("zanzibar").await;
+        assert_eq!(results[0].0, "Zanzibar ledger", "{page}: {results:?}");
+        assert_eq!(browser.script_errors().await, Vec::<String>::new());
+    }
+    browser.close().await;
+}
+
+/// An SVG opened on its own is a page of the site: what a doc's folder holds must not run.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_published_svg_runs_no_script_and_a_drawing_looks_as_drawn() {
+    use crate::published_files::{DRAWING, EVIL, book_with};
+    let book = book_with(&[
+        ("evil.svg", EVIL.as_bytes()),
+        ("drawing.svg", DRAWING.as_bytes()),
+    ]);
+    let built = crate::harness::opsbook(book.path(), &["build", "--today", crate::harness::TODAY]);
+    assert!(built.status.success(), "{}", crate::harness::stderr(&built));
+    let (sources, site) = (
+        book.path().join("services/a"),
+        book.path().join("book/services/a"),
+    );
+    let browser = Browser::start(400, 300).await;
+    browser.open(&site, "evil.svg").await;
+    let shape = browser
+        .run("return document.querySelectorAll('rect').length")
+        .await;
+    assert_eq!(shape, 1, "the image is shown");
+    assert_ne!(browser.run("return document.title").await, "pwned");
+
+    browser.open(&sources, "drawing.svg").await;
+    let drawn = browser.client.screenshot().await.unwrap();
+    browser.open(&site, "drawing.svg").await;
+    let published = browser.client.screenshot().await.unwrap();
+    assert!(drawn == published, "the published drawing looks different");
+    browser.close().await;
+}
+
+#[cfg(feature = "serve")]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_overlay_shows_a_problem_with_markup_in_it_and_reloading_still_works() {
+    let book = crate::harness::copy_of(&crate::harness::fixture("levels"));
+    let server = crate::serve::Server::start(book.path());
+    let browser = Browser::start(1280, 900).await;
+    let page = format!("{}services/waived/", server.url);
+    browser.client.goto(&page).await.unwrap();
+    let doc = book.path().join("services/waived/service.md");
+    let good = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(&doc, good.replace("tier: 3", "tier: \"<!--<script>\"")).unwrap();
+    let overlay_shows_it = "const o = document.getElementById('opsbook-problems'); \
+         return !!o && o.textContent.includes('<!--<script>')";
+    wait_until(
+        &browser,
+        "the overlay to show the problem",
+        overlay_shows_it,
+    )
+    .await;
+    // A page loaded while the build is broken carries the problem from the start.
+    browser.client.goto(&page).await.unwrap();
+    wait_until(&browser, "the reloaded page's overlay", overlay_shows_it).await;
+    std::fs::write(&doc, good.replace("# waived", "# Fixed while open")).unwrap();
+    wait_until(
+        &browser,
+        "the page to reload with the fix",
+        "return document.body.innerText.includes('Fixed while open') && !document.getElementById('opsbook-problems')",
+    )
+    .await;
+    browser.close().await;
+}
+
+/// A built page says what it may run, for hosts that send no policy: a script that got into
+/// a page by any way (a hole in the sanitiser) does not run, the site's own scripts do; a
+/// book that keeps raw HTML keeps its scripts.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_that_got_into_a_built_page_does_not_run_unless_the_book_keeps_raw_html() {
+    let browser = Browser::start(1280, 900).await;
+    for raw in [false, true] {
+        let book = tempfile::tempdir().unwrap();
+        crate::harness::write_file(
+            &book.path().join("book.toml"),
+            &format!("[output]\nallow-raw-html = {raw}\n"),
+        );
+        crate::harness::write_file(
+            &book.path().join("services/a/service.md"),
+            "---\nservice: a\n---\n# a\n\n<script>document.body.dataset.doc = 'ran'</script>\n",
+        );
+        let built =
+            crate::harness::opsbook(book.path(), &["build", "--today", crate::harness::TODAY]);
+        assert!(built.status.success(), "{}", crate::harness::stderr(&built));
+        let page = book.path().join("book/services/a/index.html");
+        let html = std::fs::read_to_string(&page).unwrap();
+        // What a hole in the sanitiser would let through, written where it would land.
+        let injected = html.replacen(
+            "</main>",
+            "<script>document.body.dataset.injected = 'ran'</script></main>",
+            1,
+        );
+        std::fs::write(&page, injected).unwrap();
+        browser
+            .open(&book.path().join("book"), "services/a/index.html")
+            .await;
+        let ran = browser
+            .run("return [document.body.dataset.injected || '', document.body.dataset.doc || '', !document.querySelector('.site-search').hidden]")
+            .await;
+        let expected = if raw {
+            json!(["ran", "ran", true])
+        } else {
+            json!(["", "", true])
+        };
+        assert_eq!(ran, expected, "allow-raw-html = {raw}");
+    }
     browser.close().await;
 }

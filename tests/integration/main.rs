@@ -23,6 +23,7 @@ mod located;
 mod output_folder;
 mod paths;
 mod publish;
+mod published_files;
 mod raw_html;
 mod rebuild;
 mod rules;

@@ -1,7 +1,8 @@
 //! `opsbook serve`: live preview of a temporary copy of a fixture book. Waits are bounded
 //! and fail with what was expected; nothing sleeps for a fixed time.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
@@ -15,6 +16,8 @@ const WAIT: Duration = Duration::from_secs(20);
 pub struct Server {
     child: Child,
     pub url: String,
+    /// What it prints on its standard output, line by line, after the address.
+    lines: Receiver<String>,
 }
 
 impl Drop for Server {
@@ -44,7 +47,45 @@ impl Server {
             l.contains(" at http://")
         });
         let url = line.rsplit(" at ").next().unwrap().trim().to_string();
-        Server { child, url }
+        Server {
+            child,
+            url,
+            lines: receiver,
+        }
+    }
+
+    /// The address's host and port (`127.0.0.1:40123`).
+    fn authority(&self) -> &str {
+        self.url.trim_start_matches("http://").trim_end_matches('/')
+    }
+
+    /// The status line and headers of a GET of `path` sent with `Host: host`, as a browser
+    /// sends it for whatever name it reached the server by.
+    fn head_as(&self, host: &str, path: &str) -> String {
+        let mut stream = TcpStream::connect(self.authority()).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut head = String::new();
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if line.is_empty() {
+                break;
+            }
+            head.push_str(&line.to_ascii_lowercase());
+            head.push('\n');
+        }
+        head
+    }
+
+    /// The reload script a served page loads: what it shows and when it reloads.
+    fn reload_script_of(&self, page: &str) -> String {
+        let start = page
+            .find("/__opsbook/live-reload.js?")
+            .expect("the page loads the reload script");
+        let end = start + page[start..].find('"').unwrap();
+        self.get(&page[start + 1..end]).1
     }
 
     pub fn get(&self, path: &str) -> (u16, String) {
@@ -131,7 +172,9 @@ fn serves_pages_with_the_reload_script_and_its_own_404() {
     let (status, page) = server.get("services/waived/");
     assert_eq!(status, 200);
     assert!(
-        page.contains("__opsbook/events"),
+        server
+            .reload_script_of(&page)
+            .contains(r#""/__opsbook/events""#),
         "the reload script is added while serving"
     );
     let (status, missing) = server.get("services/nothing/here.html");
@@ -245,7 +288,9 @@ fn a_broken_save_keeps_the_old_site_and_shows_the_located_error_until_fixed() {
         "the last good page is still served"
     );
     assert!(
-        page.contains("invalid type: string \\\"high\\\""),
+        server
+            .reload_script_of(&page)
+            .contains("invalid type: string \\\"high\\\""),
         "a reloaded page carries the overlay's problems"
     );
 
@@ -262,7 +307,7 @@ fn a_broken_save_keeps_the_old_site_and_shows_the_located_error_until_fixed() {
     });
     let (_, page) = server.get("services/waived/index.html");
     assert!(
-        page.contains("OPSBOOK_PROBLEMS=[]"),
+        server.reload_script_of(&page).ends_with(", []);\n"),
         "the overlay is cleared"
     );
 }
@@ -302,6 +347,22 @@ fn a_port_in_use_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(&format!("port {port} is in use")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_book_folder_is_a_clear_error() {
+    let place = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["serve", "no-such-book", "--port", "0"])
+        .current_dir(place.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: there is no book folder no-such-book"),
         "{stderr}"
     );
 }
@@ -433,5 +494,140 @@ fn a_deeply_nested_dot_block_saved_while_serving_is_shown_as_code_and_the_server
     reload_until(&events, "the page to show the block as code", || {
         let (status, page) = server.get("services/waived/index.html");
         status == 200 && page.contains("subgraph {")
+    });
+}
+
+#[test]
+fn every_answer_forbids_sniffing_and_inline_script_and_a_published_svg_runs_nothing() {
+    let book = copy_of(&fixture("levels"));
+    std::fs::write(
+        book.path().join("services/waived/evil.svg"),
+        crate::published_files::EVIL,
+    )
+    .unwrap();
+    let server = Server::start(book.path());
+    let host = server.authority().to_string();
+    let page = server.head_as(&host, "/services/waived/");
+    assert!(page.starts_with("http/1.1 200"), "{page}");
+    assert!(
+        page.contains("content-security-policy: default-src 'self'; script-src 'self';"),
+        "pages run only the site's own scripts: {page}"
+    );
+    let svg = server.head_as(&host, "/services/waived/evil.svg");
+    assert!(svg.starts_with("http/1.1 200"), "{svg}");
+    assert!(
+        svg.contains("content-security-policy: default-src 'none';") && svg.contains("sandbox"),
+        "a file opened on its own runs nothing, in an origin of its own: {svg}"
+    );
+    let (_, body) = server.get("services/waived/evil.svg");
+    assert!(!body.contains("pwned"), "{body}");
+    for path in [
+        "/services/waived/",
+        "/services/waived/evil.svg",
+        "/assets/opsbook.js",
+        "/no/such/page.html",
+        "/__opsbook/live-reload.js?generation=1",
+    ] {
+        let head = server.head_as(&host, path);
+        assert!(
+            head.contains("x-content-type-options: nosniff")
+                && head.contains("content-security-policy: "),
+            "{path}: {head}"
+        );
+    }
+}
+
+#[test]
+fn requests_for_another_name_are_refused_as_dns_rebinding() {
+    let book = copy_of(&fixture("levels"));
+    let server = Server::start(book.path());
+    let port = server.authority().rsplit(':').next().unwrap().to_string();
+    for host in [
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let head = server.head_as(&host, "/services/waived/");
+        assert!(head.starts_with("http/1.1 200"), "{host}: {head}");
+    }
+    for path in [
+        "/services/waived/",
+        "/__opsbook/events",
+        "/assets/opsbook.js",
+    ] {
+        for host in [format!("evil.example:{port}"), "evil.example".to_string()] {
+            let head = server.head_as(&host, path);
+            assert!(head.starts_with("http/1.1 403"), "{host}{path}: {head}");
+        }
+    }
+}
+
+#[test]
+fn a_deleted_book_folder_is_reported_and_followed_when_it_comes_back() {
+    let holder = tempfile::tempdir().unwrap();
+    let book = holder.path().join("book");
+    crate::harness::copy_dir(&fixture("levels"), &book);
+    let server = Server::start(&book);
+    let events = server.events();
+    std::fs::remove_dir_all(&book).unwrap();
+    let removed = "was removed; waiting for it to come back";
+    wait_for(&server.lines, "the terminal to say the book is gone", |l| {
+        l.contains(removed)
+    });
+    wait_for(
+        &events,
+        "the overlay to say the book is gone",
+        |(event, data)| event == "problems" && data.contains(removed),
+    );
+    let (status, page) = server.get("services/waived/");
+    assert_eq!(status, 200, "the last good site is still served");
+    assert!(server.reload_script_of(&page).contains(removed));
+
+    crate::harness::copy_dir(&fixture("levels"), &book);
+    edit(&book, DOC, "# waived", "# Waived, back again");
+    reload_until(&events, "the book to be read again", || {
+        server
+            .get("services/waived/")
+            .1
+            .contains("Waived, back again")
+    });
+    edit(&book, DOC, "# Waived, back again", "# Waived, and watched");
+    reload_until(&events, "an edit in the folder that came back", || {
+        server
+            .get("services/waived/")
+            .1
+            .contains("Waived, and watched")
+    });
+}
+
+#[test]
+fn a_book_folder_deleted_and_made_again_at_once_is_still_followed() {
+    // As `rm -r book && cp -r backup book` does: one burst of events, a new folder.
+    let holder = tempfile::tempdir().unwrap();
+    let book = holder.path().join("book");
+    crate::harness::copy_dir(&fixture("levels"), &book);
+    let server = Server::start(&book);
+    let events = server.events();
+    std::fs::remove_dir_all(&book).unwrap();
+    crate::harness::copy_dir(&fixture("levels"), &book);
+    edit(&book, DOC, "# waived", "# Waived, in the new folder");
+    reload_until(&events, "the new folder to be read", || {
+        server
+            .get("services/waived/")
+            .1
+            .contains("Waived, in the new folder")
+    });
+    edit(
+        &book,
+        DOC,
+        "# Waived, in the new folder",
+        "# Waived, edited there",
+    );
+    reload_until(&events, "an edit in the new folder", || {
+        server
+            .get("services/waived/")
+            .1
+            .contains("Waived, edited there")
     });
 }

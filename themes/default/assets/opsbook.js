@@ -147,6 +147,9 @@
       });
     }
 
+    // Enter in the search field would submit the form and reload the page. Here, not in an
+    // onsubmit attribute: the pages' content security policy runs no inline script.
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("input", apply);
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { setTimeout(apply, 0); });

@@ -23,20 +23,28 @@
   var active = -1;
   box.hidden = false;
 
+  // The index, once search-index.js has run. Read as the window's own property: a global
+  // that is not set yet reads as any element of the page with that id (a doc's
+  // `<a id="opsbookSearchIndex">`), and the index script's assignment is what makes it own.
+  function loadedIndex() {
+    if (!Object.prototype.hasOwnProperty.call(window, "opsbookSearchIndex")) return null;
+    var loaded = window.opsbookSearchIndex;
+    return loaded && Array.isArray(loaded.terms) ? loaded : null;
+  }
+
   function load() {
     if (index || loading) return;
-    if (window.opsbookSearchIndex) {
-      index = window.opsbookSearchIndex;
-      return;
-    }
+    index = loadedIndex();
+    if (index) return;
     loading = true;
     say("Loading the search index…");
     var script = document.createElement("script");
     script.src = root + "search-index.js";
     script.onload = function () {
       loading = false;
-      index = window.opsbookSearchIndex || null;
-      update();
+      index = loadedIndex();
+      if (index) update();
+      else say("The search index could not be loaded.");
     };
     script.onerror = function () {
       loading = false;
