@@ -358,6 +358,15 @@ impl Sanitiser {
             let value = attribute
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(|error| Refusal::at(offset, format!("in an attribute: {error}")))?;
+            if let Some(c) = value.chars().find(|c| !is_xml_char(*c)) {
+                return Err(Refusal::at(
+                    offset,
+                    format!(
+                        "an attribute holds the character U+{:04X}, which XML does not allow",
+                        c as u32
+                    ),
+                ));
+            }
             let key = attribute.key;
             if key.as_namespace_binding().is_some() {
                 continue;
@@ -772,6 +781,10 @@ mod tests {
             (
                 "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>&#1;</text></svg>",
                 "`&#1;` is not a character XML allows",
+            ),
+            (
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><a href=\"java&#x10;script:x\"/></svg>",
+                "an attribute holds the character U+0010, which XML does not allow",
             ),
             (
                 "<html><script>alert(1)</script></html>",
