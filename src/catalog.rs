@@ -404,7 +404,7 @@ fn left_out_problem(origin: &Origin, left_out: &LeftOutTags) -> Diagnostic {
     let (message, help) = match left_out.cut {
         Cut::TooDeep => (
             format!(
-                "HTML here nests more than {MAX_OPEN_ELEMENTS} elements deep: the page leaves out the start tags that go deeper ({tags} of them) and shows what they hold one level up"
+                "HTML here nests more than {MAX_OPEN_ELEMENTS} elements deep: the page leaves out the start tags that would go deeper ({tags} of them) and keeps what they hold at that depth"
             ),
             "nest fewer block quotes, lists and HTML elements, and close each HTML element you open",
         ),

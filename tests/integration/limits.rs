@@ -279,7 +279,8 @@ fn html_nested_past_the_limit_is_flattened_in_linear_time_with_a_located_warning
             doc_with_html("lists", &("- ".repeat(100_000) + "item")),
         ),
     ]);
-    let limit = "more than 512 elements deep: the page leaves out the start tags that go deeper";
+    let limit =
+        "more than 512 elements deep: the page leaves out the start tags that would go deeper";
     for command in [
         &["check", "--today", TODAY][..],
         &["build", "-o", "site", "--today", TODAY],
