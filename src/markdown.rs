@@ -11,7 +11,7 @@ use std::fmt;
 use std::ops::Range;
 
 use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, OffsetIter, Options, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 
@@ -224,17 +224,17 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
     facts
 }
 
-/// The tags that sanitising leaves out of `body`: its HTML as [`render`] writes it, given to
-/// the bound event by event, so that a tag left out is found where it is written.
+/// The tags that sanitising leaves out of `body`: its HTML as [`render`] writes it (heading
+/// ids aside, which change no tag), given to the bound event by event, so that a tag left out
+/// is found where it is written.
 fn left_out_tags(body: &str, positions: &mut PositionCounter) -> Option<LeftOutTags> {
-    let Prepared { events, .. } = prepare(body, &Unresolved, RawHtml::Sanitise);
     let written = Cell::new((0, 0));
     let mut feed = Feed {
         bounder: Bounder::default(),
         body,
         written: &written,
     };
-    let events = events.into_iter().map(|(event, range)| {
+    let events = Rendering::new(body, &Unresolved, RawHtml::Sanitise).map(|(event, range)| {
         written.set((range.start, range.end));
         event
     });
@@ -480,77 +480,88 @@ pub trait Resolver {
 
 /// Renders `body` to HTML.
 pub fn render(body: &str, resolver: &dyn Resolver, raw_html: RawHtml) -> String {
-    let Prepared {
-        events,
-        drawn,
-        has_raw_html,
-    } = prepare(body, resolver, raw_html);
+    let mut rendering = Rendering::new(body, resolver, raw_html);
+    let mut events: Vec<Event> = rendering.by_ref().map(|(event, _)| event).collect();
+    assign_heading_ids(&mut events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(event, _)| event));
-    if has_raw_html && raw_html == RawHtml::Sanitise {
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if rendering.has_raw_html && raw_html == RawHtml::Sanitise {
         html = sanitiser().clean(&nesting::bound(&html).html).to_string();
     }
-    for (index, svg) in drawn.iter().enumerate() {
+    for (index, svg) in rendering.drawn.iter().enumerate() {
         html = html.replacen(&diagram_token(index), svg, 1);
     }
     html
 }
 
-/// A body's events as they are rendered, each with where it is written.
-struct Prepared<'a> {
-    events: Vec<(Event<'a>, Range<usize>)>,
-    /// The drawn diagrams, whose tokens the events hold.
+/// The events of a body as they are rendered, each with where it is written: links resolved
+/// and ```dot blocks drawn. Heading ids are given apart ([`assign_heading_ids`]): each needs
+/// the events after its heading.
+struct Rendering<'a, 'r> {
+    events: OffsetIter<'a>,
+    resolver: &'r dyn Resolver,
+    raw_html: RawHtml,
+    /// The drawn diagrams. Drawn diagrams are opsbook's own markup: they wait outside the
+    /// sanitiser as tokens in the events.
     drawn: Vec<String>,
+    /// Whether an event so far is raw HTML.
     has_raw_html: bool,
 }
 
-/// The events of `body` with links resolved, heading ids given and ```dot blocks drawn.
-fn prepare<'a>(body: &'a str, resolver: &dyn Resolver, raw_html: RawHtml) -> Prepared<'a> {
-    let mut events = Vec::new();
-    let mut diagram: Option<String> = None;
-    // Drawn diagrams are opsbook's own markup: they wait outside the sanitiser as tokens.
-    let mut drawn: Vec<String> = Vec::new();
-    let mut has_raw_html = false;
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(ref kind))
-                if fence_language(kind)
-                    .is_some_and(|l| DIAGRAM_LANGUAGES.contains(&l.as_str())) =>
-            {
-                diagram = Some(String::new());
-            }
-            Event::Text(text) if diagram.is_some() => {
-                if let Some(code) = diagram.as_mut() {
-                    code.push_str(&text);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) if diagram.is_some() => {
-                let code = diagram.take().unwrap_or_default();
-                events.push((Event::Html(CowStr::from(diagram_token(drawn.len()))), range));
-                drawn.push(resolver.diagram(&code));
-            }
-            mut event => {
-                if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) =
-                    &mut event
-                {
-                    match resolver.link(dest_url) {
-                        Some(resolved) => *dest_url = CowStr::from(resolved),
-                        None if raw_html == RawHtml::Sanitise && !is_safe_url(dest_url) => {
-                            *dest_url = CowStr::from("")
-                        }
-                        None => {}
-                    }
-                }
-                has_raw_html |= matches!(event, Event::Html(_) | Event::InlineHtml(_));
-                events.push((event, range));
-            }
+impl<'a, 'r> Rendering<'a, 'r> {
+    fn new(body: &'a str, resolver: &'r dyn Resolver, raw_html: RawHtml) -> Self {
+        Rendering {
+            events: Parser::new_ext(body, options()).into_offset_iter(),
+            resolver,
+            raw_html,
+            drawn: Vec::new(),
+            has_raw_html: false,
         }
     }
-    assign_heading_ids(&mut events);
-    Prepared {
-        events,
-        drawn,
-        has_raw_html,
+
+    /// Draws the diagram whose block starts at `range`, up to the block's end: its token.
+    fn draw(&mut self, mut range: Range<usize>) -> (Event<'a>, Range<usize>) {
+        let mut code = String::new();
+        for (event, at) in self.events.by_ref() {
+            range = at;
+            match event {
+                Event::Text(text) => code.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+        }
+        let token = diagram_token(self.drawn.len());
+        self.drawn.push(self.resolver.diagram(&code));
+        (Event::Html(CowStr::from(token)), range)
+    }
+
+    fn resolve_link(&self, event: &mut Event) {
+        let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event else {
+            return;
+        };
+        match self.resolver.link(dest_url) {
+            Some(resolved) => *dest_url = CowStr::from(resolved),
+            None if self.raw_html == RawHtml::Sanitise && !is_safe_url(dest_url) => {
+                *dest_url = CowStr::from("")
+            }
+            None => {}
+        }
+    }
+}
+
+impl<'a> Iterator for Rendering<'a, '_> {
+    type Item = (Event<'a>, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (mut event, range) = self.events.next()?;
+        if let Event::Start(Tag::CodeBlock(kind)) = &event
+            && fence_language(kind).is_some_and(|l| DIAGRAM_LANGUAGES.contains(&l.as_str()))
+        {
+            return Some(self.draw(range));
+        }
+        self.resolve_link(&mut event);
+        self.has_raw_html |= matches!(event, Event::Html(_) | Event::InlineHtml(_));
+        Some((event, range))
     }
 }
 
@@ -629,14 +640,14 @@ pub fn plain_text(body: &str) -> String {
 }
 
 /// Gives every heading without an explicit `{#id}` the same id [`analyze`] computes.
-fn assign_heading_ids(events: &mut [(Event, Range<usize>)]) {
+fn assign_heading_ids(events: &mut [Event]) {
     let mut ids = IdGenerator::default();
     let mut index = 0;
     while index < events.len() {
-        if let Event::Start(Tag::Heading { .. }) = &events[index].0 {
+        if let Event::Start(Tag::Heading { .. }) = &events[index] {
             let text = heading_text(&events[index + 1..]);
             let generated = ids.next(&text);
-            if let Event::Start(Tag::Heading { id, .. }) = &mut events[index].0
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[index]
                 && id.is_none()
             {
                 *id = Some(CowStr::from(generated));
@@ -646,9 +657,9 @@ fn assign_heading_ids(events: &mut [(Event, Range<usize>)]) {
     }
 }
 
-fn heading_text(events: &[(Event, Range<usize>)]) -> String {
+fn heading_text(events: &[Event]) -> String {
     let mut text = String::new();
-    for (event, _) in events {
+    for event in events {
         match event {
             Event::End(TagEnd::Heading(_)) => break,
             Event::Text(t) | Event::Code(t) => text.push_str(t),
