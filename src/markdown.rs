@@ -501,8 +501,8 @@ struct Rendering<'a, 'r> {
     events: OffsetIter<'a>,
     resolver: &'r dyn Resolver,
     raw_html: RawHtml,
-    /// The drawn diagrams. Drawn diagrams are opsbook's own markup: they wait outside the
-    /// sanitiser as tokens in the events.
+    /// The drawn diagrams: opsbook's own markup, which waits outside the sanitiser as a token
+    /// in the events.
     drawn: Vec<String>,
     /// Whether an event so far is raw HTML.
     has_raw_html: bool,

@@ -2,16 +2,16 @@
 //!
 //! The sanitiser (ammonia) builds its tree with html5ever, whose tree builder looks down its
 //! stack of open elements for most tags it reads. HTML nested n elements deep costs it n for
-//! every tag: 200,000 nested `<div>` took 200 s, and so did the HTML Markdown writes for block
-//! quotes in block quotes or lists in lists. It also reopens, at the next text, every formatting
-//! element (`<b>`, `<i>`, `<a>`...) that a block closed before its end tag, in every block that
-//! follows, so a few hundred left open multiply the tree by hundreds.
+//! every tag: 200,000 nested `<div>` took 200 s, and the HTML that Markdown writes for block
+//! quotes in block quotes or lists in lists costs as much. It also reopens, at the next text,
+//! every formatting element (`<b>`, `<i>`, `<a>`...) that a block closed before its end tag, in
+//! every block that follows, so a few hundred left open multiply the tree by hundreds.
 //!
 //! So the HTML goes first through the same tokenizer and tree builder, over a sink that keeps
 //! no tree but counts the elements the tree builder still holds: open ones, and formatting ones
 //! waiting to be reopened. A start tag that would take that count past [`MAX_OPEN_ELEMENTS`] is
-//! left out (what it held moves up into the element at the limit, as browsers flatten HTML
-//! deeper than 512 elements), and once the tree builder has made far more elements than it was
+//! left out (what it held stays in the element at the limit, as browsers flatten HTML deeper
+//! than 512 elements), and once the tree builder has made far more elements than it was
 //! given start tags, the rest of the doc keeps its text but loses its tags. The tokens kept are
 //! written out again for the sanitiser, whose tree builder is then given exactly the tokens
 //! the count was taken on: it never holds more than the limit either, and both passes take
