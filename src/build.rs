@@ -201,7 +201,7 @@ fn evaluate_gathered(gathered: Gathered, today: Date, caches: &mut Caches) -> Ev
     caches.found = Some(found);
     let parsed = backstage::into_services(parsed, &mut diagnostics);
     let catalog = Catalog::build(parsed, &mut diagnostics);
-    catalog.check_hidden_html(!config.allow_raw_html, &mut diagnostics);
+    catalog.check_raw_html(!config.allow_raw_html, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
     checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);
     let analysis = analysis::analyze(&catalog);

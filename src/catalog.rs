@@ -15,8 +15,9 @@ use petgraph::visit::EdgeRef;
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean, display_path, suggestion_help};
 use crate::diagram::{self, DrawError};
-use crate::markdown::{Facts, HiddenElement};
+use crate::markdown::{Facts, HiddenElement, LeftOutTags};
 use crate::model::{Dependency, DependencyKind, Kind, ServiceId, Target};
+use crate::nesting::{Cut, MAX_OPEN_ELEMENTS};
 use crate::parse::{AssetSource, Origin, PageSource, Parsed, ServiceSource};
 
 /// A documented service, resource or external, with its extra pages.
@@ -119,15 +120,19 @@ impl Catalog {
         catalog
     }
 
-    /// Warns about `<script>` and `<style>` elements in docs: with `sanitised` HTML the page
-    /// drops them, and either way one never closed hides the rest of its doc.
-    pub fn check_hidden_html(&self, sanitised: bool, diagnostics: &mut Diagnostics) {
+    /// Warns about what the page does not show of the raw HTML in docs: `<script>` and
+    /// `<style>` elements (with `sanitised` HTML the page drops them, and either way one never
+    /// closed hides the rest of its doc) and, sanitised, tags nested too deep.
+    pub fn check_raw_html(&self, sanitised: bool, diagnostics: &mut Diagnostics) {
         for service in &self.services {
             for (origin, facts) in service.markdown_files() {
                 for element in &facts.hidden_elements {
                     if let Some(problem) = hidden_element_problem(origin, element, sanitised) {
                         diagnostics.push(problem);
                     }
+                }
+                if let Some(left_out) = facts.left_out.filter(|_| sanitised) {
+                    diagnostics.push(left_out_problem(origin, &left_out));
                 }
             }
         }
@@ -397,6 +402,27 @@ fn hidden_element_problem(
             .at(Position::new(element.line, element.column))
             .with_help(help),
     )
+}
+
+fn left_out_problem(origin: &Origin, left_out: &LeftOutTags) -> Diagnostic {
+    let tags = left_out.tags;
+    let (message, help) = match left_out.cut {
+        Cut::TooDeep => (
+            format!(
+                "HTML here nests more than {MAX_OPEN_ELEMENTS} elements deep: the page leaves out the start tags that would go deeper ({tags} of them) and keeps what they hold at that depth"
+            ),
+            "nest fewer block quotes, lists and HTML elements, and close each HTML element you open",
+        ),
+        Cut::Reopened => (
+            format!(
+                "from here the page shows this doc as text, without its tags ({tags} of them): formatting elements left open (`<b>`, `<i>`, `<a>`...) are opened again in every block after them, too many times over"
+            ),
+            "close each formatting element in the block that opens it, as in `<b>bold</b>`",
+        ),
+    };
+    Diagnostic::warning(&origin.display_path, message)
+        .at(Position::new(left_out.line, left_out.column))
+        .with_help(help)
 }
 
 fn check_architecture(service: &Service, diagnostics: &mut Diagnostics) {

@@ -49,6 +49,7 @@ pub mod history;
 pub mod links;
 pub mod markdown;
 pub mod model;
+pub mod nesting;
 pub mod parse;
 pub mod positions;
 pub mod report;

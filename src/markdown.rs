@@ -5,14 +5,18 @@
 //! Rendering takes a link resolver so `.md` links become links to the generated pages; the
 //! resolver (not this module) knows the site's URL scheme.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::Range;
 
 use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, OffsetIter, Options, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 
 use crate::diag::Position;
+use crate::nesting::{self, Bounder, Cut};
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -64,6 +68,18 @@ pub struct HiddenElement {
     pub closed: bool,
 }
 
+/// Tags of a doc's HTML that the sanitiser is not given, because they nest too deep or
+/// reopen formatting elements too often (see [`crate::nesting`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeftOutTags {
+    pub cut: Cut,
+    /// File line and column (1-based) of the first one.
+    pub line: usize,
+    pub column: usize,
+    /// How many there are.
+    pub tags: usize,
+}
+
 /// Elements whose whole content HTML parsers take as text up to their closing tag, and which
 /// the sanitiser drops with that content.
 const HIDDEN_TAGS: &[&str] = &["script", "style"];
@@ -87,6 +103,8 @@ pub struct Facts {
     pub links: Vec<Link>,
     /// Every `<script>` and `<style>` element of the doc's raw HTML, in order.
     pub hidden_elements: Vec<HiddenElement>,
+    /// Tags left out when the doc is sanitised, which only a doc with raw HTML is.
+    pub left_out: Option<LeftOutTags>,
 }
 
 impl Facts {
@@ -127,9 +145,11 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
     let mut heading_line = 0;
     let mut lines = PositionCounter::new(body, first_line);
     let mut hidden = HiddenElementScanner::default();
+    let mut has_raw_html = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Html(_) | Event::InlineHtml(_) => {
+                has_raw_html = true;
                 hidden.scan(body, range, &mut lines, &mut facts.hidden_elements);
             }
             Event::Start(Tag::Heading { id, .. }) => {
@@ -198,7 +218,70 @@ pub fn analyze(body: &str, first_line: usize) -> Facts {
         }
     }
     hidden.finish(&mut facts.hidden_elements);
+    if has_raw_html {
+        facts.left_out = left_out_tags(body, &mut lines);
+    }
     facts
+}
+
+/// The tags that sanitising leaves out of `body`: its HTML as [`render`] writes it (heading
+/// ids aside, which change no tag), given to the bound event by event, so that a tag left out
+/// is found where it is written.
+fn left_out_tags(body: &str, positions: &mut PositionCounter) -> Option<LeftOutTags> {
+    let written = Cell::new((0, 0));
+    let mut feed = Feed {
+        bounder: Bounder::default(),
+        body,
+        written: &written,
+    };
+    let events = Rendering::new(body, &Unresolved, RawHtml::Sanitise).map(|(event, range)| {
+        written.set((range.start, range.end));
+        event
+    });
+    // Writing to the bound cannot fail.
+    let _ = pulldown_cmark::html::write_html_fmt(&mut feed, events);
+    let left_out = feed.bounder.finish().left_out?;
+    let position = positions.position(left_out.offset);
+    Some(LeftOutTags {
+        cut: left_out.cut,
+        line: position.line,
+        column: position.column,
+        tags: left_out.tags,
+    })
+}
+
+/// Gives the HTML written for each event to the bound, with where the event is written.
+struct Feed<'a> {
+    bounder: Bounder,
+    body: &'a str,
+    /// The source range of the event being written.
+    written: &'a Cell<(usize, usize)>,
+}
+
+impl fmt::Write for Feed<'_> {
+    fn write_str(&mut self, html: &str) -> fmt::Result {
+        let (start, end) = self.written.get();
+        if self.body.get(start..end) == Some(html) {
+            self.bounder.feed_copy(html, start);
+        } else {
+            self.bounder.feed(html, start);
+        }
+        Ok(())
+    }
+}
+
+/// Leaves links as written and draws nothing: where tags are left out does not depend on
+/// either.
+struct Unresolved;
+
+impl Resolver for Unresolved {
+    fn link(&self, _: &str) -> Option<String> {
+        None
+    }
+
+    fn diagram(&self, _: &str) -> String {
+        String::new()
+    }
 }
 
 /// Finds `<script>` and `<style>` elements in a doc's raw HTML, fed one piece at a time in
@@ -397,56 +480,89 @@ pub trait Resolver {
 
 /// Renders `body` to HTML.
 pub fn render(body: &str, resolver: &dyn Resolver, raw_html: RawHtml) -> String {
-    let mut events: Vec<Event> = Vec::new();
-    let mut diagram: Option<String> = None;
-    // Drawn diagrams are opsbook's own markup: they wait outside the sanitiser as tokens.
-    let mut drawn: Vec<String> = Vec::new();
-    let mut has_raw_html = false;
-    for event in Parser::new_ext(body, options()) {
-        match event {
-            Event::Start(Tag::CodeBlock(ref kind))
-                if fence_language(kind)
-                    .is_some_and(|l| DIAGRAM_LANGUAGES.contains(&l.as_str())) =>
-            {
-                diagram = Some(String::new());
-            }
-            Event::Text(text) if diagram.is_some() => {
-                if let Some(code) = diagram.as_mut() {
-                    code.push_str(&text);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) if diagram.is_some() => {
-                let code = diagram.take().unwrap_or_default();
-                events.push(Event::Html(CowStr::from(diagram_token(drawn.len()))));
-                drawn.push(resolver.diagram(&code));
-            }
-            mut event => {
-                if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) =
-                    &mut event
-                {
-                    match resolver.link(dest_url) {
-                        Some(resolved) => *dest_url = CowStr::from(resolved),
-                        None if raw_html == RawHtml::Sanitise && !is_safe_url(dest_url) => {
-                            *dest_url = CowStr::from("")
-                        }
-                        None => {}
-                    }
-                }
-                has_raw_html |= matches!(event, Event::Html(_) | Event::InlineHtml(_));
-                events.push(event);
-            }
-        }
-    }
+    let mut rendering = Rendering::new(body, resolver, raw_html);
+    let mut events: Vec<Event> = rendering.by_ref().map(|(event, _)| event).collect();
     assign_heading_ids(&mut events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    if has_raw_html && raw_html == RawHtml::Sanitise {
-        html = sanitiser().clean(&html).to_string();
+    if rendering.has_raw_html && raw_html == RawHtml::Sanitise {
+        html = sanitiser().clean(&nesting::bound(&html).html).to_string();
     }
-    for (index, svg) in drawn.iter().enumerate() {
+    for (index, svg) in rendering.drawn.iter().enumerate() {
         html = html.replacen(&diagram_token(index), svg, 1);
     }
     html
+}
+
+/// The events of a body as they are rendered, each with where it is written: links resolved
+/// and ```dot blocks drawn. Heading ids are given apart ([`assign_heading_ids`]): each needs
+/// the events after its heading.
+struct Rendering<'a, 'r> {
+    events: OffsetIter<'a>,
+    resolver: &'r dyn Resolver,
+    raw_html: RawHtml,
+    /// The drawn diagrams: opsbook's own markup, which waits outside the sanitiser as a token
+    /// in the events.
+    drawn: Vec<String>,
+    /// Whether an event so far is raw HTML.
+    has_raw_html: bool,
+}
+
+impl<'a, 'r> Rendering<'a, 'r> {
+    fn new(body: &'a str, resolver: &'r dyn Resolver, raw_html: RawHtml) -> Self {
+        Rendering {
+            events: Parser::new_ext(body, options()).into_offset_iter(),
+            resolver,
+            raw_html,
+            drawn: Vec::new(),
+            has_raw_html: false,
+        }
+    }
+
+    /// Draws the diagram whose block starts at `range`, up to the block's end: its token.
+    fn draw(&mut self, mut range: Range<usize>) -> (Event<'a>, Range<usize>) {
+        let mut code = String::new();
+        for (event, at) in self.events.by_ref() {
+            range = at;
+            match event {
+                Event::Text(text) => code.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+        }
+        let token = diagram_token(self.drawn.len());
+        self.drawn.push(self.resolver.diagram(&code));
+        (Event::Html(CowStr::from(token)), range)
+    }
+
+    fn resolve_link(&self, event: &mut Event) {
+        let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event else {
+            return;
+        };
+        match self.resolver.link(dest_url) {
+            Some(resolved) => *dest_url = CowStr::from(resolved),
+            None if self.raw_html == RawHtml::Sanitise && !is_safe_url(dest_url) => {
+                *dest_url = CowStr::from("")
+            }
+            None => {}
+        }
+    }
+}
+
+impl<'a> Iterator for Rendering<'a, '_> {
+    type Item = (Event<'a>, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (mut event, range) = self.events.next()?;
+        if let Event::Start(Tag::CodeBlock(kind)) = &event
+            && fence_language(kind).is_some_and(|l| DIAGRAM_LANGUAGES.contains(&l.as_str()))
+        {
+            return Some(self.draw(range));
+        }
+        self.resolve_link(&mut event);
+        self.has_raw_html |= matches!(event, Event::Html(_) | Event::InlineHtml(_));
+        Some((event, range))
+    }
 }
 
 /// What to do with HTML written in a Markdown body (`[output] allow-raw-html`).
@@ -628,6 +744,49 @@ mod tests {
         // cannot close one.
         let body = "`<script>` and\n\n```html\n<script>\n```\n\n<!-- <script> -->\n<scripts> <styles>\n\n<a title='<script>' href=\"<style>\">a</a>\n\nText <style> then `</style>`\n";
         assert_eq!(hidden(body), [("style", 16, 6, false)]);
+    }
+
+    /// How many `<blockquote>` a sanitised rendering of `body` has: how deep its one line of
+    /// nested quotes goes.
+    fn quotes_deep(body: &str) -> usize {
+        render(body, &Fake, RawHtml::Sanitise)
+            .matches("<blockquote>")
+            .count()
+    }
+
+    #[test]
+    fn markdown_nested_past_the_limit_is_flattened_where_written() {
+        // A tag of HTML anywhere makes the whole body go through the sanitiser.
+        let body = format!("# Deep\n\n{} deep\n\n<b>raw</b>\n", ">".repeat(2_000));
+        let facts = analyze(&body, 5);
+        assert_eq!(
+            facts.left_out,
+            Some(LeftOutTags {
+                cut: Cut::TooDeep,
+                line: 7,
+                column: nesting::MAX_OPEN_ELEMENTS + 1,
+                // The quotes past the limit, and the paragraph in the deepest.
+                tags: 2_000 - nesting::MAX_OPEN_ELEMENTS + 1,
+            })
+        );
+        assert_eq!(quotes_deep(&body), nesting::MAX_OPEN_ELEMENTS);
+    }
+
+    #[test]
+    fn markdown_without_html_is_not_sanitised_so_nothing_is_left_out() {
+        let body = format!("{} deep\n", ">".repeat(2_000));
+        assert_eq!(analyze(&body, 1).left_out, None);
+        assert_eq!(quotes_deep(&body), 2_000);
+    }
+
+    #[test]
+    fn nesting_is_never_recursed_into() {
+        // Test threads have a 2 MiB stack, as rayon's and tokio's do: rendering 50,000 levels
+        // of quotes recursively would overflow it.
+        let body = format!("{} deep\n\n<b>raw</b>\n", ">".repeat(50_000));
+        assert!(analyze(&body, 1).left_out.is_some());
+        assert!(render(&body, &Fake, RawHtml::Sanitise).contains("deep"));
+        assert!(render(&body, &Fake, RawHtml::Keep).contains("deep"));
     }
 
     #[test]

@@ -343,6 +343,63 @@ fn deep_yaml_is_refused_in_linear_time_and_the_deepest_allowed_builds_on_the_sma
     );
 }
 
+/// A service doc whose body is `body`, with a tag of HTML after it: that is what makes a
+/// doc go through the sanitiser, nested Markdown as much as nested HTML.
+fn doc_with_html(service: &str, body: &str) -> String {
+    format!("---\nservice: {service}\n---\n# Nested\n\n{body}\n\n<b>raw</b>\n")
+}
+
+#[test]
+fn html_nested_past_the_limit_is_flattened_in_linear_time_with_a_located_warning() {
+    // The sanitiser's tree builder walked down every element open at each tag: 200,000 nested
+    // `<div>` took it 200 s, and the other bodies here minutes more together.
+    let book = book_with(&[
+        (
+            "divs/service.md",
+            doc_with_html("divs", &"<div>".repeat(200_000)),
+        ),
+        (
+            "items/service.md",
+            doc_with_html("items", &"<ul><li>".repeat(100_000)),
+        ),
+        (
+            "quotes/service.md",
+            doc_with_html("quotes", &">".repeat(100_000)),
+        ),
+        (
+            "lists/service.md",
+            doc_with_html("lists", &("- ".repeat(100_000) + "item")),
+        ),
+    ]);
+    let limit =
+        "more than 512 elements deep: the page leaves out the start tags that would go deeper";
+    for command in [
+        &["check", "--today", TODAY][..],
+        &["build", "-o", "site", "--today", TODAY],
+    ] {
+        let output = opsbook_within(60, book.path(), command);
+        let message = stderr(&output);
+        for (service, column, tags) in [
+            // The `<p><b>` after the body too: nothing closes what the body opens.
+            ("divs", 2561, 199_490),
+            ("items", 2049, 199_490),
+            ("quotes", 513, 99_488),
+            ("lists", 513, 199_488),
+        ] {
+            let warning = format!(
+                "{service}/service.md:6:{column}: warning: HTML here nests {limit} ({tags} of them)"
+            );
+            assert!(message.contains(&warning), "{warning}\n{message}");
+        }
+    }
+    let page = std::fs::read_to_string(book.path().join("site/services/divs/index.html")).unwrap();
+    assert_eq!(
+        page.matches("<div>").count(),
+        512,
+        "the doc's divs, 512 deep"
+    );
+}
+
 #[test]
 fn thousands_of_located_problems_are_reported_in_linear_time() {
     // Each problem was located by reading the whole front matter again: 5,000 dependencies
@@ -357,5 +414,29 @@ fn thousands_of_located_problems_are_reported_in_linear_time() {
     assert!(
         message.contains("many/service.md:20003:5: warning: `many` depends on `undocumented-19999`, which no service doc declares"),
         "{message}"
+    );
+}
+
+#[test]
+fn formatting_elements_left_open_do_not_multiply_the_page() {
+    // Each paragraph closes the 300 `<b>` left open and the next opens them all again: the
+    // page had 3 million elements, 50 MB (and the build took 800 MB).
+    let open: String = (0..300).map(|i| format!("<b id=b{i}>")).collect();
+    let body = format!("<p>{open}</p>{}", "<p>x</p>".repeat(10_000));
+    let book = book_with(&[("bold/service.md", doc_with_html("bold", &body))]);
+    let output = opsbook_within(60, book.path(), &["build", "-o", "site", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("bold/service.md:6:3234: warning: from here the page shows this doc as text, without its tags (19995 of them): formatting elements left open"),
+        "{message}"
+    );
+    let page = std::fs::read_to_string(book.path().join("site/services/bold/index.html")).unwrap();
+    assert!(page.len() < 2_000_000, "the page is {} bytes", page.len());
+    let doc = &page[page.find("id=\"nested\"").unwrap()..page.find("</article>").unwrap()];
+    assert_eq!(
+        doc.matches('x').count(),
+        10_000,
+        "every paragraph's text is kept"
     );
 }
