@@ -11,6 +11,19 @@ use opsbook::asset_policy::svg;
 /// Elements that run script or embed HTML wherever they are.
 const ACTIVE: &[&str] = &["script", "foreignObject", "handler", "listener", "iframe"];
 
+/// Whether CSS in `value` calls `url()` on an address other than `#id`. A `url(` that follows
+/// a name character is part of that name (`#4a90durl(` is a colour), not a function.
+fn loads_from_afar(value: &str) -> bool {
+    value.match_indices("url(").any(|(at, _)| {
+        let function = value[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '\\'));
+        let target = value[at + 4..].trim_start_matches([' ', '"', '\'']);
+        function && !target.starts_with('#')
+    })
+}
+
 fn check_published(bytes: &[u8]) {
     let text = std::str::from_utf8(bytes).expect("a published SVG is UTF-8");
     let document = roxmltree::Document::parse_with_options(
@@ -27,6 +40,13 @@ fn check_published(bytes: &[u8]) {
             !ACTIVE.iter().any(|a| a.eq_ignore_ascii_case(name)),
             "<{name}> published\n{text}"
         );
+        if name == "style" {
+            let css = node.text().unwrap_or_default().to_ascii_lowercase();
+            assert!(
+                !loads_from_afar(&css) && !css.contains("@import"),
+                "<style>{css}</style> published\n{text}"
+            );
+        }
         for attribute in node.attributes() {
             let attribute_name = attribute.name().to_ascii_lowercase();
             assert!(
@@ -35,7 +55,7 @@ fn check_published(bytes: &[u8]) {
             );
             let value = attribute.value().trim_start().to_ascii_lowercase();
             assert!(
-                !value.starts_with("javascript:") && !value.contains("url(http"),
+                !value.starts_with("javascript:") && !loads_from_afar(&value),
                 "{attribute_name}=\"{value}\" published\n{text}"
             );
         }
