@@ -1,0 +1,101 @@
+//! Dependency graphs built to exhaust a machine: long chains and cycles, where every service
+//! reaches thousands of others. Each is checked under limits of memory and CPU time that the
+//! answers fit in many times over, and that anything kept per pair of services would not.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::harness::{TODAY, check, opsbook_under, service, stderr, stdout, write_file};
+
+/// Services `s0000`, `s0001`, ... each hard-depending on the one before, the first on the
+/// last when `closed`; tiers cycle 1, 2, 3, 4 from `s0000`.
+fn chain_book(services: usize, closed: bool) -> tempfile::TempDir {
+    let book = tempfile::tempdir().unwrap();
+    write_file(
+        &book.path().join("book.toml"),
+        "[book]\ntitle = \"Chain\"\nsrc = \"services\"\n",
+    );
+    for n in 0..services {
+        let before = match n {
+            0 if closed => format!("s{:04}", services - 1),
+            0 => String::new(),
+            _ => format!("s{:04}", n - 1),
+        };
+        write_file(
+            &book.path().join(format!("services/s{n:04}/service.md")),
+            &format!(
+                "---\nservice: s{n:04}\ntier: {}\ndepends_on: [{before}]\n---\n",
+                n % 4 + 1
+            ),
+        );
+    }
+    book
+}
+
+/// Runs `opsbook` in `dir` within 1 GB of address space and 120 s of CPU time, on two
+/// threads: the old analysis kept a path per pair of services and needed 5.6 GB for a chain
+/// of 2,000.
+fn opsbook_limited(dir: &Path, args: &[&str]) -> std::process::Output {
+    let output = opsbook_under(
+        "export RAYON_NUM_THREADS=2; ulimit -v 1000000; ulimit -t 120",
+        dir,
+        args,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    output
+}
+
+fn json_report_limited(dir: &Path) -> Value {
+    let output = opsbook_limited(dir, &["check", "--format", "json", "--today", TODAY]);
+    serde_json::from_slice(&output.stdout).expect("check --format json prints JSON")
+}
+
+#[test]
+fn a_long_chain_names_three_tier_inversions_and_counts_the_rest() {
+    let book = chain_book(2000, false);
+    let report = json_report_limited(book.path());
+    // s1996 is tier 1 and stands on the 1,996 services before it, 1,497 of them tier 2 to 4.
+    assert_eq!(
+        check(service(&report, "s1996"), "deps.tier")["message"],
+        "tier 1, but hard-depends on `s1995` (tier 4), `s1991` (tier 4) via `s1995` -> \
+         `s1994` -> `s1993` -> `s1992`, `s1987` (tier 4) via `s1995` -> `s1994` -> `s1993` -> \
+         `s1992` -> `s1991` -> `s1990` -> `s1989` -> `s1988` and 1494 more"
+    );
+}
+
+#[test]
+fn a_long_chain_lists_the_most_critical_of_each_blast_radius_and_counts_them_all() {
+    let book = chain_book(2000, false);
+    let report = json_report_limited(book.path());
+    let first = service(&report, "s0000");
+    assert_eq!(first["blast_radius_count"], 1999);
+    let listed: Vec<&str> = first["blast_radius"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap())
+        .collect();
+    // Cut to fit 200 names per service of the book (the longest lists to 211 names): the
+    // first 211 of the 499 tier-1 services it takes down, by id.
+    let tier_one: Vec<String> = (1..212).map(|n| format!("s{:04}", n * 4)).collect();
+    assert_eq!(listed, tier_one);
+    let last = service(&report, "s1999");
+    assert_eq!(last["stands_on_count"], 1999);
+    assert_eq!(last["stands_on"].as_array().unwrap().len(), 211);
+    // A list that fits whole carries no count, as before lists could be cut.
+    let near_end = service(&report, "s1900");
+    assert_eq!(near_end["blast_radius"].as_array().unwrap().len(), 99);
+    assert!(near_end.get("blast_radius_count").is_none(), "{near_end}");
+}
+
+#[test]
+fn a_cycle_of_two_thousand_is_named_by_its_ends() {
+    let book = chain_book(2000, true);
+    let output = opsbook_limited(book.path(), &["check", "--today", TODAY]);
+    let text = stdout(&output);
+    let expected = "in a cycle of hard dependencies: `s0000` -> `s1999` -> `s1998` -> \
+                    `s1997` -> `s1996` -> ... 1991 more ... -> `s0004` -> `s0003` -> `s0002` -> \
+                    `s0001` -> `s0000`";
+    assert!(text.contains(expected), "{}", &text[..text.len().min(4000)]);
+}
