@@ -82,6 +82,8 @@ pub struct Catalog {
     graph: DiGraph<Node, Edge>,
     /// Graph node of each service, by service index.
     service_nodes: Vec<NodeIndex>,
+    /// The edges out of each graph node, by node index: (target, kind), sorted.
+    out_edges: Vec<Vec<(NodeIndex, DependencyKind)>>,
 }
 
 impl Catalog {
@@ -169,6 +171,37 @@ impl Catalog {
         })
     }
 
+    /// The dependency edges between `nodes`: (from, to, kind) as positions in `nodes`, sorted,
+    /// each once. Reads at most as many of a node's edges as there are `nodes`: a drawing of
+    /// a few services around one that depends on thousands costs a few lookups, not thousands.
+    pub fn edges_among(&self, nodes: &[NodeIndex]) -> Vec<(usize, usize, DependencyKind)> {
+        let position: HashMap<NodeIndex, usize> =
+            nodes.iter().enumerate().map(|(p, n)| (*n, p)).collect();
+        let mut found = Vec::new();
+        for (from, node) in nodes.iter().enumerate() {
+            let out = &self.out_edges[node.index()];
+            if out.len() <= nodes.len() {
+                found.extend(
+                    out.iter()
+                        .filter_map(|(to, kind)| Some((from, *position.get(to)?, *kind))),
+                );
+            } else {
+                for (to, other) in nodes.iter().enumerate() {
+                    let first = out.partition_point(|(target, _)| target < other);
+                    found.extend(
+                        out[first..]
+                            .iter()
+                            .take_while(|(target, _)| target == other)
+                            .map(|(_, kind)| (from, to, *kind)),
+                    );
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
     fn build_graph(&mut self, diagnostics: &mut Diagnostics) {
         let mut others: HashMap<Node, NodeIndex> = HashMap::new();
         self.service_nodes = (0..self.services.len())
@@ -204,6 +237,13 @@ impl Catalog {
                     },
                 );
             }
+        }
+        self.out_edges = vec![Vec::new(); self.graph.node_count()];
+        for edge in self.graph.edge_references() {
+            self.out_edges[edge.source().index()].push((edge.target(), edge.weight().kind));
+        }
+        for out in &mut self.out_edges {
+            out.sort_unstable();
         }
     }
 }

@@ -1083,16 +1083,13 @@ pub fn system<'a>(
     drawings: &'a Drawings,
     name: &'a str,
 ) -> SystemView<'a> {
-    let catalog = &evaluated.catalog;
     SystemView {
         name,
         svg: drawings.system(evaluated, name),
-        rows: evaluated
-            .report
-            .services
+        rows: drawings
+            .members(name)
             .iter()
-            .filter(|s| drawings::system_of(catalog, s.service) == name)
-            .map(|s| service_row(evaluated, s))
+            .map(|&i| service_row(evaluated, &evaluated.report.services[i]))
             .collect(),
     }
 }

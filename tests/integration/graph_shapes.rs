@@ -99,3 +99,49 @@ fn a_cycle_of_two_thousand_is_named_by_its_ends() {
                     `s0001` -> `s0000`";
     assert!(text.contains(expected), "{}", &text[..text.len().min(4000)]);
 }
+
+#[test]
+fn a_neighbourhood_beside_a_service_that_depends_on_thousands_exports_its_edges() {
+    // `all` depends on 3,000 services; `s0000` hard, the others soft. `s0000` depends on `base`.
+    let book = tempfile::tempdir().unwrap();
+    let write = |id: &str, depends: &str| {
+        let doc = format!("---\nservice: {id}\ndepends_on: [{depends}]\n---\n");
+        write_file(&book.path().join(format!("{id}/service.md")), &doc);
+    };
+    let soft: Vec<String> = (1..3000)
+        .map(|n| format!("{{ service: s{n:04}, kind: soft }}"))
+        .collect();
+    write("all", &format!("s0000, {}", soft.join(", ")));
+    write("base", "");
+    write("s0000", "base");
+    for n in 1..3000 {
+        write(&format!("s{n:04}"), "");
+    }
+    let export = |args: &[&str]| -> Value {
+        let mut all = vec!["graph", "--format", "json"];
+        all.extend_from_slice(args);
+        let output = opsbook_under("ulimit -t 60", book.path(), &all);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let edges = |graph: &Value| -> Vec<(String, String, String)> {
+        graph["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let text = |key: &str| e[key].as_str().unwrap().to_string();
+                (text("from"), text("to"), text("kind"))
+            })
+            .collect()
+    };
+    let around = export(&["--service", "s0000", "--depth", "1"]);
+    let edge = |from: &str, to: &str, kind: &str| (from.into(), to.into(), kind.into());
+    assert_eq!(
+        edges(&around),
+        [edge("s0000", "base", "hard"), edge("all", "s0000", "hard")]
+    );
+    let whole = edges(&export(&[]));
+    assert_eq!(whole.len(), 3001);
+    assert!(whole.contains(&edge("all", "s2999", "soft")));
+}
