@@ -17,11 +17,11 @@ use rayon::prelude::*;
 use crate::catalog::Catalog;
 use crate::model::{DependencyKind, Kind, Lifecycle, Tier};
 
-/// The `blast_radius` lists of a book name at most this many services per service of the book,
-/// and so do its `stands_on` lists. An organisation of 10,000 services with hubs that thousands
-/// depend on names about 75 per service; a chain of 5,000 would name 2,500. When the lists do
-/// not fit, the longest are cut to one length, keeping the most critical services: every
-/// list keeps at least this many.
+/// The `blast_radius` lists of a book name every service they count while they name at most
+/// this many per service of the book, and so do its `stands_on` lists. An organisation of
+/// 10,000 services with hubs that thousands depend on names about 75 per service; a chain of
+/// 5,000 would name 2,500. When they do not fit, each list names this many at most: the most
+/// critical.
 pub const LISTED_PER_SERVICE: usize = 200;
 
 /// A failing `deps.tier` names this many of the less critical services, the least critical
@@ -62,7 +62,8 @@ pub struct Reach {
     /// How many of them are of tier 1, 2, 3 and 4.
     pub by_tier: [usize; 4],
     /// Sorted by id: every one of them, unless the book's lists would be too long (see
-    /// [`LISTED_PER_SERVICE`]); then the most critical (lowest tier first, then by id).
+    /// [`LISTED_PER_SERVICE`]); then the most critical (lowest tier first, then by id), as
+    /// many as that allows.
     pub listed: Vec<usize>,
 }
 
@@ -202,15 +203,25 @@ impl Graph {
         self.tiers.len()
     }
 
-    fn reach(&self, reached: &[usize]) -> Reach {
+    /// What the last search reached: counted, and the `most` most critical named.
+    fn reach(&self, search: &mut Search, most: usize) -> Reach {
+        // Chosen in the search's own buffer: a list keeps no room for what was left out.
+        let reached = &mut search.order;
         let mut by_tier = [0; 4];
-        for &node in reached {
+        for &node in reached.iter() {
             by_tier[usize::from(self.tiers[node].number()) - 1] += 1;
         }
+        let count = reached.len();
+        if count > most {
+            reached.select_nth_unstable_by_key(most, |&node| (self.tiers[node], node));
+            reached.truncate(most);
+        }
+        let mut listed = reached.clone();
+        listed.sort_unstable();
         Reach {
-            count: reached.len(),
+            count,
             by_tier,
-            listed: Vec::new(),
+            listed,
         }
     }
 }
@@ -235,21 +246,21 @@ pub fn analyze(catalog: &Catalog) -> Analysis {
             },
         )
         .collect();
-    list_reached(&graph, &mut services);
+    list_whole(&graph, &mut services);
     Analysis { services }
 }
 
-/// What the searches from `start` find, with nothing listed yet.
+/// What the searches from `start` find, naming at most [`LISTED_PER_SERVICE`] of each reach.
 fn searched(graph: &Graph, search: &mut Search, start: usize) -> ServiceGraph {
     search.run(&graph.hard_out, start);
-    let stands_on = graph.reach(search.reached());
     let tier_inversions = tier_inversions(graph, search, start);
     let cycle = shortest_cycle(graph, search, start);
+    let stands_on = graph.reach(search, LISTED_PER_SERVICE);
     search.run(&graph.hard_in, start);
     ServiceGraph {
         dependencies: graph.all_out[start].clone(),
         dependents: graph.all_in[start].clone(),
-        blast_radius: graph.reach(search.reached()),
+        blast_radius: graph.reach(search, LISTED_PER_SERVICE),
         stands_on,
         cycle,
         tier_inversions,
@@ -257,58 +268,28 @@ fn searched(graph: &Graph, search: &mut Search, start: usize) -> ServiceGraph {
     }
 }
 
-/// Fills each reach's list, the book's lists within [`LISTED_PER_SERVICE`]: a second search,
-/// because how long a list may be depends on how many every other service reaches.
-fn list_reached(graph: &Graph, services: &mut [ServiceGraph]) {
+/// Names every service of every reach when the book's lists fit (see [`LISTED_PER_SERVICE`]):
+/// searching again only for the reaches that named fewer, which together reach at most that
+/// many services per service.
+fn list_whole(graph: &Graph, services: &mut [ServiceGraph]) {
     let budget = LISTED_PER_SERVICE * services.len();
-    let blast_cap = longest_list(services.iter().map(|s| s.blast_radius.count), budget);
-    let stands_cap = longest_list(services.iter().map(|s| s.stands_on.count), budget);
+    let fits =
+        |count: fn(&ServiceGraph) -> usize| services.iter().map(count).sum::<usize>() <= budget;
+    let blast_fits = fits(|s| s.blast_radius.count);
+    let stands_fits = fits(|s| s.stands_on.count);
     services.par_iter_mut().enumerate().for_each_init(
         || Search::new(graph.len()),
         |search, (index, service)| {
-            service.blast_radius.listed =
-                most_critical(graph, search, &graph.hard_in, index, blast_cap);
-            service.stands_on.listed =
-                most_critical(graph, search, &graph.hard_out, index, stands_cap);
+            if blast_fits && !service.blast_radius.is_complete() {
+                search.run(&graph.hard_in, index);
+                service.blast_radius = graph.reach(search, usize::MAX);
+            }
+            if stands_fits && !service.stands_on.is_complete() {
+                search.run(&graph.hard_out, index);
+                service.stands_on = graph.reach(search, usize::MAX);
+            }
         },
     );
-}
-
-/// The longest a list may be for lists of `counts` names, each cut to it, to name at most
-/// `budget` in all; `usize::MAX` when they fit whole. Only lists longer than it are cut.
-fn longest_list(counts: impl Iterator<Item = usize>, budget: usize) -> usize {
-    let mut counts: Vec<usize> = counts.collect();
-    counts.sort_unstable();
-    let mut left = budget;
-    for (shorter, &count) in counts.iter().enumerate() {
-        // This list and every longer one.
-        let lists = counts.len() - shorter;
-        if count.saturating_mul(lists) > left {
-            return left / lists;
-        }
-        left -= count;
-    }
-    usize::MAX
-}
-
-/// What `start` reaches over `edges`, at most `cap` of them, the most critical, sorted.
-fn most_critical(
-    graph: &Graph,
-    search: &mut Search,
-    edges: &[Vec<usize>],
-    start: usize,
-    cap: usize,
-) -> Vec<usize> {
-    search.run(edges, start);
-    // Chosen in the search's own buffer: a list keeps no room for what was left out.
-    let reached = &mut search.order;
-    if reached.len() > cap {
-        reached.select_nth_unstable_by_key(cap, |&node| (graph.tiers[node], node));
-        reached.truncate(cap);
-    }
-    let mut listed = reached.clone();
-    listed.sort_unstable();
-    listed
 }
 
 /// A breadth-first search, reused from service to service: its buffers are sized for the
@@ -548,14 +529,6 @@ mod tests {
     }
 
     #[test]
-    fn only_the_longest_lists_are_cut_to_fit_the_budget() {
-        assert_eq!(longest_list([1, 10, 5, 10].into_iter(), 20), 7);
-        assert_eq!(longest_list([1, 10, 5, 10].into_iter(), 26), usize::MAX);
-        assert_eq!(longest_list([1, 10, 5, 10].into_iter(), 25), 9);
-        assert_eq!(longest_list([0, 0].into_iter(), 0), usize::MAX);
-    }
-
-    #[test]
     fn a_cut_list_keeps_the_most_critical() {
         // 0 stands on 1..=5, of tiers 4, 1, 3, 1, 2.
         let g = graph(
@@ -563,11 +536,14 @@ mod tests {
             &[(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)],
         );
         let mut search = Search::new(g.len());
-        assert_eq!(most_critical(&g, &mut search, &g.hard_out, 0, 3), [2, 4, 5]);
+        search.run(&g.hard_out, 0);
+        let cut = g.reach(&mut search, 3);
         assert_eq!(
-            most_critical(&g, &mut search, &g.hard_out, 0, 9),
-            [1, 2, 3, 4, 5]
+            (cut.count, cut.by_tier, cut.listed),
+            (5, [2, 1, 1, 1], vec![2, 4, 5])
         );
+        search.run(&g.hard_out, 0);
+        assert_eq!(g.reach(&mut search, 9).listed, [1, 2, 3, 4, 5]);
     }
 
     #[test]

@@ -76,16 +76,16 @@ fn a_long_chain_lists_the_most_critical_of_each_blast_radius_and_counts_them_all
         .iter()
         .map(|id| id.as_str().unwrap())
         .collect();
-    // Cut to fit 200 names per service of the book (the longest lists to 211 names): the
-    // first 211 of the 499 tier-1 services it takes down, by id.
-    let tier_one: Vec<String> = (1..212).map(|n| format!("s{:04}", n * 4)).collect();
+    // The lists would name 1,000 per service, more than 200: each names its 200 most
+    // critical, here the first 200 of the 499 tier-1 services it takes down, by id.
+    let tier_one: Vec<String> = (1..201).map(|n| format!("s{:04}", n * 4)).collect();
     assert_eq!(listed, tier_one);
     let last = service(&report, "s1999");
     assert_eq!(last["stands_on_count"], 1999);
-    assert_eq!(last["stands_on"].as_array().unwrap().len(), 211);
-    // A list that fits whole carries no count, as before lists could be cut.
-    let near_end = service(&report, "s1900");
-    assert_eq!(near_end["blast_radius"].as_array().unwrap().len(), 99);
+    assert_eq!(last["stands_on"].as_array().unwrap().len(), 200);
+    // A list of 200 or fewer is whole, and carries no count, as before lists could be cut.
+    let near_end = service(&report, "s1800");
+    assert_eq!(near_end["blast_radius"].as_array().unwrap().len(), 199);
     assert!(near_end.get("blast_radius_count").is_none(), "{near_end}");
 }
 
@@ -174,4 +174,14 @@ fn thousands_of_undocumented_dependencies_are_checked_and_the_first_get_suggesti
         "warning: `api-2999` depends on `apj-2999`, which no service doc declares\n  \
          help: document `apj-2999`, or write `{ external: apj-2999 }` if it is a third party"
     ));
+}
+
+#[test]
+fn a_hub_that_hundreds_depend_on_lists_them_all_when_the_book_fits() {
+    // 300 services depend on `hub`: 300 names in one list, 301 in all, far within 200 a service.
+    let book = crate::harness::hub_book(300);
+    let report = crate::harness::json_report(book.path(), &[]);
+    let hub = service(&report, "hub");
+    assert_eq!(hub["blast_radius"].as_array().unwrap().len(), 300);
+    assert!(hub.get("blast_radius_count").is_none(), "{hub}");
 }
