@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Reach, Step};
 use crate::catalog::Catalog;
 use crate::checklist::{Check, Checklist, GraphRule, Rule};
 use crate::config::RequiredLevels;
@@ -35,13 +35,12 @@ pub fn evaluate(
         .into_par_iter()
         .map(|index| evaluate_service(&context, checklist, required, index))
         .collect();
-    let tiers: Vec<Tier> = catalog
-        .services
-        .iter()
-        .map(|s| s.source.doc.tier_or_default())
-        .collect();
     for service in &mut services {
-        service.risk = risk(service, &analysis.of(service.service).blast_radius, &tiers);
+        let tier = catalog.services[service.service]
+            .source
+            .doc
+            .tier_or_default();
+        service.risk = risk(service, tier, &analysis.of(service.service).blast_radius);
     }
     Report { today, services }
 }
@@ -52,13 +51,15 @@ pub fn evaluate(
 /// counts 8, tier 2 4, tier 3 2, tier 4 1). Unreadiness: the levels it lacks to its required
 /// level, plus the share of its checks that fail. A service that meets its level and fails
 /// nothing has no risk; externals are not assessed and have none.
-fn risk(service: &ServiceReport, blast_radius: &[usize], tiers: &[Tier]) -> f64 {
+fn risk(service: &ServiceReport, tier: Tier, blast_radius: &Reach) -> f64 {
     if !service.assessed {
         return 0.0;
     }
-    let weight = |tier: Tier| f64::from(1u8 << (4 - tier.number()));
-    let impact: f64 = weight(tiers[service.service])
-        + blast_radius.iter().map(|&i| weight(tiers[i])).sum::<f64>();
+    let weight = |tier: u8| f64::from(1u8 << (4 - tier));
+    let impact: f64 = weight(tier.number())
+        + (blast_radius.by_tier.iter().zip(1..))
+            .map(|(&count, tier)| count as f64 * weight(tier))
+            .sum::<f64>();
     let unreadiness = service.shortfall() as f64 + (1.0 - service.score);
     (impact * unreadiness * 10.0).round() / 10.0
 }
@@ -366,9 +367,12 @@ impl Subject<'_> {
     }
 
     /// `a -> b -> c`, with ids in backticks.
-    fn path(&self, path: &[usize]) -> String {
-        path.iter()
-            .map(|&i| format!("`{}`", self.id(i)))
+    fn path(&self, steps: impl Iterator<Item = Step>) -> String {
+        steps
+            .map(|step| match step {
+                Step::Service(i) => format!("`{}`", self.id(i)),
+                Step::Hidden(count) => format!("... {count} more ..."),
+            })
             .collect::<Vec<_>>()
             .join(" -> ")
     }
@@ -398,13 +402,13 @@ impl Subject<'_> {
         match &self.context.analysis.of(self.index).cycle {
             None => Outcome::pass("in no cycle of hard dependencies"),
             Some(cycle) => {
-                let mut around = cycle.clone();
-                around.push(self.index);
+                let this = std::iter::once(Step::Service(self.index));
+                let around = this.clone().chain(cycle.steps()).chain(this);
                 Outcome::fail(format!(
                     "in a cycle of hard dependencies: {}",
-                    self.path(&around)
+                    self.path(around)
                 ))
-                .cite(cycle.get(1).and_then(|&next| self.dependency_on(next)))
+                .cite(cycle.first().and_then(|next| self.dependency_on(next)))
             }
         }
     }
@@ -413,45 +417,34 @@ impl Subject<'_> {
         let catalog = self.context.catalog;
         let tier_of = |i: usize| catalog.services[i].source.doc.tier_or_default();
         let tier = tier_of(self.index);
-        let mut inversions: Vec<&Vec<usize>> = self
-            .context
-            .analysis
-            .of(self.index)
-            .tier_inversions
-            .iter()
-            .collect();
-        if inversions.is_empty() {
-            return Outcome::pass(format!("stands on nothing less critical than tier {tier}"));
-        }
+        let inversions = &self.context.analysis.of(self.index).tier_inversions;
         // The least critical first: they cap this service's availability the most.
-        inversions.sort_by_key(|path| {
-            (
-                std::cmp::Reverse(tier_of(*path.last().unwrap_or(&self.index))),
-                path.len(),
-            )
-        });
+        let Some(worst) = inversions.worst.first() else {
+            return Outcome::pass(format!("stands on nothing less critical than tier {tier}"));
+        };
         let shown: Vec<String> = inversions
+            .worst
             .iter()
-            .take(3)
-            .map(|path| {
-                let end = *path.last().unwrap_or(&self.index);
-                let via = match path.get(1..path.len().saturating_sub(1)) {
-                    Some(middle) if !middle.is_empty() => format!(" via {}", self.path(middle)),
-                    _ => String::new(),
+            .map(|inversion| {
+                let via = if inversion.via.is_empty() {
+                    String::new()
+                } else {
+                    format!(" via {}", self.path(inversion.via.steps()))
                 };
+                let end = inversion.to;
                 format!("`{}` (tier {}){via}", self.id(end), tier_of(end))
             })
             .collect();
-        let more = match inversions.len() - shown.len() {
+        let more = match inversions.count - shown.len() {
             0 => String::new(),
             n => format!(" and {n} more"),
         };
-        let first_hop = inversions.first().and_then(|path| path.get(1));
+        let first_hop = worst.via.first().unwrap_or(worst.to);
         Outcome::fail(format!(
             "tier {tier}, but hard-depends on {}{more}",
             shown.join(", ")
         ))
-        .cite(first_hop.and_then(|&next| self.dependency_on(next)))
+        .cite(self.dependency_on(first_hop))
     }
 
     fn deprecated_dependencies(&self) -> Outcome {

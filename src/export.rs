@@ -4,7 +4,6 @@
 use std::fmt::Write;
 
 use petgraph::graph::NodeIndex;
-use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 use crate::build::Evaluated;
@@ -70,25 +69,6 @@ fn node_id(node: &Node, evaluated: &Evaluated) -> String {
     }
 }
 
-/// Edges between the selected nodes: (from, to, kind) as positions in `nodes`.
-fn edges(evaluated: &Evaluated, nodes: &[NodeIndex]) -> Vec<(usize, usize, DependencyKind)> {
-    let graph = evaluated.catalog.graph();
-    let position = |n: NodeIndex| nodes.iter().position(|x| *x == n);
-    let mut found: Vec<_> = graph
-        .edge_references()
-        .filter_map(|e| {
-            Some((
-                position(e.source())?,
-                position(e.target())?,
-                e.weight().kind,
-            ))
-        })
-        .collect();
-    found.sort_by_key(|(a, b, kind)| (*a, *b, kind.as_str()));
-    found.dedup();
-    found
-}
-
 fn quoted(text: &str) -> String {
     format!(
         "\"{}\"",
@@ -124,7 +104,7 @@ fn dot(evaluated: &Evaluated, nodes: &[NodeIndex]) -> String {
         };
         let _ = writeln!(out, "  {} [{attributes}];", quoted(&id));
     }
-    for (from, to, kind) in edges(evaluated, nodes) {
+    for (from, to, kind) in evaluated.catalog.edges_among(nodes) {
         let style = if kind == DependencyKind::Soft {
             " [style=dashed]"
         } else {
@@ -209,7 +189,9 @@ fn json(evaluated: &Evaluated, nodes: &[NodeIndex]) -> String {
             }
         })
         .collect();
-    let json_edges = edges(evaluated, nodes)
+    let json_edges = evaluated
+        .catalog
+        .edges_among(nodes)
         .into_iter()
         .map(|(from, to, kind)| JsonEdge {
             from: node_id(&graph[nodes[from]], evaluated),

@@ -4,6 +4,7 @@
 use crate::config::RepositoryFile;
 use serde::Serialize;
 
+use crate::analysis::Reach;
 use crate::build::Evaluated;
 use crate::diag::{Diagnostics, Severity, display_path};
 use crate::model::{Level, Target};
@@ -39,10 +40,18 @@ pub struct JsonService<'a> {
     pub checks: Vec<JsonCheck<'a>>,
     pub depends_on: Vec<JsonDependency<'a>>,
     pub dependents: Vec<&'a str>,
-    /// Every service that fails when this one fails (transitive, over hard dependencies).
+    /// Every service that fails when this one fails (transitive, over hard dependencies);
+    /// only the most critical when the book's lists would be too long.
     pub blast_radius: Vec<&'a str>,
-    /// Every service this one needs (transitive, over hard dependencies).
+    /// How many services `blast_radius` would name, when it names fewer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blast_radius_count: Option<usize>,
+    /// Every service this one needs (transitive, over hard dependencies); only the most
+    /// critical when the book's lists would be too long.
     pub stands_on: Vec<&'a str>,
+    /// How many services `stands_on` would name, when it names fewer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stands_on_count: Option<usize>,
     /// Hard dependency steps in the longest chain below this service.
     pub depth: usize,
     pub risk: f64,
@@ -192,11 +201,19 @@ fn service<'a>(evaluated: &'a Evaluated, result: &'a ServiceReport) -> JsonServi
             })
             .collect(),
         dependents: ids(&graph.dependents),
-        blast_radius: ids(&graph.blast_radius),
-        stands_on: ids(&graph.stands_on),
+        blast_radius: ids(&graph.blast_radius.listed),
+        blast_radius_count: count_if_cut(&graph.blast_radius),
+        stands_on: ids(&graph.stands_on.listed),
+        stands_on_count: count_if_cut(&graph.stands_on),
         depth: graph.depth,
         risk: result.risk,
     }
+}
+
+/// The full count of a list that names fewer: whole lists, the rule, carry no count, so the
+/// report of a book whose lists fit is as it was before lists could be cut.
+fn count_if_cut(reach: &Reach) -> Option<usize> {
+    (!reach.is_complete()).then_some(reach.count)
 }
 
 /// The JSON text, pretty-printed, with a trailing newline.

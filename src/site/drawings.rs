@@ -38,15 +38,18 @@ pub struct Drawings {
     settings: DiagramSettings,
     layouts: Arc<LayoutCache>,
     /// Per service index.
-    neighbourhoods: Vec<OnceLock<Option<Arc<str>>>>,
+    neighbourhoods: Vec<Slot>,
     /// Per service index: its `architecture:` block, drawn.
-    architectures: Vec<OnceLock<Option<Arc<str>>>>,
-    /// Per system name.
-    systems: BTreeMap<String, OnceLock<Option<Arc<str>>>>,
-    organisation: OnceLock<Option<Arc<str>>>,
+    architectures: Vec<Slot>,
+    /// Per system name: its services (by index), and its drawing.
+    systems: BTreeMap<String, (Vec<usize>, Slot)>,
+    organisation: Slot,
     /// ```dot blocks by fingerprint of their source.
     dots: HashMap<String, Drawn>,
 }
+
+/// A diagram drawn the first time a page asks for it; `None` when it cannot be drawn.
+type Slot = OnceLock<Option<Arc<str>>>;
 
 impl Drawings {
     /// Draws the ```dot blocks of every page and prepares the other diagrams to be drawn on
@@ -67,7 +70,7 @@ impl Drawings {
             architectures: slots(catalog.services.len()),
             systems: systems(catalog)
                 .into_iter()
-                .map(|name| (name, OnceLock::new()))
+                .map(|(name, members)| (name, (members, OnceLock::new())))
                 .collect(),
             organisation: OnceLock::new(),
             dots: draw_dots(catalog, &layouts),
@@ -92,10 +95,15 @@ impl Drawings {
     }
 
     pub fn system(&self, evaluated: &Evaluated, name: &str) -> Option<&str> {
-        self.systems
-            .get(name)?
-            .get_or_init(|| self.drawn(&system(evaluated, name)))
+        let (members, drawn) = self.systems.get(name)?;
+        drawn
+            .get_or_init(|| self.drawn(&system(evaluated, name, members)))
             .as_deref()
+    }
+
+    /// The services of a system, by index: none for a name no service gives.
+    pub fn members(&self, name: &str) -> &[usize] {
+        self.systems.get(name).map_or(&[], |(members, _)| members)
     }
 
     pub fn organisation(&self, evaluated: &Evaluated) -> Option<&str> {
@@ -236,11 +244,20 @@ pub fn organisation_by_system(catalog: &Catalog) -> bool {
     catalog.graph().node_count() > ORGANISATION_LIMIT
 }
 
-/// Every system named by a service, sorted, plus `(no system)` when some service names none.
-fn systems(catalog: &Catalog) -> BTreeSet<String> {
-    (0..catalog.services.len())
-        .map(|i| system_of(catalog, i).to_string())
-        .collect()
+/// Every system named by a service, sorted, plus `(no system)` when some service names none,
+/// with its services: grouped once, as a book may have as many systems as services.
+fn systems(catalog: &Catalog) -> BTreeMap<String, Vec<usize>> {
+    let mut systems: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for index in 0..catalog.services.len() {
+        let name = system_of(catalog, index);
+        match systems.get_mut(name) {
+            Some(members) => members.push(index),
+            None => {
+                systems.insert(name.to_string(), vec![index]);
+            }
+        }
+    }
+    systems
 }
 
 /// How a documented service is drawn: shape by kind, colour by level, a link to its page.
@@ -438,27 +455,17 @@ pub fn subgraph(
     class: &str,
 ) -> Diagram {
     let graph = evaluated.catalog.graph();
-    let position: HashMap<NodeIndex, usize> =
-        nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let mut edges = Vec::new();
-    // Only the edges leaving the drawn nodes: a neighbourhood is small, the graph may not be.
-    let outgoing = nodes
-        .iter()
-        .flat_map(|n| graph.edges_directed(*n, Direction::Outgoing));
-    for edge in outgoing {
-        if let (Some(&from), Some(&to)) =
-            (position.get(&edge.source()), position.get(&edge.target()))
-        {
-            edges.push(Edge {
-                from,
-                to,
-                soft: edge.weight().kind == DependencyKind::Soft,
-                label: String::new(),
-            });
-        }
-    }
-    edges.sort_by_key(|e| (e.from, e.to, e.soft));
-    edges.dedup();
+    let edges = evaluated
+        .catalog
+        .edges_among(nodes)
+        .into_iter()
+        .map(|(from, to, kind)| Edge {
+            from,
+            to,
+            soft: kind == DependencyKind::Soft,
+            label: String::new(),
+        })
+        .collect();
     Diagram {
         title,
         class: class.to_string(),
@@ -491,13 +498,10 @@ enum Across {
 
 /// A system's services, their dependencies on each other, and every dependency that crosses
 /// its border, grouped by the system on the other side.
-fn system(evaluated: &Evaluated, name: &str) -> Diagram {
+fn system(evaluated: &Evaluated, name: &str, all_members: &[usize]) -> Diagram {
     let catalog = &evaluated.catalog;
     let graph = catalog.graph();
     let page = system_page(name);
-    let all_members: Vec<usize> = (0..catalog.services.len())
-        .filter(|&i| system_of(catalog, i) == name)
-        .collect();
     let members = &all_members[..all_members.len().min(SYSTEM_MEMBERS_LIMIT)];
     let member_position: HashMap<NodeIndex, usize> = members
         .iter()

@@ -9,6 +9,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analysis;
 use crate::build::Evaluated;
 use crate::catalog::{Catalog, Service};
 use crate::checklist::Check;
@@ -101,15 +102,11 @@ pub struct RiskRow<'a> {
 }
 
 fn risk_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> RiskRow<'a> {
-    let catalog = &evaluated.catalog;
     let blast = &evaluated.analysis.of(report.service).blast_radius;
-    let tier_one = blast
-        .iter()
-        .filter(|&&i| catalog.services[i].source.doc.tier_or_default().number() == 1)
-        .count();
+    let tier_one = blast.by_tier[0];
     let mut parts = Vec::new();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    parts.push(match (blast.len(), tier_one) {
+    parts.push(match (blast.count, tier_one) {
         (0, _) => "takes no other service down".to_string(),
         (n, 0) => format!("takes {n} service{} down", plural(n)),
         (n, t) if t == n => format!("takes {n} tier-1 service{} down", plural(n)),
@@ -395,16 +392,19 @@ pub struct GraphFacts<'a> {
 /// a hub's blast radius can hold thousands, which no one reads in a sentence.
 pub const BLAST_RADIUS_NAMED: usize = 24;
 
+// The analysis lists at least the most critical this many of every blast radius.
+const _: () = assert!(BLAST_RADIUS_NAMED <= analysis::LISTED_PER_SERVICE);
+
 fn graph_facts<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> GraphFacts<'a> {
     let graph = evaluated.analysis.of(report.service);
     let services = &evaluated.catalog.services;
-    let mut named = graph.blast_radius.clone();
+    let mut named = graph.blast_radius.listed.clone();
     named.sort_by_key(|&i| (services[i].source.doc.tier_or_default(), services[i].id()));
     named.truncate(BLAST_RADIUS_NAMED);
     GraphFacts {
-        blast_radius: graph.blast_radius.len(),
+        blast_radius: graph.blast_radius.count,
         blast_radius_named: named.iter().map(|&i| service_link(evaluated, i)).collect(),
-        stands_on: graph.stands_on.len(),
+        stands_on: graph.stands_on.count,
         depth: graph.depth,
         risk: report.risk,
     }
@@ -1086,16 +1086,13 @@ pub fn system<'a>(
     drawings: &'a Drawings,
     name: &'a str,
 ) -> SystemView<'a> {
-    let catalog = &evaluated.catalog;
     SystemView {
         name,
         svg: drawings.system(evaluated, name),
-        rows: evaluated
-            .report
-            .services
+        rows: drawings
+            .members(name)
             .iter()
-            .filter(|s| drawings::system_of(catalog, s.service) == name)
-            .map(|s| service_row(evaluated, s))
+            .map(|&i| service_row(evaluated, &evaluated.report.services[i]))
             .collect(),
     }
 }

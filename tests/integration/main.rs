@@ -14,6 +14,7 @@ mod faults;
 mod fuzz_regressions;
 mod git_book;
 mod graph;
+mod graph_shapes;
 mod harness;
 mod history;
 mod levels;
