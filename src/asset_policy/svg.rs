@@ -2,7 +2,7 @@
 //! address typed) is a document on the site's origin, and its scripts would run there.
 //!
 //! The image is read with quick-xml and written out again keeping only the elements and
-//! attributes of [`svg_names`]: shapes, text, gradients, filters, `<use href="#id">`, styles
+//! attributes of `svg_names`: shapes, text, gradients, filters, `<use href="#id">`, styles
 //! that refer only to the image itself. Everything else is removed, and each removal that
 //! could change what a browser does is reported. Markup of other tools (Inkscape's
 //! `sodipodi:`, RDF metadata), comments and the DOCTYPE are dropped without a word: browsers
