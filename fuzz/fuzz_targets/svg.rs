@@ -30,7 +30,8 @@ const ANIMATIONS: &[&str] = &["set", "animate", "animateMotion", "animateTransfo
 
 /// Whether CSS in `value` calls `url()` on an address other than `#id`. A `url(` that follows
 /// a name character is part of that name (`#4a90durl(` is a colour), not a function.
-fn loads_from_afar(value: &str) -> bool {
+fn loads_from_afar(css: &str) -> bool {
+    let value = outside_strings_and_comments(css);
     value.match_indices("url(").any(|(at, _)| {
         let function = value[..at]
             .chars()
@@ -39,6 +40,46 @@ fn loads_from_afar(value: &str) -> bool {
         let target = value[at + 4..].trim_start_matches([' ', '"', '\'']);
         function && !target.starts_with('#')
     })
+}
+
+/// CSS without its strings (but the address in `url("...")`) and comments, where `url(` is
+/// only text.
+fn outside_strings_and_comments(css: &str) -> String {
+    let mut outside = String::new();
+    let mut chars = css.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                // A string right after `url(` is its address: kept, to be judged.
+                let address = outside.trim_end().ends_with("url(");
+                while let Some(inner) = chars.next() {
+                    match inner {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '\n' => break,
+                        _ if inner == c => break,
+                        _ if address => outside.push(inner),
+                        _ => {}
+                    }
+                }
+                outside.push(' ');
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for inner in chars.by_ref() {
+                    if last == '*' && inner == '/' {
+                        break;
+                    }
+                    last = inner;
+                }
+                outside.push(' ');
+            }
+            _ => outside.push(c),
+        }
+    }
+    outside
 }
 
 fn check_published(bytes: &[u8]) {
