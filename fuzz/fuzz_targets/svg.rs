@@ -29,14 +29,14 @@ const CSS_VALUED: &[&str] = &[
 const ANIMATIONS: &[&str] = &["set", "animate", "animateMotion", "animateTransform"];
 
 /// Whether CSS in `value` calls `url()` on an address other than `#id`. A `url(` that follows
-/// a name character is part of that name (`#4a90durl(` is a colour), not a function.
+/// a name character, `#` or `@` is part of a name (`#4a90durl(` is a colour), not a function.
 fn loads_from_afar(css: &str) -> bool {
     let value = outside_strings_and_comments(css);
     value.match_indices("url(").any(|(at, _)| {
         let function = value[..at]
             .chars()
             .next_back()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '\\'));
+            .is_none_or(|c| !(c.is_alphanumeric() || "-_\\#@".contains(c)));
         let target = value[at + 4..].trim_start_matches([' ', '"', '\'']);
         function && !target.starts_with('#')
     })
