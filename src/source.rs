@@ -391,12 +391,8 @@ mod tests {
     }
 
     #[cfg(unix)]
-    #[test]
-    fn a_file_swapped_for_a_symlink_after_the_walk_is_not_read() {
-        let (book, config, runbook) = found_runbook();
-        std::fs::remove_file(&runbook.path).unwrap();
-        std::os::unix::fs::symlink(book.path().join("private/runbook.md"), &runbook.path).unwrap();
-        let error = read(&config, &runbook).unwrap_err();
+    fn assert_not_followed(config: &Config, runbook: &Found) {
+        let error = read(config, runbook).unwrap_err();
         assert!(
             error
                 .message
@@ -407,18 +403,21 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_file_swapped_for_a_symlink_after_the_walk_is_not_read() {
+        let (book, config, runbook) = found_runbook();
+        std::fs::remove_file(&runbook.path).unwrap();
+        std::os::unix::fs::symlink(book.path().join("private/runbook.md"), &runbook.path).unwrap();
+        assert_not_followed(&config, &runbook);
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_folder_swapped_for_a_symlink_after_the_walk_is_not_followed() {
         let (book, config, runbook) = found_runbook();
         std::fs::remove_dir_all(book.path().join("services/a")).unwrap();
         std::os::unix::fs::symlink(book.path().join("private"), book.path().join("services/a"))
             .unwrap();
-        let error = read(&config, &runbook).unwrap_err();
-        assert!(
-            error
-                .message
-                .contains("it became a symlink after it was found"),
-            "{error}"
-        );
+        assert_not_followed(&config, &runbook);
     }
 
     #[cfg(unix)]

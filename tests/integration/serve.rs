@@ -163,6 +163,21 @@ fn edit(book: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(path, text.replace(from, to)).unwrap();
 }
 
+/// Changes the heading of the waived service's doc from `# from` to `# to`, and waits for its
+/// page to show the new one.
+fn retitle(
+    server: &Server,
+    events: &Receiver<(String, String)>,
+    book: &Path,
+    (from, to): (&str, &str),
+    what: &str,
+) {
+    edit(book, DOC, &format!("# {from}"), &format!("# {to}"));
+    reload_until(events, what, || {
+        server.get("services/waived/").1.contains(to)
+    });
+}
+
 const DOC: &str = "services/waived/service.md";
 
 #[test]
@@ -585,20 +600,20 @@ fn a_deleted_book_folder_is_reported_and_followed_when_it_comes_back() {
     assert!(server.reload_script_of(&page).contains(removed));
 
     crate::harness::copy_dir(&fixture("levels"), &book);
-    edit(&book, DOC, "# waived", "# Waived, back again");
-    reload_until(&events, "the book to be read again", || {
-        server
-            .get("services/waived/")
-            .1
-            .contains("Waived, back again")
-    });
-    edit(&book, DOC, "# Waived, back again", "# Waived, and watched");
-    reload_until(&events, "an edit in the folder that came back", || {
-        server
-            .get("services/waived/")
-            .1
-            .contains("Waived, and watched")
-    });
+    retitle(
+        &server,
+        &events,
+        &book,
+        ("waived", "Waived, back again"),
+        "the book to be read again",
+    );
+    retitle(
+        &server,
+        &events,
+        &book,
+        ("Waived, back again", "Waived, and watched"),
+        "an edit in the folder that came back",
+    );
 }
 
 #[test]
@@ -611,23 +626,18 @@ fn a_book_folder_deleted_and_made_again_at_once_is_still_followed() {
     let events = server.events();
     std::fs::remove_dir_all(&book).unwrap();
     crate::harness::copy_dir(&fixture("levels"), &book);
-    edit(&book, DOC, "# waived", "# Waived, in the new folder");
-    reload_until(&events, "the new folder to be read", || {
-        server
-            .get("services/waived/")
-            .1
-            .contains("Waived, in the new folder")
-    });
-    edit(
+    retitle(
+        &server,
+        &events,
         &book,
-        DOC,
-        "# Waived, in the new folder",
-        "# Waived, edited there",
+        ("waived", "Waived, in the new folder"),
+        "the new folder to be read",
     );
-    reload_until(&events, "an edit in the new folder", || {
-        server
-            .get("services/waived/")
-            .1
-            .contains("Waived, edited there")
-    });
+    retitle(
+        &server,
+        &events,
+        &book,
+        ("Waived, in the new folder", "Waived, edited there"),
+        "an edit in the new folder",
+    );
 }
