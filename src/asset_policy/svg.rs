@@ -256,7 +256,8 @@ impl Sanitiser {
     ) -> Result<(), Refusal> {
         self.enter(element, offset, empty)?;
         let name = String::from_utf8_lossy(element.local_name().into_inner()).into_owned();
-        if self.open.is_empty() {
+        let root = self.open.is_empty();
+        if root {
             if self.root_seen {
                 return Err(Refusal::at(offset, "the image has a second root element"));
             }
@@ -268,7 +269,9 @@ impl Sanitiser {
             }
             self.root_seen = true;
         }
-        let verdict = element_verdict(namespace, &name).or_else(|| animates_a_link(element));
+        // The root is `<svg>`, which animates nothing: dropped, it would leave no image at all.
+        let verdict = element_verdict(namespace, &name)
+            .or_else(|| animates_a_link(element).filter(|_| !root));
         if self.dropping() {
             // Already left out; still say so if a script was inside.
             if verdict == Some(Why::Script) {
@@ -767,6 +770,16 @@ mod tests {
         assert!(!out.contains("alert"), "{out}");
         assert_eq!(removed.len(), 1);
         assert_eq!(removed[0].why, Why::Script);
+    }
+
+    #[test]
+    fn the_root_is_never_dropped_for_an_attribute_only_animations_have() {
+        let image = sanitise(
+            br#"<svg xmlns="http://www.w3.org/2000/svg" attributeName="xlink:href"><rect width="1"/></svg>"#,
+        )
+        .unwrap();
+        let text = String::from_utf8(image.bytes).unwrap();
+        assert!(text.starts_with("<svg") && text.contains("<rect"), "{text}");
     }
 
     #[test]
