@@ -409,7 +409,7 @@ impl Sanitiser {
             Some(Frame::Style { start, css, offset }) => match css::unsafe_part(&css) {
                 None => {
                     self.out.push_str(&start);
-                    self.out.push_str(&escape(css.as_str()));
+                    self.out.push_str(&escape_text(css.as_str()));
                     self.out.push_str("</style>");
                 }
                 Some(what) => self.remove(offset, format!("`<style>` with {what}"), Why::Css),
@@ -422,7 +422,7 @@ impl Sanitiser {
         match self.open.last_mut() {
             Some(Frame::Style { css, .. }) => css.push_str(text),
             // Kept elements are only ever opened where nothing is left out.
-            Some(Frame::Kept(_)) => self.out.push_str(&escape(text)),
+            Some(Frame::Kept(_)) => self.out.push_str(&escape_text(text)),
             // Outside the root only white space is well-formed; inside a dropped element
             // nothing is kept.
             _ => {}
@@ -445,11 +445,17 @@ impl Sanitiser {
 
 /// `value` for an attribute in double quotes. Tabs and line breaks are written as
 /// references: written as they are, they would be read back as spaces.
+/// A parser reads a carriage return written as it is as a line feed: kept as a reference, a
+/// `&#13;` the author wrote survives being read again.
+fn escape_text(value: &str) -> String {
+    escape(value).replace('\r', "&#13;")
+}
+
+/// In an attribute, a parser also reads tabs and line feeds as spaces.
 fn escape_attribute(value: &str) -> String {
-    escape(value)
+    escape_text(value)
         .replace('\t', "&#9;")
         .replace('\n', "&#10;")
-        .replace('\r', "&#13;")
 }
 
 /// `None` to keep the element, or why it goes.
@@ -770,6 +776,19 @@ mod tests {
         assert!(!out.contains("alert"), "{out}");
         assert_eq!(removed.len(), 1);
         assert_eq!(removed[0].why, Why::Script);
+    }
+
+    #[test]
+    fn a_carriage_return_written_as_a_reference_survives_a_second_reading() {
+        let once =
+            sanitise(br#"<svg xmlns="http://www.w3.org/2000/svg"><text>a&#xD;b</text></svg>"#)
+                .unwrap()
+                .bytes;
+        let twice = sanitise(&once).unwrap().bytes;
+        assert_eq!(
+            String::from_utf8(twice).unwrap(),
+            String::from_utf8(once).unwrap()
+        );
     }
 
     #[test]
