@@ -1,7 +1,7 @@
 //! The corpus suite: opsbook on real third-party data (see the corpora folder's README for
 //! what each corpus is and its licence). The data is not part of this repository: the suite
-//! runs when `OPSBOOK_CORPORA` names the folder that holds it (`.ci/run` sets it when
-//! `../shared/corpora` exists); otherwise it lists every test as ignored and says why.
+//! runs when `OPSBOOK_CORPORA` names the folder that holds it (`.ci/run` sets it where CI
+//! keeps the corpora); otherwise it lists every test as ignored and says why.
 
 use std::path::{Path, PathBuf};
 
@@ -40,7 +40,7 @@ fn main() {
             folder.display()
         ),
         None => eprintln!(
-            "corpus suite: {} corpus tests skipped: OPSBOOK_CORPORA is not set (set it to a folder of corpora, such as ../shared/corpora beside this repository, to run them)",
+            "corpus suite: {} corpus tests skipped: OPSBOOK_CORPORA is not set (set it to the folder of corpora to run them)",
             TESTS.len()
         ),
     }
