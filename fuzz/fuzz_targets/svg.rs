@@ -37,7 +37,8 @@ fn loads_from_afar(css: &str) -> bool {
             .chars()
             .next_back()
             .is_none_or(|c| !(c.is_alphanumeric() || "-_\\#@".contains(c)));
-        let target = value[at + 4..].trim_start_matches([' ', '"', '\'']);
+        let target =
+            value[at + 4..].trim_start_matches(|c: char| c <= ' ' || c == '"' || c == '\'');
         function && !target.starts_with('#')
     })
 }
@@ -50,8 +51,11 @@ fn outside_strings_and_comments(css: &str) -> String {
     while let Some(c) = chars.next() {
         match c {
             '"' | '\'' => {
-                // A string right after `url(` is its address: kept, to be judged.
+                // A string right after `url(` is its address. Only where it points is kept
+                // (`#` or elsewhere): its text could hold `url(` again, and an unclosed string
+                // runs to the end of the CSS, as it does in a browser.
                 let address = outside.trim_end().ends_with("url(");
+                let mut string = String::new();
                 while let Some(inner) = chars.next() {
                     match inner {
                         '\\' => {
@@ -59,9 +63,17 @@ fn outside_strings_and_comments(css: &str) -> String {
                         }
                         '\n' => break,
                         _ if inner == c => break,
-                        _ if address => outside.push(inner),
-                        _ => {}
+                        _ => string.push(inner),
                     }
+                }
+                if address {
+                    // A URL parser drops leading spaces and control characters.
+                    let target = string.trim_start_matches(|c: char| c <= ' ');
+                    outside.push_str(if target.starts_with('#') {
+                        "#"
+                    } else {
+                        "elsewhere"
+                    });
                 }
                 outside.push(' ');
             }
@@ -119,15 +131,14 @@ fn check_published(bytes: &[u8]) {
                 !attribute_name.starts_with("on"),
                 "{attribute_name} published\n{text}"
             );
+            let value = attribute.value().to_ascii_lowercase();
             // What a browser reads as the scheme: control characters and spaces dropped.
-            let value: String = attribute
-                .value()
+            let scheme: String = value
                 .chars()
                 .filter(|c| !c.is_whitespace() && !c.is_control())
-                .collect::<String>()
-                .to_ascii_lowercase();
+                .collect();
             assert!(
-                !(attribute_name == "href" && value.starts_with("javascript:"))
+                !(attribute_name == "href" && scheme.starts_with("javascript:"))
                     && !(CSS_VALUED.contains(&attribute_name.as_str()) && loads_from_afar(&value)),
                 "{attribute_name}=\"{value}\" published\n{text}"
             );
