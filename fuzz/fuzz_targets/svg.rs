@@ -29,14 +29,15 @@ const CSS_VALUED: &[&str] = &[
 const ANIMATIONS: &[&str] = &["set", "animate", "animateMotion", "animateTransform"];
 
 /// Whether CSS in `value` calls `url()` on an address other than `#id`. A `url(` that follows
-/// a name character, `#` or `@` is part of a name (`#4a90durl(` is a colour), not a function.
+/// a name character (in CSS any letter, digit or non-ASCII character), `#` or `@` is part of
+/// a name (`#4a90durl(` is a colour, `3\u{34c}url(` a dimension), not a function.
 fn loads_from_afar(css: &str) -> bool {
     let value = outside_strings_and_comments(css);
     value.match_indices("url(").any(|(at, _)| {
         let function = value[..at]
             .chars()
             .next_back()
-            .is_none_or(|c| !(c.is_alphanumeric() || "-_\\#@".contains(c)));
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || !c.is_ascii() || "-_\\#@".contains(c)));
         let target =
             value[at + 4..].trim_start_matches(|c: char| c <= ' ' || c == '"' || c == '\'');
         function && !target.starts_with('#')
