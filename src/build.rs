@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::{self, Analysis};
 use crate::backstage;
-use crate::catalog::Catalog;
+use crate::catalog::{self, Catalog};
 use crate::checklist::{self, Checklist};
 use crate::config::{self, Config, SiteUrl};
 use crate::diag::{Diagnostics, display_path};
@@ -97,6 +97,8 @@ struct ParsedFile {
     path: PathBuf,
     /// The source folder it was found in: a folder listed twice finds a file twice.
     source_index: usize,
+    /// How it was read: a file linked to is read as an image is, but only once linked to.
+    kind: source::FileKind,
     stamp: Option<(std::time::SystemTime, u64)>,
     parsed: Option<Parsed>,
     problems: Diagnostics,
@@ -173,34 +175,45 @@ fn evaluate_gathered(gathered: Gathered, today: Date, caches: &mut Caches) -> Ev
         mut diagnostics,
     } = gathered;
     // Files read and parse independently: in parallel, each with its own problems. A file
-    // with the stamp it had last time is neither read nor parsed again.
-    let fresh: Vec<Option<ParsedFile>> = found
-        .par_iter()
-        .map(|file| {
-            let known = caches
-                .parsed
-                .get(&file.path)
-                .filter(|k| k.source_index == file.source_index)
-                .is_some_and(|k| file.stamp.is_some() && k.stamp == file.stamp);
-            (!known).then(|| read_and_parse(&config, file))
+    // with the stamp it had last time is neither read nor parsed again. Files of other types
+    // are read only once a doc links to them (see `linked_files`).
+    let (others, found_read): (Vec<&source::Found>, Vec<&source::Found>) = found
+        .iter()
+        .partition(|file| file.kind == source::FileKind::Other);
+    let mut files = std::mem::take(&mut caches.parsed);
+    let mut kept = FxHashMap::with_capacity_and_hasher(found_read.len(), Default::default());
+    let mut parsed = Vec::with_capacity(found_read.len());
+    read_all(
+        &config,
+        &found_read,
+        &mut files,
+        &mut kept,
+        &mut parsed,
+        &mut diagnostics,
+    );
+    let linked: Vec<source::Found> = linked_files(&parsed, &others)
+        .map(|file| source::Found {
+            kind: source::FileKind::Linked,
+            ..file.clone()
         })
         .collect();
-    let mut files = std::mem::take(&mut caches.parsed);
-    let mut parsed = Vec::with_capacity(found.len());
-    let mut kept = FxHashMap::with_capacity_and_hasher(found.len(), Default::default());
-    for (file, fresh) in found.iter().zip(fresh) {
-        let entry = fresh
-            .or_else(|| files.remove(&file.path))
-            .filter(|k| k.source_index == file.source_index)
-            .unwrap_or_else(|| read_and_parse(&config, file));
-        parsed.extend(entry.parsed.clone());
-        diagnostics.extend(entry.problems.clone());
-        kept.insert(file.path.clone(), entry);
-    }
+    let linked: Vec<&source::Found> = linked.iter().collect();
+    read_all(
+        &config,
+        &linked,
+        &mut files,
+        &mut kept,
+        &mut parsed,
+        &mut diagnostics,
+    );
     caches.parsed = kept;
     caches.found = Some(found);
     let parsed = backstage::into_services(parsed, &mut diagnostics);
-    let catalog = Catalog::build(parsed, &mut diagnostics);
+    let options = catalog::Options {
+        broken_links: config.broken_links.severity(),
+        attach: &config.attach,
+    };
+    let catalog = Catalog::build(parsed, options, &mut diagnostics);
     catalog.check_raw_html(!config.allow_raw_html, &mut diagnostics);
     let checklist = checklist::load(&config, &mut diagnostics);
     checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);
@@ -222,6 +235,64 @@ fn evaluate_gathered(gathered: Gathered, today: Date, caches: &mut Caches) -> Ev
     }
 }
 
+/// Reads and parses `found` (in parallel) into `parsed`, reusing what `known` holds for files
+/// whose stamp did not change; each file's parse moves to `kept` for the next build.
+fn read_all(
+    config: &Config,
+    found: &[&source::Found],
+    known: &mut FxHashMap<PathBuf, ParsedFile>,
+    kept: &mut FxHashMap<PathBuf, ParsedFile>,
+    parsed: &mut Vec<Parsed>,
+    diagnostics: &mut Diagnostics,
+) {
+    let fresh: Vec<Option<ParsedFile>> = found
+        .par_iter()
+        .map(|file| {
+            let unchanged = known
+                .get(&file.path)
+                .filter(|k| k.source_index == file.source_index && k.kind == file.kind)
+                .is_some_and(|k| file.stamp.is_some() && k.stamp == file.stamp);
+            (!unchanged).then(|| read_and_parse(config, file))
+        })
+        .collect();
+    for (file, fresh) in found.iter().zip(fresh) {
+        let entry = fresh
+            .or_else(|| known.remove(&file.path))
+            .filter(|k| k.source_index == file.source_index)
+            .unwrap_or_else(|| read_and_parse(config, file));
+        parsed.extend(entry.parsed.clone());
+        diagnostics.extend(entry.problems.clone());
+        kept.insert(file.path.clone(), entry);
+    }
+}
+
+/// The files among `others` (neither Markdown nor images) that a Markdown file links to or
+/// embeds: the site publishes them, and only them, so only they are read.
+fn linked_files<'f>(
+    parsed: &[Parsed],
+    others: &[&'f source::Found],
+) -> impl Iterator<Item = &'f source::Found> {
+    let mut wanted: HashSet<(usize, String)> = HashSet::new();
+    for file in parsed {
+        let (origin, facts) = match file {
+            Parsed::Service(service) => (&service.origin, &service.facts),
+            Parsed::Page(page) => (&page.origin, &page.facts),
+            _ => continue,
+        };
+        for link in &facts.links {
+            let Some(local) = crate::links::local(&link.destination) else {
+                continue;
+            };
+            if let Some(target) = crate::links::target(&origin.relative, &local.path) {
+                wanted.insert((origin.source_index, target));
+            }
+        }
+    }
+    others.iter().copied().filter(move |file| {
+        !wanted.is_empty() && wanted.contains(&(file.source_index, file.relative.clone()))
+    })
+}
+
 fn read_and_parse(config: &Config, file: &source::Found) -> ParsedFile {
     let mut problems = Diagnostics::new();
     let parsed = match source::read(config, file) {
@@ -231,9 +302,24 @@ fn read_and_parse(config: &Config, file: &source::Found) -> ParsedFile {
             None
         }
     };
+    // A file published as it is that cannot be: a link to it says why it leads nowhere.
+    let parsed = parsed.or_else(|| {
+        matches!(
+            file.kind,
+            source::FileKind::Asset | source::FileKind::Linked
+        )
+        .then(|| {
+            Parsed::Withheld(parse::Origin {
+                display_path: config.display(&file.path),
+                source_index: file.source_index,
+                relative: file.relative.clone(),
+            })
+        })
+    });
     ParsedFile {
         path: file.path.clone(),
         source_index: file.source_index,
+        kind: file.kind,
         stamp: file.stamp,
         parsed,
         problems,
@@ -249,6 +335,8 @@ pub struct Built {
     /// Where the site was written; `None` when errors stopped the build before writing.
     pub written_to: Option<PathBuf>,
     pub pages: usize,
+    /// How many of the pages are general pages, outside services.
+    pub general_pages: usize,
     /// Nothing the site is made from changed since the last build: the site was left as it was.
     pub up_to_date: bool,
 }
@@ -260,6 +348,7 @@ impl Built {
             diagnostics: evaluated.diagnostics,
             written_to: None,
             pages: 0,
+            general_pages: 0,
             up_to_date: false,
         }
     }
@@ -386,7 +475,8 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
         site::render::Site::new(&evaluated, &theme, &drawings).with_history(history.as_ref());
     let written = site.render_into(&staging)?;
     let made_from = |path: &str| site.made_from(path);
-    let dead_links = site::links::check(&written, &made_from, &theme.overrides);
+    let authored = evaluated.config.broken_links.severity();
+    let dead_links = site::links::check(&written, &made_from, &theme.overrides, authored);
     drop(site);
     let pages = written.page_count();
     if dead_links.has_errors() || (options.deny_warnings && !dead_links.is_empty()) {
@@ -396,9 +486,11 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
     }
     evaluated.diagnostics.extend(dead_links);
     let summary = evaluated.report.summary();
+    let general_pages = evaluated.catalog.general.pages.len();
     let record = inputs.map(|inputs| fingerprint::Record {
         inputs,
         pages,
+        general_pages,
         summary: summary.clone(),
         diagnostics: evaluated.diagnostics.after(listed).to_vec(),
     });
@@ -408,6 +500,7 @@ pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Bui
         summary,
         written_to: Some(out_dir),
         pages,
+        general_pages,
         up_to_date: false,
     })
 }
@@ -455,6 +548,7 @@ fn unchanged_since_last_build(
         summary: record.summary,
         written_to: Some(out_dir.to_path_buf()),
         pages: record.pages,
+        general_pages: record.general_pages,
         up_to_date: true,
     })
 }
@@ -477,6 +571,7 @@ mod tests {
                 ParsedFile {
                     path: path.clone(),
                     source_index: 0,
+                    kind: FileKind::Markdown,
                     stamp: None,
                     parsed: None,
                     problems: Diagnostics::new(),

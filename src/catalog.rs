@@ -1,6 +1,8 @@
 //! Catalog: the validated model of an organisation and its dependency graph.
 //!
-//! Pure: takes parsed files, attaches extra pages to their service, rejects duplicate ids,
+//! Pure: takes parsed files, attaches extra pages to their service (the one whose folder holds
+//! them, or that claims them: see [`crate::claims`]) and the rest to the book's general pages
+//! ([`crate::general`]), rejects duplicate ids,
 //! resolves dependencies into a petgraph graph (unknown ids are warnings: a readiness gap,
 //! not a broken file), checks what users drew (DOT syntax, architecture links) without
 //! laying anything out, warns about raw `<script>` and `<style>` elements no reader will see,
@@ -12,9 +14,13 @@ use std::sync::Arc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
+use crate::claims::Claims;
 use crate::deserialize::Segment;
-use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean, display_path, suggestion_help};
+use crate::diag::{
+    Diagnostic, Diagnostics, Position, Severity, did_you_mean, display_path, suggestion_help,
+};
 use crate::diagram::{self, DrawError};
+use crate::general::GeneralDocs;
 use crate::markdown::{Facts, HiddenElement, LeftOutTags};
 use crate::model::{Dependency, DependencyKind, Kind, ServiceId, Target};
 use crate::nesting::{Cut, MAX_OPEN_ELEMENTS};
@@ -75,10 +81,24 @@ pub struct Edge {
     pub kind: DependencyKind,
 }
 
+/// What a book's settings change in its catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// What a link to a file the book does not have is (`[output] broken-links`).
+    pub broken_links: Severity,
+    /// book.toml's `[pages] attach` patterns.
+    pub attach: &'a [String],
+}
+
 /// Every service, sorted by id, and who depends on whom.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     pub services: Vec<Service>,
+    /// The pages and files that belong to no service.
+    pub general: GeneralDocs,
+    /// Files of the sources that the site does not publish (refused, too large, unreadable):
+    /// a link to one says so.
+    pub withheld: Vec<Origin>,
     by_id: HashMap<ServiceId, usize>,
     graph: DiGraph<Node, Edge>,
     /// Graph node of each service, by service index.
@@ -89,23 +109,25 @@ pub struct Catalog {
 
 impl Catalog {
     /// Builds the catalog from every parsed file of a book.
-    pub fn build(parsed: Vec<Parsed>, diagnostics: &mut Diagnostics) -> Catalog {
+    pub fn build(parsed: Vec<Parsed>, options: Options, diagnostics: &mut Diagnostics) -> Catalog {
         let mut sources = Vec::new();
         let mut pages = Vec::new();
         let mut assets = Vec::new();
+        let mut withheld = Vec::new();
         for file in parsed {
             match file {
                 Parsed::Service(source) => sources.push(source),
                 Parsed::Page(page) => pages.push(page),
                 Parsed::Asset(asset) => assets.push(asset),
+                Parsed::Withheld(origin) => withheld.push(origin),
                 // Made into services before the catalog is built (see `backstage`).
                 Parsed::Catalog(_) => {}
             }
         }
         sources.sort_by(|a, b| a.origin.cmp(&b.origin));
         let mut services = dedupe(sources, diagnostics);
-        attach_files(&mut services, pages, assets, diagnostics);
         services.sort_by(|a, b| a.id().cmp(b.id()));
+        let general = attach_files(&mut services, pages, assets, options.attach, diagnostics);
         let by_id = services
             .iter()
             .enumerate()
@@ -113,29 +135,39 @@ impl Catalog {
             .collect();
         let mut catalog = Catalog {
             services,
+            general,
+            withheld,
             by_id,
             ..Catalog::default()
         };
         catalog.build_graph(diagnostics);
         check_drawings(&catalog, diagnostics);
-        crate::links::check(&catalog, diagnostics);
+        crate::links::check(&catalog, options.broken_links, diagnostics);
         catalog
+    }
+
+    /// Every Markdown file of the book: service docs, their extra pages and general pages,
+    /// each with what it says.
+    pub fn markdown_files(&self) -> impl Iterator<Item = (&Origin, &Facts)> {
+        let general = self.general.pages.iter().map(|p| (&p.origin, &p.facts));
+        self.services
+            .iter()
+            .flat_map(Service::markdown_files)
+            .chain(general)
     }
 
     /// Warns about what the page does not show of the raw HTML in docs: `<script>` and
     /// `<style>` elements (with `sanitised` HTML the page drops them, and either way one never
     /// closed hides the rest of its doc) and, sanitised, tags nested too deep.
     pub fn check_raw_html(&self, sanitised: bool, diagnostics: &mut Diagnostics) {
-        for service in &self.services {
-            for (origin, facts) in service.markdown_files() {
-                for element in &facts.hidden_elements {
-                    if let Some(problem) = hidden_element_problem(origin, element, sanitised) {
-                        diagnostics.push(problem);
-                    }
+        for (origin, facts) in self.markdown_files() {
+            for element in &facts.hidden_elements {
+                if let Some(problem) = hidden_element_problem(origin, element, sanitised) {
+                    diagnostics.push(problem);
                 }
-                if let Some(left_out) = facts.left_out.filter(|_| sanitised) {
-                    diagnostics.push(left_out_problem(origin, &left_out));
-                }
+            }
+            if let Some(left_out) = facts.left_out.filter(|_| sanitised) {
+                diagnostics.push(left_out_problem(origin, &left_out));
             }
         }
     }
@@ -337,14 +369,15 @@ fn dedupe(sources: Vec<Arc<ServiceSource>>, diagnostics: &mut Diagnostics) -> Ve
     services
 }
 
-/// A page or asset belongs to the service doc in its folder or the nearest folder above it.
-/// Files with no service above them (a repository's README) are not part of the site.
+/// A page or asset belongs to the service doc in its folder or the nearest folder above it,
+/// else to the service that claims it; the rest are the book's general pages and files.
 fn attach_files(
     services: &mut [Service],
     pages: Vec<Arc<PageSource>>,
     assets: Vec<Arc<AssetSource>>,
+    attach: &[String],
     diagnostics: &mut Diagnostics,
-) {
+) -> GeneralDocs {
     let mut by_folder: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
     for (index, service) in services.iter().enumerate() {
         let origin = &service.source.origin;
@@ -353,36 +386,105 @@ fn attach_files(
             .or_default()
             .push(index);
     }
+    let claims = Claims::new(services, attach, diagnostics);
+    let owner =
+        |origin: &Origin, diagnostics: &mut Diagnostics| match owning_folder(&by_folder, origin) {
+            Some((folder, owners)) => folder_owner(folder, owners, origin, diagnostics),
+            None => Ownership::Claimed(claims.owner(services, origin, diagnostics)),
+        };
+    let mut general_pages = Vec::new();
+    let mut general_files = Vec::new();
+    let mut owned_pages = Vec::new();
+    let mut owned_assets = Vec::new();
     for page in pages {
-        if let Some((owner, path_in_service)) = owner_of(&by_folder, &page.origin, diagnostics) {
-            services[owner].pages.push(Page {
-                source: page,
-                path_in_service,
-            });
+        match owner(&page.origin, diagnostics) {
+            Ownership::Claimed(Some((owner, path_in_service))) => {
+                owned_pages.push((owner, page, path_in_service))
+            }
+            Ownership::Claimed(None) => general_pages.push(page),
+            Ownership::Shared => {}
         }
     }
     for asset in assets {
-        if let Some((owner, path_in_service)) = owner_of(&by_folder, &asset.origin, diagnostics) {
-            services[owner].assets.push(Asset {
-                source: asset,
-                path_in_service,
-            });
+        match owner(&asset.origin, diagnostics) {
+            Ownership::Claimed(Some((owner, path_in_service))) => {
+                owned_assets.push((owner, asset, path_in_service))
+            }
+            Ownership::Claimed(None) => general_files.push(asset),
+            Ownership::Shared => {}
         }
     }
+    for (owner, source, path_in_service) in owned_pages {
+        let service = &mut services[owner];
+        if taken(service, &path_in_service, &source.origin, diagnostics) {
+            continue;
+        }
+        service.pages.push(Page {
+            source,
+            path_in_service,
+        });
+    }
+    for (owner, source, path_in_service) in owned_assets {
+        let service = &mut services[owner];
+        if taken(service, &path_in_service, &source.origin, diagnostics) {
+            continue;
+        }
+        service.assets.push(Asset {
+            source,
+            path_in_service,
+        });
+    }
+    GeneralDocs::new(general_pages, general_files)
 }
 
-/// The service a file belongs to, and the file's path below that service's folder.
-fn owner_of(
-    by_folder: &BTreeMap<(usize, String), Vec<usize>>,
+/// Who a file belongs to: a service (and its path there), the general pages (`None`), or no
+/// one, because it sits beside several service docs.
+enum Ownership {
+    Claimed(Option<(usize, String)>),
+    Shared,
+}
+
+/// Whether a page or file claimed by a service would be published where one of the
+/// service's own already is; if so, it is skipped with a warning.
+fn taken(
+    service: &Service,
+    path_in_service: &str,
     origin: &Origin,
     diagnostics: &mut Diagnostics,
-) -> Option<(usize, String)> {
-    let (folder, owners) = owning_folder(by_folder, origin)?;
-    if let [owner] = owners.as_slice() {
+) -> bool {
+    let own = service
+        .pages
+        .iter()
+        .map(|p| &p.path_in_service)
+        .chain(service.assets.iter().map(|a| &a.path_in_service))
+        .any(|path| path == path_in_service);
+    if own {
+        diagnostics.push(
+            Diagnostic::warning(
+                &origin.display_path,
+                format!(
+                    "`{}` claims this page, but its own `{path_in_service}` is published at the same place; this one is skipped",
+                    service.id()
+                ),
+            )
+            .with_help("rename one of the two, or narrow the `pages` pattern"),
+        );
+    }
+    own
+}
+
+/// The service of the folder a file sits in, and the file's path below that folder.
+fn folder_owner(
+    folder: &str,
+    owners: &[usize],
+    origin: &Origin,
+    diagnostics: &mut Diagnostics,
+) -> Ownership {
+    if let [owner] = owners {
         let path_in_service = origin.relative[folder.len()..]
             .trim_start_matches('/')
             .to_string();
-        return Some((*owner, path_in_service));
+        return Ownership::Claimed(Some((*owner, path_in_service)));
     }
     diagnostics.push(
         Diagnostic::warning(
@@ -394,7 +496,7 @@ fn owner_of(
         )
         .with_help("give each service its own folder, and put its pages there"),
     );
-    None
+    Ownership::Shared
 }
 
 fn owning_folder<'m>(
@@ -418,25 +520,24 @@ fn owning_folder<'m>(
 /// Problems in what users drew, found without laying anything out (so `check` reports them
 /// too): ```dot blocks that do not parse, and architecture links to unknown components.
 fn check_drawings(catalog: &Catalog, diagnostics: &mut Diagnostics) {
-    for service in &catalog.services {
-        for (origin, facts) in service.markdown_files() {
-            for block in &facts.diagrams {
-                let problem = match diagram::check_dot(&block.code) {
-                    Err(error @ DrawError::Syntax { line, .. }) => {
-                        let text = block.code.lines().nth(line - 1).unwrap_or("").trim();
-                        Diagnostic::warning(&origin.display_path, format!("{error} (at `{text}`)"))
-                            .at(Position::new(block.line + line - 1, 1))
-                    }
-                    Err(error @ DrawError::TooDeep { at, .. }) => {
-                        Diagnostic::warning(&origin.display_path, error.to_string())
-                            .at(Position::new(block.line + at.line - 1, at.column))
-                    }
-                    _ => continue,
-                };
-                diagnostics
-                    .push(problem.with_help("the page shows the block as code until it parses"));
-            }
+    for (origin, facts) in catalog.markdown_files() {
+        for block in &facts.diagrams {
+            let problem = match diagram::check_dot(&block.code) {
+                Err(error @ DrawError::Syntax { line, .. }) => {
+                    let text = block.code.lines().nth(line - 1).unwrap_or("").trim();
+                    Diagnostic::warning(&origin.display_path, format!("{error} (at `{text}`)"))
+                        .at(Position::new(block.line + line - 1, 1))
+                }
+                Err(error @ DrawError::TooDeep { at, .. }) => {
+                    Diagnostic::warning(&origin.display_path, error.to_string())
+                        .at(Position::new(block.line + at.line - 1, at.column))
+                }
+                _ => continue,
+            };
+            diagnostics.push(problem.with_help("the page shows the block as code until it parses"));
         }
+    }
+    for service in &catalog.services {
         check_architecture(service, diagnostics);
     }
 }

@@ -358,10 +358,11 @@ fn run_build(dir: &Path, options: &build::BuildOptions, open: bool, common: &Com
         ("built", "")
     };
     eprintln!(
-        "{done} {} pages for {} services ({} meet their required level) in {}{why}",
+        "{done} {} pages for {} services ({} meet their required level), {} of them general pages outside services, in {}{why}",
         built.pages,
         summary.services,
         summary.meeting_required,
+        built.general_pages,
         out_dir.display()
     );
     if open {
@@ -379,6 +380,7 @@ fn run_build(dir: &Path, options: &build::BuildOptions, open: bool, common: &Com
 fn run_check(dir: &Path, format: Format, common: &Common) -> i32 {
     let evaluated = build::evaluate_book(dir, today(common), network(common));
     print_diagnostics(&evaluated.diagnostics);
+    eprintln!("{}", pages_read(&evaluated.catalog));
     let output = render_report(&evaluated, format);
     let mut stdout = std::io::stdout().lock();
     if stdout
@@ -396,6 +398,16 @@ fn run_check(dir: &Path, format: Format, common: &Common) -> i32 {
     } else {
         EXIT_BELOW_REQUIRED
     }
+}
+
+/// What `check` read: its services, their pages, and the pages outside services.
+fn pages_read(catalog: &crate::catalog::Catalog) -> String {
+    let service_pages: usize = catalog.services.iter().map(|s| s.pages.len()).sum();
+    format!(
+        "read {} service docs with {service_pages} pages of their own, and {} general pages outside services",
+        catalog.services.len(),
+        catalog.general.pages.len()
+    )
 }
 
 fn run_graph(

@@ -34,6 +34,11 @@ pub struct Config {
     pub site_url: SiteUrl,
     /// Keep HTML written in Markdown as it is, instead of sanitising it.
     pub allow_raw_html: bool,
+    /// What a link in a doc to a file the book does not have is (`[output] broken-links`).
+    pub broken_links: BrokenLinks,
+    /// Folders of pages that belong to a service, `{service}` standing for its id
+    /// (`[pages] attach`), relative to each source folder.
+    pub attach: Vec<String>,
     pub checklist: ChecklistConfig,
     pub diagrams: DiagramSettings,
     /// Readiness over the last commits, drawn on the site; `None` (the default) draws none.
@@ -232,6 +237,26 @@ pub struct GitSource {
     pub dir: Option<String>,
     /// The checkout in the cache.
     pub checkout: PathBuf,
+}
+
+/// What a link written in a doc is when it leads to no file of the book: a warning (the page
+/// still builds, and marks the link), or an error that stops the build. A stale link in one
+/// team's runbook should not take every other team's site down, so warning is the default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BrokenLinks {
+    #[default]
+    Warning,
+    Error,
+}
+
+impl BrokenLinks {
+    pub fn severity(self) -> Severity {
+        match self {
+            BrokenLinks::Warning => Severity::Warning,
+            BrokenLinks::Error => Severity::Error,
+        }
+    }
 }
 
 /// How the files of a source are read.
@@ -521,6 +546,8 @@ impl Config {
             output_dir: root.join("book"),
             site_url: SiteUrl::default(),
             allow_raw_html: false,
+            broken_links: BrokenLinks::default(),
+            attach: Vec::new(),
             checklist: ChecklistConfig::default(),
             diagrams: DiagramSettings::default(),
             history: None,
@@ -539,6 +566,8 @@ struct RawBookToml {
     cache: RawCache,
     #[serde(default)]
     output: RawOutput,
+    #[serde(default)]
+    pages: RawPages,
     #[serde(default)]
     checklist: RawChecklist,
     #[serde(default)]
@@ -568,6 +597,15 @@ struct RawOutput {
     site_url: Option<SiteUrl>,
     #[serde(default)]
     allow_raw_html: bool,
+    #[serde(default)]
+    broken_links: BrokenLinks,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPages {
+    #[serde(default)]
+    attach: Vec<String>,
 }
 
 /// A `[[source]]` entry.
@@ -694,6 +732,8 @@ fn apply(config: &mut Config, raw: RawBookToml, text: &str, diagnostics: &mut Di
         config.site_url = url;
     }
     config.allow_raw_html = raw.output.allow_raw_html;
+    config.broken_links = raw.output.broken_links;
+    config.attach = attach_patterns(raw.pages.attach, text, diagnostics);
     config.diagrams = raw.diagrams;
     config.history = raw.history;
     config.checklist = ChecklistConfig {
@@ -702,6 +742,45 @@ fn apply(config: &mut Config, raw: RawBookToml, text: &str, diagnostics: &mut Di
         required: raw.checklist.required,
     };
 }
+
+/// The `[pages] attach` patterns that can match: each names `{service}` and is a valid glob.
+fn attach_patterns(
+    patterns: Vec<String>,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) -> Vec<String> {
+    let mut valid = Vec::new();
+    for (index, pattern) in patterns.into_iter().enumerate() {
+        let problem = if !pattern.contains(SERVICE_PLACEHOLDER) {
+            Some(format!(
+                "`{pattern}` does not say where the service's id goes"
+            ))
+        } else {
+            globset::Glob::new(&pattern.replace(SERVICE_PLACEHOLDER, "id"))
+                .err()
+                .map(|error| format!("`{pattern}` is not a valid pattern: {}", error.kind()))
+        };
+        match problem {
+            None => valid.push(pattern),
+            Some(message) => {
+                let path = [
+                    Segment::Key("pages".into()),
+                    Segment::Key("attach".into()),
+                    Segment::Index(index),
+                ];
+                diagnostics.push(
+                    Diagnostic::error(BOOK_FILE, message)
+                        .at(locate(text, &path, false))
+                        .with_help("write the folder with `{service}` where each service's id goes, e.g. `docs/{service}/**`"),
+                );
+            }
+        }
+    }
+    valid
+}
+
+/// Stands for a service's id in `[pages] attach` patterns.
+pub const SERVICE_PLACEHOLDER: &str = "{service}";
 
 fn toml_problem(text: &str, problem: &Problem) -> Diagnostic {
     problem.diagnostic(Path::new(BOOK_FILE), Severity::Error, |path, at_key| {

@@ -80,8 +80,13 @@ impl Diagnostic {
     }
 
     pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic::new(Severity::Warning, path, message)
+    }
+
+    /// A problem whose severity a setting decides.
+    pub fn new(severity: Severity, path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity: Severity::Warning,
+            severity,
             ..Diagnostic::error(path, message)
         }
     }

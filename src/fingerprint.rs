@@ -25,6 +25,9 @@ pub struct Record {
     /// The fingerprint of the inputs the site was built from.
     pub inputs: String,
     pub pages: usize,
+    /// How many of the pages are general pages, outside services.
+    #[serde(default)]
+    pub general_pages: usize,
     pub summary: Summary,
     /// Problems found after the sources were listed (fetching and finding run every time).
     pub diagnostics: Vec<Diagnostic>,

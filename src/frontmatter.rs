@@ -1,14 +1,18 @@
-//! Splits a Markdown file into YAML front matter and body.
+//! Splits a Markdown file into front matter and body.
 //!
-//! Front matter is a block between `---` lines at the very start of the file (after an
-//! optional UTF-8 byte order mark). Only the start counts: a `---` later on is a Markdown
-//! thematic break. Line numbers are kept so YAML positions can be shifted to file lines.
+//! Front matter is a block between `---` lines (YAML) or, as Hugo also writes it, between
+//! `+++` lines (TOML), at the very start of the file (after an optional UTF-8 byte order
+//! mark). Only the start counts: a `---` later on is a Markdown thematic break. Line numbers
+//! are kept so YAML positions can be shifted to file lines.
 
 /// A file's parts, borrowed from its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Split<'a> {
-    /// The YAML between the fences, if the file has front matter.
+    /// The YAML between the fences, if the file has YAML front matter.
     pub yaml: Option<&'a str>,
+    /// The TOML between `+++` fences, if the file has TOML front matter (a service doc's is
+    /// YAML; other tools' pages may have either).
+    pub toml: Option<&'a str>,
     /// File line number (1-based) of the first YAML line.
     pub yaml_first_line: usize,
     pub body: &'a str,
@@ -24,24 +28,34 @@ pub enum SplitError {
 
 const BOM: char = '\u{feff}';
 
-/// Splits `text`; a file that does not start with `---` is all body.
+/// Splits `text`; a file that does not start with `---` or `+++` is all body.
 pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     let text = text.strip_prefix(BOM).unwrap_or(text);
     let no_front_matter = Split {
         yaml: None,
+        toml: None,
         yaml_first_line: 1,
         body: text,
         body_first_line: 1,
     };
-    let Some(after_open) = strip_fence_line(text) else {
-        return Ok(no_front_matter);
+    let (fence, after_open) = match (strip_fence_line(text, "---"), strip_fence_line(text, "+++")) {
+        (Some(after), _) => ("---", after),
+        (None, Some(after)) => ("+++", after),
+        (None, None) => return Ok(no_front_matter),
     };
     let mut offset = 0;
     for (line, raw_line) in (2..).zip(after_open.split_inclusive('\n')) {
         let content = raw_line.trim_end_matches(['\n', '\r']);
-        if content == "---" || content == "..." {
+        if content == fence || (fence == "---" && content == "...") {
+            let front_matter = Some(&after_open[..offset]);
+            let (yaml, toml) = if fence == "---" {
+                (front_matter, None)
+            } else {
+                (None, front_matter)
+            };
             return Ok(Split {
-                yaml: Some(&after_open[..offset]),
+                yaml,
+                toml,
                 yaml_first_line: 2,
                 body: &after_open[offset + raw_line.len()..],
                 body_first_line: line + 1,
@@ -49,12 +63,16 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
         }
         offset += raw_line.len();
     }
+    if fence == "+++" {
+        // Hugo's TOML fence is no Markdown syntax: one never closed is text, not a mistake.
+        return Ok(no_front_matter);
+    }
     Err(SplitError::Unclosed)
 }
 
-/// The rest of the text after a first line that is exactly `---`.
-fn strip_fence_line(text: &str) -> Option<&str> {
-    let rest = text.strip_prefix("---")?;
+/// The rest of the text after a first line that is exactly `fence`.
+fn strip_fence_line<'t>(text: &'t str, fence: &str) -> Option<&'t str> {
+    let rest = text.strip_prefix(fence)?;
     if let Some(rest) = rest.strip_prefix("\r\n") {
         return Some(rest);
     }
@@ -92,6 +110,15 @@ mod tests {
             split("---\nservice: a\n# Title\n"),
             Err(SplitError::Unclosed)
         );
+    }
+
+    #[test]
+    fn hugo_writes_front_matter_in_toml_too() {
+        let split = split("+++\ntitle = \"Setup\"\n+++\n# Setup\n").unwrap();
+        assert_eq!(split.toml, Some("title = \"Setup\"\n"));
+        assert_eq!(split.yaml, None);
+        assert_eq!(split.body, "# Setup\n");
+        assert_eq!(split.body_first_line, 4);
     }
 
     #[test]

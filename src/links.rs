@@ -14,7 +14,7 @@ use percent_encoding::percent_decode_str;
 
 use crate::catalog::{Catalog, Service};
 use crate::deserialize::Segment;
-use crate::diag::{Diagnostic, Diagnostics, Position, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, Position, Severity, did_you_mean};
 use crate::markdown::Facts;
 use crate::parse::{Origin, ServiceSource};
 use crate::site::url::relative_link;
@@ -169,17 +169,131 @@ pub fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// The path of the book a local link names: the first of its readings that `lookup` knows,
+/// with what `lookup` says of it. The readings, in order:
+/// - the path as written, relative to the linking file (a file, or a folder: a folder's
+///   page stands for it);
+/// - the same with `.md` added, as site generators let authors write (`../setup` for
+///   `setup.md`);
+/// - both again from the page's own address, as Hugo publishes a page (`guide.md` at
+///   `guide/`, so `../setup` written in it means `setup` beside it).
+pub fn resolve<T>(
+    from_relative: &str,
+    path: &str,
+    mut lookup: impl FnMut(&str) -> Option<T>,
+) -> Option<(String, T)> {
+    let mut read = |target: String, markdown: bool| {
+        if let Some(found) = lookup(&target) {
+            return Some((target, found));
+        }
+        let target = format!("{target}.md");
+        let found = lookup(&target).filter(|_| markdown)?;
+        Some((target, found))
+    };
+    let as_written = target(from_relative, path)?;
+    let markdown = !as_written.ends_with(".md") && !as_written.ends_with(".markdown");
+    let first = read(as_written, markdown);
+    if first.is_some() || crate::general::folder_page_rank(from_relative).is_some() {
+        return first;
+    }
+    let page_address = format!("{}/", from_relative.rsplit_once('.')?.0);
+    read(target(&page_address, path)?, markdown)
+}
+
 /// What a path of a source folder is in the book.
 #[derive(Clone, Copy)]
 enum Found<'a> {
-    /// A Markdown file (with its headings) or, without facts, an asset.
-    File(Option<&'a Facts>),
-    /// The folder of a service doc: its page is the folder's page.
-    ServiceFolder(&'a Facts),
+    /// A Markdown page, with its headings.
+    Page(&'a Facts),
+    /// A file published as it is.
+    File,
+    /// A folder with a page of its own: a service's folder (its service's page), or a folder
+    /// of general pages (its own page's headings, if it has one).
+    Folder(Option<&'a Facts>),
+    /// A file the site does not publish.
+    Withheld,
 }
 
-/// Checks every link and image of every service doc and extra page.
-pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
+/// Every path of the book a link may lead to, and what is there.
+struct Book<'a> {
+    found: FxHashMap<(usize, &'a str), Found<'a>>,
+    /// The files of each folder, for did-you-mean suggestions.
+    by_folder: FxHashMap<(usize, &'a str), Vec<&'a str>>,
+}
+
+impl<'a> Book<'a> {
+    fn new(catalog: &'a Catalog) -> Book<'a> {
+        // Thousands of short keys, made again on every `serve` rebuild: a fast hash pays.
+        let mut found: FxHashMap<(usize, &str), Found> = FxHashMap::default();
+        let mut add = |origin: &'a Origin, what: Found<'a>| {
+            found.insert((origin.source_index, origin.relative.as_str()), what);
+        };
+        for service in &catalog.services {
+            add(&service.source.origin, Found::Page(&service.source.facts));
+            for page in &service.pages {
+                add(&page.source.origin, Found::Page(&page.source.facts));
+            }
+            for asset in &service.assets {
+                add(&asset.source.origin, Found::File);
+            }
+        }
+        let general = &catalog.general;
+        for page in &general.pages {
+            add(&page.origin, Found::Page(&page.facts));
+        }
+        for file in &general.files {
+            add(&file.origin, Found::File);
+        }
+        for origin in &catalog.withheld {
+            add(origin, Found::Withheld);
+        }
+        for service in &catalog.services {
+            let origin = &service.source.origin;
+            let folder = Found::Folder(Some(&service.source.facts));
+            found.insert((origin.source_index, origin.folder()), folder);
+        }
+        for (source, folder) in general.folders.keys() {
+            let page = general.folder_page(*source, folder).map(|p| &p.facts);
+            found
+                .entry((*source, folder.as_str()))
+                .or_insert(Found::Folder(page));
+        }
+        let mut by_folder: FxHashMap<(usize, &str), Vec<&str>> = FxHashMap::default();
+        for (source, path) in found.keys() {
+            by_folder
+                .entry((*source, folder_of(path)))
+                .or_default()
+                .push(path);
+        }
+        Book { found, by_folder }
+    }
+
+    /// Files beside the linking file and in the folder the link leads to, as links written
+    /// in `origin`: what a mistyped link most likely meant.
+    fn suggestions(&self, origin: &Origin, target: &str) -> Vec<String> {
+        let mut folders = vec![origin.folder(), folder_of(target)];
+        folders.dedup();
+        folders
+            .iter()
+            .flat_map(|folder| {
+                self.by_folder
+                    .get(&(origin.source_index, *folder))
+                    .into_iter()
+                    .flatten()
+            })
+            .map(|file| relative_link(&origin.relative, file))
+            .collect()
+    }
+}
+
+/// The folder of a `/`-separated path ("" at the top).
+fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// Checks every link and image of every Markdown file. A link to a file the book does not
+/// have is a problem of `broken` severity; a missing heading is always a warning.
+pub fn check(catalog: &Catalog, broken: Severity, diagnostics: &mut Diagnostics) {
     // Each doc's addresses are its own business: checked in parallel, once per parsed doc,
     // reported in order.
     let address_problems: Vec<&Diagnostics> = catalog
@@ -197,43 +311,19 @@ pub fn check(catalog: &Catalog, diagnostics: &mut Diagnostics) {
     for problems in address_problems {
         diagnostics.extend(problems.clone());
     }
-    // Thousands of short keys, made again on every `serve` rebuild: a fast hash pays.
-    let mut book: FxHashMap<(usize, &str), Found> = FxHashMap::default();
-    for service in &catalog.services {
-        let origin = &service.source.origin;
-        book.insert(
-            (origin.source_index, &origin.relative),
-            Found::File(Some(&service.source.facts)),
-        );
-        book.insert(
-            (origin.source_index, origin.folder()),
-            Found::ServiceFolder(&service.source.facts),
-        );
-        for page in &service.pages {
-            let origin = &page.source.origin;
-            book.insert(
-                (origin.source_index, &origin.relative),
-                Found::File(Some(&page.source.facts)),
-            );
-        }
-        for asset in &service.assets {
-            let origin = &asset.source.origin;
-            book.insert((origin.source_index, &origin.relative), Found::File(None));
+    let book = Book::new(catalog);
+    for (origin, facts) in catalog.markdown_files() {
+        for link in &facts.links {
+            let at = Position::new(link.line, link.column);
+            if let Some(problem) = check_link(&book, origin, facts, &link.destination, broken) {
+                diagnostics.push(problem.at(at));
+            }
         }
     }
     for service in &catalog.services {
-        for (origin, facts) in service.markdown_files() {
-            for link in &facts.links {
-                let at = Position::new(link.line, link.column);
-                if let Some(problem) = check_link(&book, service, origin, facts, &link.destination)
-                {
-                    diagnostics.push(problem.at(at));
-                }
-            }
-        }
         let source = &service.source;
         for (path, link) in runbook_links(service) {
-            if let Some(problem) = check_link(&book, service, &source.origin, &source.facts, link) {
+            if let Some(problem) = check_link(&book, &source.origin, &source.facts, link, broken) {
                 diagnostics.push(problem.at(source.locate(&path, false)));
             }
         }
@@ -269,11 +359,11 @@ fn runbook_links(service: &Service) -> Vec<([Segment; 4], &str)> {
 }
 
 fn check_link(
-    book: &FxHashMap<(usize, &str), Found>,
-    service: &Service,
+    book: &Book,
     origin: &Origin,
     facts: &Facts,
     destination: &str,
+    broken: Severity,
 ) -> Option<Diagnostic> {
     let path = &origin.display_path;
     if destination.starts_with('#') {
@@ -287,44 +377,19 @@ fn check_link(
         });
     }
     let link = local(destination)?;
-    let Some(target) = target(&origin.relative, &link.path) else {
-        return Some(
-            Diagnostic::error(
-                path,
-                format!(
-                    "links to `{destination}`, which is outside the sources, so it cannot be published"
-                ),
-            )
-            .with_help("link with a full URL (e.g. to the file in its repository), or move the file into the sources"),
-        );
-    };
-    let Some(found) = book.get(&(origin.source_index, target.as_str())) else {
-        let candidates = files_of(service)
-            .map(|file| relative_link(&origin.relative, file))
-            .collect::<Vec<_>>();
-        let folder = format!("{target}/");
-        let help = match did_you_mean(&link.path, candidates.iter().map(String::as_str)) {
-            Some(suggestion) => format!("did you mean `{suggestion}`?"),
-            None if book.keys().any(|(index, path)| {
-                *index == origin.source_index && path.starts_with(&folder)
-            }) =>
-            {
-                "that is a folder, and only a service's folder has a page: link to a file in it"
-                    .to_string()
-            }
-            None => "fix the path, or link with a full URL".to_string(),
-        };
-        return Some(
-            Diagnostic::error(
-                path,
-                format!("links to `{destination}`, which is not among the book's files"),
-            )
-            .with_help(help),
-        );
-    };
-    let headings = match found {
-        Found::File(Some(facts)) | Found::ServiceFolder(facts) => facts,
-        Found::File(None) => return None,
+    let lookup = |target: &str| book.found.get(&(origin.source_index, target)).copied();
+    let headings = match resolve(&origin.relative, &link.path, lookup) {
+        Some((_, Found::Page(facts) | Found::Folder(Some(facts)))) => facts,
+        Some((_, Found::File | Found::Folder(None))) => return None,
+        Some((_, Found::Withheld)) => {
+            let message = format!(
+                "links to `{destination}`, a file the site does not publish (the problem with it is reported at the file)"
+            );
+            return Some(Diagnostic::new(broken, path, message).with_help(
+                "link to a copy the site can publish (an image, a PDF, text), or with a full URL",
+            ));
+        }
+        None => return Some(broken_link(book, origin, destination, &link.path, broken)),
     };
     let help = missing_heading(headings, link.fragment.as_deref()?)?;
     Some(
@@ -334,6 +399,40 @@ fn check_link(
         )
         .with_help(help),
     )
+}
+
+/// A link that leads to nothing the book has, with what it most likely meant.
+fn broken_link(
+    book: &Book,
+    origin: &Origin,
+    destination: &str,
+    path: &str,
+    severity: Severity,
+) -> Diagnostic {
+    let Some(target) = target(&origin.relative, path) else {
+        return Diagnostic::new(
+            severity,
+            &origin.display_path,
+            format!(
+                "links to `{destination}`, which is outside the sources, so it cannot be published"
+            ),
+        )
+        .with_help("link with a full URL (e.g. to the file in its repository), or move the file into the sources");
+    };
+    let candidates = book.suggestions(origin, &target);
+    let help = match did_you_mean(path, candidates.iter().map(String::as_str)) {
+        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+        None if book.by_folder.contains_key(&(origin.source_index, target.as_str())) => {
+            "that is a folder without a page of its own (an `index.md` or `README.md`): link to a file in it".to_string()
+        }
+        None => "fix the path, or link with a full URL".to_string(),
+    };
+    Diagnostic::new(
+        severity,
+        &origin.display_path,
+        format!("links to `{destination}`, which is not among the book's files"),
+    )
+    .with_help(help)
 }
 
 /// `None` when a page has a heading with id `fragment`; otherwise how to fix the link.
@@ -350,23 +449,6 @@ fn missing_heading(facts: &Facts, fragment: &str) -> Option<String> {
             ids().take(12).collect::<Vec<_>>().join(", ")
         ),
     })
-}
-
-/// Every file of a service's folder: its doc, pages and assets, as paths of the source folder.
-fn files_of(service: &Service) -> impl Iterator<Item = &str> {
-    std::iter::once(service.source.origin.relative.as_str())
-        .chain(
-            service
-                .pages
-                .iter()
-                .map(|p| p.source.origin.relative.as_str()),
-        )
-        .chain(
-            service
-                .assets
-                .iter()
-                .map(|a| a.source.origin.relative.as_str()),
-        )
 }
 
 #[cfg(test)]

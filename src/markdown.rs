@@ -105,9 +105,21 @@ pub struct Facts {
     pub hidden_elements: Vec<HiddenElement>,
     /// Tags left out when the doc is sanitised, which only a doc with raw HTML is.
     pub left_out: Option<LeftOutTags>,
+    /// The file line the body starts on.
+    pub first_line: usize,
 }
 
 impl Facts {
+    /// Where `text` is first written in `body` (the body these facts are of), as a file
+    /// position.
+    pub fn locate_in(&self, body: &str, text: &str) -> Option<Position> {
+        let offset = body.find(text)?;
+        let before = &body[..offset];
+        let line = self.first_line + before.matches('\n').count();
+        let column = before.rsplit('\n').next().unwrap_or(before).chars().count() + 1;
+        Some(Position::new(line, column))
+    }
+
     pub fn has_heading(&self, wanted: &str) -> bool {
         self.heading(wanted).is_some()
     }
@@ -136,7 +148,10 @@ fn fence_language(kind: &CodeBlockKind) -> Option<String> {
 /// Reads the facts of a document without rendering it. `first_line` is the file line the
 /// body starts on, so positions can be reported in the file.
 pub fn analyze(body: &str, first_line: usize) -> Facts {
-    let mut facts = Facts::default();
+    let mut facts = Facts {
+        first_line,
+        ..Facts::default()
+    };
     let mut ids = IdGenerator::default();
     let mut current_heading: Option<String> = None;
     let mut heading_text: Option<String> = None;
@@ -275,8 +290,8 @@ impl fmt::Write for Feed<'_> {
 struct Unresolved;
 
 impl Resolver for Unresolved {
-    fn link(&self, _: &str) -> Option<String> {
-        None
+    fn link(&self, _: &str) -> Destination {
+        Destination::AsWritten
     }
 
     fn diagram(&self, _: &str) -> String {
@@ -470,10 +485,22 @@ fn heading_number(level: HeadingLevel) -> u8 {
     level as u8
 }
 
+/// Where a link or image written in a doc leads on the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Where it is written: a web address, an anchor, a path from the server's root.
+    AsWritten,
+    /// The published file it names, at this URL.
+    Published(String),
+    /// A file the site does not have, and why: the page shows the link's text marked as
+    /// broken, and leads nowhere.
+    Broken(String),
+}
+
 /// How a page's links and diagrams are turned into HTML; the site decides both.
 pub trait Resolver {
-    /// The URL to use instead of a link or image destination, or `None` to keep it.
-    fn link(&self, destination: &str) -> Option<String>;
+    /// Where a link or image destination leads.
+    fn link(&self, destination: &str) -> Destination;
     /// The HTML that replaces a ```dot block (see [`DIAGRAM_LANGUAGES`]).
     fn diagram(&self, code: &str) -> String;
 }
@@ -506,6 +533,8 @@ struct Rendering<'a, 'r> {
     drawn: Vec<String>,
     /// Whether an event so far is raw HTML.
     has_raw_html: bool,
+    /// The links and images open at this point, each with whether it is broken.
+    open_links: Vec<bool>,
 }
 
 impl<'a, 'r> Rendering<'a, 'r> {
@@ -516,6 +545,7 @@ impl<'a, 'r> Rendering<'a, 'r> {
             raw_html,
             drawn: Vec::new(),
             has_raw_html: false,
+            open_links: Vec::new(),
         }
     }
 
@@ -535,16 +565,34 @@ impl<'a, 'r> Rendering<'a, 'r> {
         (Event::Html(CowStr::from(token)), range)
     }
 
-    fn resolve_link(&self, event: &mut Event) {
-        let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event else {
-            return;
-        };
-        match self.resolver.link(dest_url) {
-            Some(resolved) => *dest_url = CowStr::from(resolved),
-            None if self.raw_html == RawHtml::Sanitise && !is_safe_url(dest_url) => {
-                *dest_url = CowStr::from("")
+    /// Points a link or image at where it leads; a broken one becomes its text, marked. Links
+    /// and images nest (an image in a link), so each end is matched with its start.
+    fn resolve_link(&mut self, event: &mut Event) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let mut broken = false;
+                match self.resolver.link(dest_url) {
+                    Destination::Published(url) => *dest_url = CowStr::from(url),
+                    Destination::Broken(why) => {
+                        broken = true;
+                        *event = Event::InlineHtml(CowStr::from(format!(
+                            r#"<span class="broken-link" title="{}">"#,
+                            html_escape::encode_double_quoted_attribute(&why)
+                        )));
+                    }
+                    Destination::AsWritten
+                        if self.raw_html == RawHtml::Sanitise && !is_safe_url(dest_url) =>
+                    {
+                        *dest_url = CowStr::from("")
+                    }
+                    Destination::AsWritten => {}
+                }
+                self.open_links.push(broken);
             }
-            None => {}
+            Event::End(TagEnd::Link | TagEnd::Image) if self.open_links.pop() == Some(true) => {
+                *event = Event::InlineHtml(CowStr::from("</span>"));
+            }
+            _ => {}
         }
     }
 }
@@ -559,8 +607,9 @@ impl<'a> Iterator for Rendering<'a, '_> {
         {
             return Some(self.draw(range));
         }
-        self.resolve_link(&mut event);
+        // Raw HTML the author wrote, not the marks of broken links this adds.
         self.has_raw_html |= matches!(event, Event::Html(_) | Event::InlineHtml(_));
+        self.resolve_link(&mut event);
         Some((event, range))
     }
 }
@@ -808,13 +857,37 @@ mod tests {
     struct Fake;
 
     impl Resolver for Fake {
-        fn link(&self, destination: &str) -> Option<String> {
-            destination
-                .strip_suffix(".md")
-                .map(|stem| format!("{stem}.html"))
+        fn link(&self, destination: &str) -> Destination {
+            if let Some(stem) = destination.strip_suffix(".md") {
+                Destination::Published(format!("{stem}.html"))
+            } else if destination.starts_with("missing") {
+                Destination::Broken(format!("`{destination}` is not among the book's files"))
+            } else {
+                Destination::AsWritten
+            }
         }
         fn diagram(&self, code: &str) -> String {
             format!("<figure>{}</figure>", code.trim())
+        }
+    }
+
+    #[test]
+    fn a_broken_link_shows_its_text_marked_and_leads_nowhere() {
+        for raw_html in [RawHtml::Sanitise, RawHtml::Keep] {
+            let html = render(
+                "See [the <em>old</em> notes](missing.pdf), [![logo](missing.png)](a.md) and <b>raw</b>.\n",
+                &Fake,
+                raw_html,
+            );
+            assert!(
+                html.contains(r#"<span class="broken-link" title="`missing.pdf` is not among the book's files">the <em>old</em> notes</span>"#),
+                "{html}"
+            );
+            assert!(
+                html.contains(r#"<a href="a.html"><span class="broken-link" title="`missing.png` is not among the book's files">logo</span></a>"#),
+                "an image in a link: {html}"
+            );
+            assert!(!html.contains("missing.pdf\""), "{html}");
         }
     }
 

@@ -302,6 +302,10 @@ pub struct ServiceDoc {
     pub twelve_factor: Option<TwelveFactor>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<Waiver>,
+    /// Pages elsewhere in the sources that belong to this service: globs relative to the
+    /// doc's folder (`../../docs/gitaly/**`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<String>,
 }
 
 impl ServiceDoc {

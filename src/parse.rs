@@ -88,13 +88,74 @@ impl ServiceSource {
     }
 }
 
-/// A Markdown file without `service:` front matter: an extra page if it sits in a service's
-/// folder, otherwise ignored.
+/// A Markdown file without `service:` front matter: an extra page of the service whose folder
+/// holds it (or that claims it), otherwise a general page of the book.
 #[derive(Debug, Clone)]
 pub struct PageSource {
     pub origin: Origin,
     pub body: String,
     pub facts: Facts,
+    /// What the page's own front matter says of it, read from the keys other tools share.
+    pub meta: PageMeta,
+}
+
+/// The keys opsbook reads from a page's front matter: those that Hugo, Jekyll, mdBook-style
+/// tools and Docusaurus give the same meaning. Every other key is another tool's business and
+/// is left alone, without a warning.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageMeta {
+    /// `title:`.
+    pub title: Option<String>,
+    /// `weight:` (Hugo) or `sidebar_position:` (Docusaurus) or `nav_order:` (Jekyll themes):
+    /// lower comes first among the pages of a folder.
+    pub weight: Option<f64>,
+}
+
+impl PageMeta {
+    /// What a front matter of another tool says, whatever else it holds.
+    fn from_tree(tree: &serde_json::Value) -> PageMeta {
+        let text = |key: &str| {
+            tree.get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+        };
+        PageMeta {
+            title: text("title"),
+            weight: ["weight", "sidebar_position", "nav_order"]
+                .iter()
+                .find_map(|key| tree.get(*key)?.as_f64()),
+        }
+    }
+}
+
+impl PageSource {
+    /// The page's title: its front matter's `title:`, else its first heading, else its file
+    /// name without the extension.
+    pub fn title(&self) -> &str {
+        self.meta
+            .title
+            .as_deref()
+            .or_else(|| self.facts.title())
+            .unwrap_or_else(|| {
+                let stem = file_stem(&self.origin.relative);
+                // `docs/setup/index.md` is the page of `setup`.
+                match crate::general::folder_page_rank(&self.origin.relative) {
+                    Some(_) if !self.origin.folder().is_empty() => {
+                        let folder = self.origin.folder();
+                        folder.rsplit('/').next().unwrap_or(folder)
+                    }
+                    _ => stem,
+                }
+            })
+    }
+}
+
+/// The last part of a `/`-separated path, without its extension.
+pub fn file_stem(relative: &str) -> &str {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
 }
 
 /// An image or other file beside the docs, as the site publishes it (see [`asset_policy`]).
@@ -113,6 +174,9 @@ pub enum Parsed {
     Asset(Arc<AssetSource>),
     /// A Backstage catalog file: becomes services once every entity is known.
     Catalog(Arc<CatalogFile>),
+    /// A file the site does not publish (refused by [`asset_policy`], too large, unreadable):
+    /// its problem is reported on its own, and a link to it says so.
+    Withheld(Origin),
 }
 
 /// Parses one file, pushing its problems into `diagnostics`.
@@ -125,7 +189,10 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
     if file.kind == FileKind::Catalog {
         return backstage::parse_file(file, diagnostics);
     }
-    if file.kind == FileKind::Asset {
+    if matches!(
+        file.kind,
+        FileKind::Asset | FileKind::Linked | FileKind::Other
+    ) {
         let bytes =
             asset_policy::admit(&file.display_path, &file.relative, &file.bytes, diagnostics)?;
         return Some(Parsed::Asset(Arc::new(AssetSource { origin, bytes })));
@@ -152,19 +219,28 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
     };
     let body = split.body.to_string();
     let facts = markdown::analyze(&body, split.body_first_line);
-    let page = || {
+    let page = |meta: PageMeta| {
         Some(Parsed::Page(Arc::new(PageSource {
             origin: origin.clone(),
             body: body.clone(),
             facts: facts.clone(),
+            meta,
         })))
     };
+    if let Some(toml_text) = split.toml {
+        // Another tool's front matter: what it says of the page, if it can be read at all.
+        let tree = toml::from_str::<serde_json::Value>(toml_text).unwrap_or_default();
+        return page(PageMeta::from_tree(&tree));
+    }
     let Some(yaml_text) = split.yaml else {
-        return page();
+        return page(PageMeta::default());
     };
-    match yaml::parse_if_key::<ServiceDoc>(yaml_text, "service") {
-        Ok(None) => page(),
-        Ok(Some(typed)) => {
+    match yaml::read(yaml_text) {
+        Ok(document) if document.tree.get("service").is_none() => {
+            page(PageMeta::from_tree(&document.tree))
+        }
+        Ok(document) => {
+            let typed = yaml::typed::<ServiceDoc>(document);
             for problem in &typed.problems {
                 // Unknown keys in a service doc are warnings: the rest of the doc still counts.
                 diagnostics.push(problem.diagnostic(path, Severity::Warning, |at, at_key| {

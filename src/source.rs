@@ -35,6 +35,11 @@ pub enum FileKind {
     Asset,
     /// A YAML file of a Backstage source.
     Catalog,
+    /// Any other file: read, and published as `asset_policy` says, only once a doc links to
+    /// it ([`FileKind::Linked`]).
+    Other,
+    /// A file of another type that a doc links to.
+    Linked,
 }
 
 const ASSET_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "svgz", "webp", "avif"];
@@ -321,7 +326,10 @@ fn is_site(entry: &DirEntry) -> bool {
 }
 
 fn file_kind(path: &Path, format: SourceFormat) -> Option<FileKind> {
-    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     if format == SourceFormat::Backstage {
         return (extension == "yaml" || extension == "yml").then_some(FileKind::Catalog);
     }
@@ -330,7 +338,7 @@ fn file_kind(path: &Path, format: SourceFormat) -> Option<FileKind> {
     } else if ASSET_EXTENSIONS.contains(&extension.as_str()) {
         Some(FileKind::Asset)
     } else {
-        None
+        Some(FileKind::Other)
     }
 }
 

@@ -115,21 +115,8 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Typed<T>, SyntaxError> {
     read(text).map(typed)
 }
 
-/// Like [`parse`], but only for documents that are a mapping with `key` at the top: others
-/// give `Ok(None)`. Front matter of other tools (Hugo, Jekyll) passes through this way.
-pub fn parse_if_key<T: DeserializeOwned>(
-    text: &str,
-    key: &str,
-) -> Result<Option<Typed<T>>, SyntaxError> {
-    let document = read(text)?;
-    let has_key = document
-        .tree
-        .as_object()
-        .is_some_and(|map| map.contains_key(key));
-    Ok(has_key.then(|| typed(document)))
-}
-
-fn typed<T: DeserializeOwned>(document: Document) -> Typed<T> {
+/// The typed `T` a read document makes, with every problem met on the way.
+pub fn typed<T: DeserializeOwned>(document: Document) -> Typed<T> {
     let (value, problems) = deserialize::collect(document.tree);
     Typed {
         value,

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use lol_html::{HtmlRewriter, Settings, element};
 use rayon::prelude::*;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::links::{fragment, has_scheme, normalize};
 use crate::markdown::Facts;
 use crate::site::theme::OVERRIDE_DIR;
@@ -23,10 +23,12 @@ use crate::site::theme::OVERRIDE_DIR;
 /// What made a page of the site.
 #[derive(Debug, Clone, Copy)]
 pub enum MadeFrom<'a> {
-    /// A user's Markdown file (service doc or extra page), through a template.
+    /// A user's Markdown file (service doc, extra page or general page), through a template.
     Source {
         path: &'a Path,
         facts: &'a Facts,
+        /// Its Markdown body, where links written as HTML are found.
+        body: &'a str,
         template: &'a str,
     },
     /// A template alone (the organisation's pages).
@@ -133,11 +135,13 @@ struct Problem<'a> {
 
 /// Checks every link of every HTML page of `site`. `made_from` says which file made a page,
 /// so each problem names a file a user can fix; `overrides` are the templates the book's
-/// theme replaces.
+/// theme replaces. A dead link an author wrote as HTML in a doc is a problem of `authored`
+/// severity (`[output] broken-links`), as one written in Markdown is; every other is an error.
 pub fn check<'m>(
     site: &SiteIndex,
     made_from: &(dyn Fn(&str) -> Option<MadeFrom<'m>> + Sync),
     overrides: &BTreeSet<String>,
+    authored: Severity,
 ) -> Diagnostics {
     let pages: Vec<&String> = site.scans.keys().collect();
     let mut problems: Vec<Problem> = pages
@@ -155,7 +159,51 @@ pub fn check<'m>(
         })
         .collect();
     problems.retain(|problem| !warned_already(problem, made_from));
-    report(problems, made_from, overrides)
+    let mut diagnostics = Diagnostics::new();
+    problems.retain(
+        |problem| match written_in_doc(problem, made_from, authored) {
+            Some(diagnostic) => {
+                diagnostics.push(diagnostic);
+                false
+            }
+            None => true,
+        },
+    );
+    diagnostics.extend(report(problems, made_from, overrides));
+    diagnostics
+}
+
+/// The problem, at the line it is written, when a dead link is in a doc's own HTML: HTML
+/// is published as it is written, so what it links to must be the site's address.
+fn written_in_doc<'m>(
+    problem: &Problem,
+    made_from: &(dyn Fn(&str) -> Option<MadeFrom<'m>> + Sync),
+    severity: Severity,
+) -> Option<Diagnostic> {
+    let Some(MadeFrom::Source {
+        path, facts, body, ..
+    }) = made_from(problem.page)
+    else {
+        return None;
+    };
+    let at = facts.locate_in(body, &problem.href)?;
+    let what = match &problem.dead {
+        Dead::NoFile(_) => "which is not among the site's files",
+        Dead::NoAnchor(..) => "but that page has no element with that id",
+        Dead::OutsideSite => "which leads outside the site",
+    };
+    Some(
+        Diagnostic::new(
+            severity,
+            path,
+            format!("HTML here links to `{}`, {what}", problem.href),
+        )
+        .at(at)
+        .with_help(format!(
+            "HTML in a doc is published as it is written, so its links are not rewritten: write the link in Markdown (`[text]({})`), which leads to the published page",
+            problem.href
+        )),
+    )
 }
 
 /// Why `href` on `page` is dead, or `None` if it leads somewhere (or off the site).
@@ -333,7 +381,7 @@ mod tests {
                 _ => "page.html",
             }))
         };
-        let diagnostics = check(site, &made_from, &BTreeSet::new());
+        let diagnostics = check(site, &made_from, &BTreeSet::new(), Severity::Error);
         diagnostics
             .sorted()
             .iter()
@@ -418,7 +466,7 @@ mod tests {
             }))
         };
         let overrides = BTreeSet::from(["teams.html".to_string()]);
-        let diagnostics = check(&files, &made_from, &overrides);
+        let diagnostics = check(&files, &made_from, &overrides, Severity::Error);
         let blamed: Vec<String> = diagnostics.sorted().iter().map(|d| d.location()).collect();
         assert_eq!(blamed, vec!["theme/templates/teams.html"]);
     }

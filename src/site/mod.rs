@@ -18,6 +18,7 @@
 
 pub mod badge;
 pub mod drawings;
+pub mod general;
 pub mod history;
 pub mod links;
 pub mod render;

@@ -21,11 +21,12 @@ use crate::model::Kind;
 use crate::parse::Origin;
 use crate::report::json;
 use crate::site::drawings::{self, Drawings};
+use crate::site::general::{Navigation, Place};
 use crate::site::history;
 use crate::site::links::{MadeFrom, SiteIndex};
 use crate::site::search;
 use crate::site::theme::{Theme, template_error};
-use crate::site::url::{self, SourceMap};
+use crate::site::url::{self, GENERAL_INDEX, GeneralRoots, SourceMap};
 use crate::site::view::{self, SiteView};
 use crate::site::write::Staging;
 use crate::site::{badge, sitemap};
@@ -56,6 +57,9 @@ pub struct Site<'a> {
     theme: &'a Theme,
     drawings: &'a Drawings,
     sources: SourceMap,
+    roots: GeneralRoots,
+    /// What each output path of the general pages shows.
+    general: BTreeMap<String, General>,
     /// Each system's name by the slug its page is published under.
     systems: BTreeMap<String, &'a str>,
     view: SiteView<'a>,
@@ -63,13 +67,30 @@ pub struct Site<'a> {
     history: Option<&'a History>,
 }
 
+/// What an output path of the general pages shows.
+#[derive(Debug, Clone)]
+enum General {
+    /// A page that is not its folder's own, by index into the general pages.
+    Page(usize),
+    /// A folder's page (its own, or a list of what it holds): (source index, folder).
+    Folder(usize, String),
+    /// A file published as it is, by index into the general files.
+    File(usize),
+    /// The index of a book of several sources, one entry per source.
+    Sources,
+}
+
 impl<'a> Site<'a> {
     pub fn new(evaluated: &'a Evaluated, theme: &'a Theme, drawings: &'a Drawings) -> Self {
+        let roots = GeneralRoots::new(&source_names(evaluated));
+        let sources = SourceMap::new(&evaluated.catalog, &roots);
+        let general = general_outputs(evaluated, &roots, &sources);
         Site {
             evaluated,
             theme,
             drawings,
-            sources: SourceMap::new(&evaluated.catalog),
+            sources,
+            roots,
             systems: view::system_names(&evaluated.catalog)
                 .into_iter()
                 .map(|name| (markdown::slug(name), name))
@@ -81,7 +102,9 @@ impl<'a> Site<'a> {
                 version: env!("CARGO_PKG_VERSION"),
                 levels: ["none", "bronze", "silver", "gold"],
                 content_policy: (!evaluated.config.allow_raw_html).then_some(CONTENT_POLICY),
+                docs_url: (!general.is_empty()).then_some(GENERAL_INDEX),
             },
+            general,
             history: None,
         }
     }
@@ -125,6 +148,23 @@ impl<'a> Site<'a> {
         if path.starts_with("systems/") {
             return Some(MadeFrom::Template("system.html"));
         }
+        if let Some(general) = self.general.get(path) {
+            let docs = &self.evaluated.catalog.general;
+            let page = match general {
+                General::Page(index) => Some(&*docs.pages[*index]),
+                General::Folder(source, folder) => docs.folder_page(*source, folder),
+                General::File(_) | General::Sources => None,
+            };
+            return Some(match page {
+                Some(page) => MadeFrom::Source {
+                    path: &page.origin.display_path,
+                    facts: &page.facts,
+                    body: &page.body,
+                    template: "doc.html",
+                },
+                None => MadeFrom::Template("doc.html"),
+            });
+        }
         let (id, _) = path.strip_prefix("services/")?.split_once('/')?;
         let service = &self.evaluated.catalog.services[self.evaluated.catalog.index_of(id)?];
         if path == url::service_page(id) {
@@ -132,6 +172,7 @@ impl<'a> Site<'a> {
             return Some(MadeFrom::Source {
                 path: &source.origin.display_path,
                 facts: &source.facts,
+                body: &source.body,
                 template: "service.html",
             });
         }
@@ -142,6 +183,7 @@ impl<'a> Site<'a> {
         Some(MadeFrom::Source {
             path: &page.source.origin.display_path,
             facts: &page.source.facts,
+            body: &page.source.body,
             template: "page.html",
         })
     }
@@ -167,6 +209,7 @@ impl<'a> Site<'a> {
                 .values()
                 .map(|name| drawings::system_page(name)),
         );
+        paths.extend(self.general.keys().cloned());
         for service in &self.evaluated.catalog.services {
             let id = service.id().as_str();
             paths.push(url::service_page(id));
@@ -212,8 +255,11 @@ impl<'a> Site<'a> {
                 .assessed
                 .then(|| Ok(badge::badge(report).into_bytes()));
         }
+        if let Some(general) = self.general.get(path) {
+            return Some(self.general_file(general, path));
+        }
         if path == search::PATH {
-            let documents = view::search_documents(self.evaluated);
+            let documents = view::search_documents(self.evaluated, &self.sources);
             return Some(Ok(search::Index::build(&documents).to_script()));
         }
         if let Some(name) = path.strip_prefix("assets/") {
@@ -264,6 +310,42 @@ impl<'a> Site<'a> {
             "graph.html" => self.page(template, output, section, &view::graph(evaluated, drawings)),
             _ => self.page(template, output, section, &()),
         }
+    }
+
+    /// A general page, a folder's page, a file beside them, or the index of their sources.
+    fn general_file(&self, general: &General, output: &str) -> Result<Vec<u8>> {
+        let docs = &self.evaluated.catalog.general;
+        let navigation = Navigation {
+            docs,
+            sources: &self.sources,
+            roots: &self.roots,
+            source_names: source_names(self.evaluated),
+        };
+        let (place, page) = match general {
+            General::File(index) => return Ok(docs.files[*index].bytes.clone()),
+            General::Sources => {
+                let view = navigation.sources_view();
+                return self
+                    .page("doc.html", output, "docs", &view)
+                    .map(String::into_bytes);
+            }
+            General::Page(index) => (Place::Page(*index), Some(&*docs.pages[*index])),
+            General::Folder(source, folder) => (
+                Place::Folder(*source, folder),
+                docs.folder_page(*source, folder),
+            ),
+        };
+        let body_html = page.map_or_else(String::new, |page| {
+            let resolver = PageResolver {
+                site: self,
+                origin: &page.origin,
+                output,
+            };
+            markdown::render(&page.body, &resolver, self.raw_html())
+        });
+        let view = navigation.view(place, body_html);
+        self.page("doc.html", output, "docs", &view)
+            .map(String::into_bytes)
     }
 
     /// A service's page (`index.html`), one of its extra pages, or one of its assets.
@@ -317,7 +399,7 @@ impl<'a> Site<'a> {
         // Front-matter links (runbooks) are shown through templates, which want root-relative URLs.
         let resolve_from_root = |link: &str| {
             self.sources
-                .resolve(origin.source_index, &origin.relative, "index.html", link)
+                .resolve_from_root(origin.source_index, &origin.relative, link)
         };
         let mut page_view = view::service(
             self.evaluated,
@@ -369,7 +451,7 @@ struct PageResolver<'a> {
 }
 
 impl markdown::Resolver for PageResolver<'_> {
-    fn link(&self, destination: &str) -> Option<String> {
+    fn link(&self, destination: &str) -> markdown::Destination {
         self.site.sources.resolve(
             self.origin.source_index,
             &self.origin.relative,
@@ -388,4 +470,50 @@ impl markdown::Resolver for PageResolver<'_> {
             ),
         }
     }
+}
+
+/// Each source's name, in order.
+fn source_names(evaluated: &Evaluated) -> Vec<&str> {
+    evaluated
+        .config
+        .sources
+        .iter()
+        .map(|source| source.name.as_str())
+        .collect()
+}
+
+/// What each output path of the general pages shows.
+fn general_outputs(
+    evaluated: &Evaluated,
+    roots: &GeneralRoots,
+    sources: &SourceMap,
+) -> BTreeMap<String, General> {
+    let docs = &evaluated.catalog.general;
+    let mut outputs = BTreeMap::new();
+    for (source, folder) in docs.folders.keys() {
+        outputs.insert(
+            roots.folder(*source, folder),
+            General::Folder(*source, folder.clone()),
+        );
+    }
+    for (index, page) in docs.pages.iter().enumerate() {
+        let origin = &page.origin;
+        if let Some(output) = sources.output(origin.source_index, &origin.relative) {
+            outputs
+                .entry(output.to_string())
+                .or_insert(General::Page(index));
+        }
+    }
+    for (index, file) in docs.files.iter().enumerate() {
+        let origin = &file.origin;
+        if let Some(output) = sources.output(origin.source_index, &origin.relative) {
+            outputs
+                .entry(output.to_string())
+                .or_insert(General::File(index));
+        }
+    }
+    if evaluated.config.sources.len() > 1 && !outputs.is_empty() {
+        outputs.insert(GENERAL_INDEX.to_string(), General::Sources);
+    }
+    outputs
 }

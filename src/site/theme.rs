@@ -28,6 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/page.html"),
     ),
     (
+        "doc.html",
+        include_str!("../../themes/default/templates/doc.html"),
+    ),
+    (
         "checks.html",
         include_str!("../../themes/default/templates/checks.html"),
     ),

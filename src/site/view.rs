@@ -20,7 +20,7 @@ use crate::site::badge;
 use crate::site::drawings::{self, Drawings};
 use crate::site::history::HistoryView;
 use crate::site::search;
-use crate::site::url;
+use crate::site::url::{self, SourceMap};
 
 /// What every page knows about the site.
 #[derive(Debug, Serialize)]
@@ -33,6 +33,8 @@ pub struct SiteView<'a> {
     /// The content security policy every page carries in a `<meta>` element; none when the
     /// book keeps raw HTML, whose own scripts it would stop.
     pub content_policy: Option<&'static str>,
+    /// The general pages' index, when the book has general pages.
+    pub docs_url: Option<&'static str>,
 }
 
 /// One line of the services table.
@@ -572,11 +574,7 @@ fn pages(service: &Service) -> Vec<Link<'_>> {
         .pages
         .iter()
         .map(|page| Link {
-            label: page
-                .source
-                .facts
-                .title()
-                .unwrap_or(page.path_in_service.as_str()),
+            label: page.source.title(),
             url: Some(url::service_file(id, &page.path_in_service)),
             note: Some(page.path_in_service.clone()),
         })
@@ -812,11 +810,7 @@ pub fn page<'a>(
 ) -> PageView<'a> {
     let service = &evaluated.catalog.services[report.service];
     PageView {
-        title: page
-            .source
-            .facts
-            .title()
-            .unwrap_or(page.path_in_service.as_str()),
+        title: page.source.title(),
         service: service_row(evaluated, report),
         source: crate::diag::display_path(&page.source.origin.display_path),
         pages: pages(service),
@@ -1100,7 +1094,7 @@ pub fn system<'a>(
 /// What the search box can find: every service (with its doc's text), every extra page,
 /// check and team, in that order. Services are read in parallel: stripping every doc's
 /// Markdown is most of the cost.
-pub fn search_documents(evaluated: &Evaluated) -> Vec<search::Document> {
+pub fn search_documents(evaluated: &Evaluated, sources: &SourceMap) -> Vec<search::Document> {
     let per_service: Vec<Vec<search::Document>> = evaluated
         .report
         .services
@@ -1136,7 +1130,32 @@ pub fn search_documents(evaluated: &Evaluated) -> Vec<search::Document> {
         keywords: String::new(),
         body: String::new(),
     }));
+    documents.extend(general_documents(evaluated, sources));
     documents
+}
+
+/// The book's general pages, as search documents: each under the folder that holds it.
+fn general_documents(evaluated: &Evaluated, sources: &SourceMap) -> Vec<search::Document> {
+    let general = &evaluated.catalog.general;
+    general
+        .pages
+        .par_iter()
+        .filter_map(|page| {
+            let origin = &page.origin;
+            Some(search::Document {
+                kind: search::Kind::Page,
+                title: page.title().to_string(),
+                url: sources
+                    .output(origin.source_index, &origin.relative)?
+                    .to_string(),
+                context: general
+                    .folder_title(origin.source_index, origin.folder())
+                    .to_string(),
+                keywords: origin.relative.clone(),
+                body: markdown::plain_text(&page.body),
+            })
+        })
+        .collect()
 }
 
 /// A service and its extra pages, as search documents.
@@ -1165,20 +1184,13 @@ fn service_documents(evaluated: &Evaluated, report: &ServiceReport) -> Vec<searc
         keywords: format!("{id} {}", keywords.join(" ")),
         body: markdown::plain_text(&service.source.body),
     }];
-    documents.extend(service.pages.iter().map(|page| {
-        search::Document {
-            kind: search::Kind::Page,
-            title: page
-                .source
-                .facts
-                .title()
-                .unwrap_or(&page.path_in_service)
-                .to_string(),
-            url: url::service_file(id, &page.path_in_service),
-            context: title.to_string(),
-            keywords: format!("{id} {title} {}", page.path_in_service),
-            body: markdown::plain_text(&page.source.body),
-        }
+    documents.extend(service.pages.iter().map(|page| search::Document {
+        kind: search::Kind::Page,
+        title: page.source.title().to_string(),
+        url: url::service_file(id, &page.path_in_service),
+        context: title.to_string(),
+        keywords: format!("{id} {title} {}", page.path_in_service),
+        body: markdown::plain_text(&page.source.body),
     }));
     documents
 }

@@ -14,19 +14,86 @@ mod harness;
 #[path = "../integration/catalog_reading.rs"]
 mod catalog_reading;
 
+#[path = "../integration/docs_tree.rs"]
+mod docs_tree;
+
 /// A corpus test: given the corpora folder, it panics on a failure.
 type CorpusTest = fn(&Path);
 
 /// Every corpus test, by name.
-const TESTS: &[(&str, CorpusTest)] = &[(
-    "backstage_example_catalog_becomes_services_with_owners_and_dependencies",
-    backstage_example_catalog,
-)];
+const TESTS: &[(&str, CorpusTest)] = &[
+    (
+        "backstage_example_catalog_becomes_services_with_owners_and_dependencies",
+        backstage_example_catalog,
+    ),
+    (
+        "a_hugo_docs_tree_of_five_languages_publishes_every_page",
+        opentelemetry_docs,
+    ),
+    (
+        "a_runbook_repository_publishes_every_runbook_and_finds_one_by_its_title",
+        openshift_runbooks,
+    ),
+];
 
 fn backstage_example_catalog(corpora: &Path) {
     catalog_reading::assert_catalog_read_faithfully(
         &corpora.join("backstage-examples/packages/catalog-model/examples"),
         "wayback-search",
+    );
+}
+
+/// Builds the docs tree at `book` as a book of its own (it has no book.toml) into a
+/// temporary folder: no errors, every Markdown file a page, every link between pages leading
+/// to its page. Returns the site (kept while the guard lives) and its folder.
+fn build_docs_tree(book: &Path) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let started = std::time::Instant::now();
+    let output = harness::opsbook(book, &["build", ".", "-o", site.to_str().unwrap()]);
+    let took = started.elapsed();
+    let log = harness::stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    assert!(log.contains("0 error(s)"), "{log}");
+    let pages = docs_tree::assert_every_markdown_file_published(book, &site);
+    let published = docs_tree::pages_by_source(&site);
+    let files = docs_tree::markdown_files(book);
+    let links = docs_tree::links_between_pages(book, &files);
+    let followed = docs_tree::assert_links_lead_between_pages(&site, &published, &links);
+    eprintln!(
+        "{}: {pages} Markdown files published, {followed} links between pages followed, built in {:.2} s",
+        book.display(),
+        took.as_secs_f64()
+    );
+    (out, site)
+}
+
+fn opentelemetry_docs(corpora: &Path) {
+    let book = corpora.join("opentelemetry-io-docs");
+    let (_guard, site) = build_docs_tree(&book);
+    let index =
+        std::fs::read_to_string(site.join("docs/content/en/docs/concepts/index.html")).unwrap();
+    assert!(
+        index.contains("<h1>OpenTelemetry Concepts</h1>"),
+        "a Hugo section page takes its title from its front matter"
+    );
+}
+
+fn openshift_runbooks(corpora: &Path) {
+    let book = corpora.join("openshift-runbooks");
+    let (_guard, site) = build_docs_tree(&book);
+    let runbook = "alerts/cluster-dns-operator/CoreDNSErrorsHigh.md";
+    let text = std::fs::read_to_string(book.join(runbook)).unwrap();
+    let title = text
+        .lines()
+        .find_map(|line| line.strip_prefix("# "))
+        .unwrap()
+        .trim();
+    let page = &docs_tree::pages_by_source(&site)[runbook];
+    let index = std::fs::read_to_string(site.join("search-index.js")).unwrap();
+    assert!(
+        index.contains(&format!(r#""{title}","{page}""#)),
+        "the search index has {title} at {page}"
     );
 }
 

@@ -85,20 +85,18 @@ fn a_new_service_doc_shows_every_gap_and_every_field_is_valid() {
     std::fs::write(&doc_path, uncommented).unwrap();
     let output = opsbook(dir.path(), &["check", "--today", TODAY]);
     let problems = stderr(&output);
-    // The placeholder runbook links name runbooks still to be written: the link check says so.
-    let errors: Vec<&str> = problems
+    // The placeholder runbook links name runbooks still to be written: the link check says
+    // so, as it does of any link that leads nowhere, with a warning.
+    assert!(!problems.contains(": error:"), "{problems}");
+    let stale: Vec<&str> = problems
         .lines()
-        .filter(|line| line.contains(": error:"))
+        .filter(|line| {
+            line.ends_with(
+                "warning: links to `runbooks/TODO.md`, which is not among the book's files",
+            )
+        })
         .collect();
-    assert_eq!(errors.len(), 2, "{problems}");
-    for error in errors {
-        assert!(
-            error.ends_with(
-                "error: links to `runbooks/TODO.md`, which is not among the book's files"
-            ),
-            "{problems}"
-        );
-    }
+    assert_eq!(stale.len(), 2, "{problems}");
     assert!(!problems.contains("unknown key"), "{problems}");
 }
 

@@ -62,11 +62,99 @@ fn good_links_lead_to_the_published_pages() {
     );
 }
 
+/// What the fixture's broken links are reported as, each at its line, as `severity`.
+fn assert_broken_links_reported(d: &str, severity: &str) {
+    for (at, link, help) in [
+        ("7:53", "runbooks/replay.md", ""),
+        (
+            "21:11",
+            "runbooks/stuck-order.md",
+            "\n  help: did you mean `runbooks/stuck-orders.md`?",
+        ),
+        (
+            "22:9",
+            "runbooks/retired.md",
+            "\n  help: fix the path, or link with a full URL",
+        ),
+        (
+            "26:28",
+            "runbooks/",
+            "\n  help: that is a folder without a page of its own (an `index.md` or `README.md`): link to a file in it",
+        ),
+    ] {
+        assert_reports(
+            d,
+            &format!(
+                "{SERVICE}:{at}: {severity}: links to `{link}`, which is not among the book's files{help}"
+            ),
+        );
+    }
+    assert_reports(
+        d,
+        &format!(
+            "{SERVICE}:24:22: {severity}: links to `../../README.md`, which is outside the sources, so it cannot be published"
+        ),
+    );
+    assert_reports(
+        d,
+        "services/checkout/service.md:23:32: warning: links to `../payments/service.md#slos`, but that page has no heading with that id\n  help: did you mean `#slo`?",
+    );
+    assert_reports(
+        d,
+        "services/checkout/runbooks/stuck-orders.md:5:42: warning: links to `#verify`, but this page has no heading with that id\n  help: its headings' ids are: stuck-orders, mitigation",
+    );
+}
+
 #[test]
-fn broken_links_are_located_and_the_previous_site_survives() {
+fn broken_links_are_located_warnings_and_marked_in_the_page() {
+    let book = copy_of(&fixture("links"));
+    let site = book.path().join("site");
+    let output = build(book.path(), &site);
+    let d = stderr(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "a stale link does not stop the site: {d}"
+    );
+    assert_broken_links_reported(&d, "warning");
+    assert!(
+        d.contains("0 error(s), 7 warning(s)"),
+        "external links, mail and good anchors are not reported:\n{d}"
+    );
+    let html = fs::read_to_string(site.join("services/checkout/index.html")).unwrap();
+    assert!(
+        html.contains(r#"<span class="broken-link" title="Broken link: `runbooks/retired.md` is not among the files this site publishes">the retired page</span>"#),
+        "the reader sees the link is broken, and why: {html}"
+    );
+    assert!(
+        html.contains(r#"<span class="broken-link" title="Broken link: `../../README.md` is outside the book&#x27;s sources">the readme</span>"#)
+            || html.contains(r#"<span class="broken-link" title="Broken link: `../../README.md` is outside the book's sources">the readme</span>"#),
+        "{html}"
+    );
+    for dead in [
+        "runbooks/retired.md",
+        "runbooks/stuck-order.md",
+        "../../README.md",
+    ] {
+        assert!(
+            !html.contains(&format!(r#"href="{dead}""#)),
+            "a broken link leads nowhere: {dead}"
+        );
+    }
+    assert!(html.contains(r#"href="https://example.com/x.md""#));
+}
+
+#[test]
+fn with_broken_links_as_errors_the_previous_site_survives() {
     let book = copy_of(&fixture("links"));
     let broken_doc = fs::read_to_string(book.path().join(SERVICE)).unwrap();
     without_broken_links(book.path());
+    let toml = fs::read_to_string(book.path().join("book.toml")).unwrap();
+    fs::write(
+        book.path().join("book.toml"),
+        format!("{toml}\n[output]\nbroken-links = \"error\"\n"),
+    )
+    .unwrap();
     let site = book.path().join("site");
     assert_eq!(build(book.path(), &site).status.code(), Some(0));
     let before = files_in(&site);
@@ -75,42 +163,33 @@ fn broken_links_are_located_and_the_previous_site_survives() {
     let output = build(book.path(), &site);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let d = stderr(&output);
-    assert_reports(
-        &d,
-        "services/checkout/service.md:7:53: error: links to `runbooks/replay.md`, which is not among the book's files",
-    );
-    assert_reports(
-        &d,
-        "services/checkout/service.md:21:11: error: links to `runbooks/stuck-order.md`, which is not among the book's files\n  help: did you mean `runbooks/stuck-orders.md`?",
-    );
-    assert_reports(
-        &d,
-        "services/checkout/service.md:22:9: error: links to `runbooks/retired.md`, which is not among the book's files\n  help: fix the path, or link with a full URL",
-    );
-    assert_reports(
-        &d,
-        "services/checkout/service.md:23:32: warning: links to `../payments/service.md#slos`, but that page has no heading with that id\n  help: did you mean `#slo`?",
-    );
-    assert_reports(
-        &d,
-        "services/checkout/service.md:24:22: error: links to `../../README.md`, which is outside the sources, so it cannot be published",
-    );
-    assert_reports(
-        &d,
-        "services/checkout/service.md:26:28: error: links to `runbooks/`, which is not among the book's files\n  help: that is a folder, and only a service's folder has a page: link to a file in it",
-    );
-    assert_reports(
-        &d,
-        "services/checkout/runbooks/stuck-orders.md:5:42: warning: links to `#verify`, but this page has no heading with that id\n  help: its headings' ids are: stuck-orders, mitigation",
-    );
-    assert!(
-        d.contains("5 error(s), 2 warning(s)"),
-        "external links, mail and good anchors are not reported:\n{d}"
-    );
+    assert_broken_links_reported(&d, "error");
+    assert!(d.contains("5 error(s), 2 warning(s)"), "{d}");
     assert!(
         files_in(&site) == before,
         "a failed build leaves the previous site exactly as it was"
     );
+    let check = opsbook(book.path(), &["check", "--today", TODAY]);
+    assert_eq!(check.status.code(), Some(2), "`check` fails on them too");
+}
+
+#[test]
+fn broken_links_fail_with_deny_warnings() {
+    let book = copy_of(&fixture("links"));
+    let site = book.path().join("site");
+    let output = opsbook(
+        book.path(),
+        &[
+            "build",
+            "-o",
+            site.to_str().unwrap(),
+            "--today",
+            TODAY,
+            "--deny-warnings",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(!site.exists(), "nothing is written");
 }
 
 #[test]

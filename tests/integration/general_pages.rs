@@ -1,0 +1,201 @@
+//! General pages: every Markdown file of a book is published, those of no service as the
+//! book's general pages (a runbook library, guides), with a tree of their folders; pages kept
+//! elsewhere are attached to services; every local file a doc links to is published; and a
+//! stale link is a warning that marks the link, unless the book makes it an error.
+
+use std::fs;
+
+use crate::docs_tree;
+use crate::harness::{TODAY, copy_of, fixture, opsbook, stderr};
+
+const ORG: &str = "runbook-org";
+
+fn build(book: &std::path::Path, site: &std::path::Path) -> std::process::Output {
+    opsbook(
+        book,
+        &["build", ".", "-o", site.to_str().unwrap(), "--today", TODAY],
+    )
+}
+
+#[test]
+fn every_page_of_a_catalog_less_runbook_tree_is_published_and_linked() {
+    let book = fixture(ORG);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let output = build(&book, &site);
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    assert!(
+        log.contains("built 19 pages for 2 services (0 meet their required level), 6 of them general pages outside services"),
+        "{log}"
+    );
+    assert_eq!(
+        docs_tree::assert_every_markdown_file_published(&book, &site),
+        10
+    );
+    let pages = docs_tree::pages_by_source(&site);
+    let files = docs_tree::markdown_files(&book);
+    let links = docs_tree::links_between_pages(&book, &files);
+    assert_eq!(
+        docs_tree::assert_links_lead_between_pages(&site, &pages, &links),
+        7,
+        "{links:?}"
+    );
+    // Hugo's and Jekyll's keys are theirs: nothing is said of them.
+    assert!(!log.contains("aliases") && !log.contains("cSpell"), "{log}");
+    let paging = fs::read_to_string(site.join(&pages["runbooks/general/paging.md"])).unwrap();
+    assert!(
+        paging.contains("<h1>Paging the right team</h1>"),
+        "the title from front matter"
+    );
+    assert!(
+        paging.contains(r#"href="escalation.html""#),
+        "a link without `.md` leads to the page: {paging}"
+    );
+}
+
+#[test]
+fn the_docs_section_shows_the_tree_of_folders_in_reading_order() {
+    let book = fixture(ORG);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    assert_eq!(build(&book, &site).status.code(), Some(0));
+    let overview = fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        overview.contains(r#"<a href="docs/index.html""#),
+        "the site's navigation has Docs"
+    );
+    let runbooks = fs::read_to_string(site.join("docs/runbooks/index.html")).unwrap();
+    assert!(
+        runbooks.contains("<h1 id=\"runbooks\">Runbooks</h1>"),
+        "the README is the folder's page"
+    );
+    let listed = |html: &str, labels: &[&str]| {
+        let mut at = 0;
+        for label in labels {
+            let found = html[at..].find(&format!(">{label}</a>"));
+            assert!(found.is_some(), "{label} after position {at} in {html}");
+            at += found.unwrap();
+        }
+    };
+    // `general` has no weight; `database` has weight 2 from its `_index.md` title page.
+    listed(&runbooks, &["Database", "general"]);
+    let failover = fs::read_to_string(site.join("docs/runbooks/database/failover.html")).unwrap();
+    assert!(
+        failover.contains(
+            r#"<span class="current-page" aria-current="page">Fail over the database</span>"#
+        ),
+        "the tree marks the page shown"
+    );
+    listed(&failover, &["Runbooks", "Database", "general"]);
+    let general = fs::read_to_string(site.join("docs/runbooks/general/index.html")).unwrap();
+    listed(&general, &["Paging the right team", "Escalation"]);
+    // Hugo's TOML front matter gives a title and a weight too.
+    let database = fs::read_to_string(site.join("docs/runbooks/database/index.html")).unwrap();
+    listed(
+        &database,
+        &["Back up the database", "Fail over the database"],
+    );
+    let backup = fs::read_to_string(site.join("docs/runbooks/database/backup.html")).unwrap();
+    assert!(!backup.contains("+++"), "{backup}");
+}
+
+#[test]
+fn pages_kept_elsewhere_are_attached_to_their_services() {
+    let book = fixture(ORG);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    assert_eq!(build(&book, &site).status.code(), Some(0));
+    let gitaly = fs::read_to_string(site.join("services/gitaly/index.html")).unwrap();
+    assert!(
+        gitaly
+            .contains(r#"<a href="../../services/gitaly/restore.html">Restore a Gitaly node</a>"#),
+        "`[pages] attach` gives gitaly the pages of docs/gitaly/: {gitaly}"
+    );
+    let registry = fs::read_to_string(site.join("services/registry/index.html")).unwrap();
+    assert!(
+        registry.contains(r#"href="../../services/registry/gc.html""#),
+        "the doc's own `pages:` claims docs/registry-extra/: {registry}"
+    );
+    let index = fs::read_to_string(site.join("search-index.js")).unwrap();
+    assert!(
+        index.contains(r#""Restore a Gitaly node","services/gitaly/restore.html","Gitaly""#),
+        "found by search under its service"
+    );
+}
+
+#[test]
+fn every_local_file_a_doc_links_to_is_published_as_it_is() {
+    let book = fixture(ORG);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    assert_eq!(build(&book, &site).status.code(), Some(0));
+    for (source, published) in [
+        ("docs/gitaly/layout.pdf", "services/gitaly/layout.pdf"),
+        (
+            "runbooks/general/alerts.yaml",
+            "docs/runbooks/general/alerts.yaml",
+        ),
+    ] {
+        assert_eq!(
+            fs::read(site.join(published)).unwrap(),
+            fs::read(book.join(source)).unwrap(),
+            "{published}"
+        );
+    }
+    let restore = fs::read_to_string(site.join("services/gitaly/restore.html")).unwrap();
+    assert!(restore.contains(r#"href="layout.pdf""#), "{restore}");
+}
+
+#[test]
+fn a_stale_link_is_a_warning_and_marked_where_it_is_written() {
+    let book = fixture(ORG);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let output = build(&book, &site);
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    assert!(
+        log.contains("runbooks/general/paging.md:10:24: warning: links to `old-escalation.md`, which is not among the book's files"),
+        "{log}"
+    );
+    let paging = fs::read_to_string(site.join("docs/runbooks/general/paging.html")).unwrap();
+    assert!(
+        paging.contains(r#"<span class="broken-link" title="Broken link: `old-escalation.md` is not among the files this site publishes">old process</span>"#),
+        "{paging}"
+    );
+    let check = opsbook(&book, &["check", "--today", TODAY]);
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "below required, but no error: {}",
+        stderr(&check)
+    );
+    assert!(
+        stderr(&check).contains(
+            "read 2 service docs with 2 pages of their own, and 6 general pages outside services"
+        ),
+        "{}",
+        stderr(&check)
+    );
+}
+
+#[test]
+fn with_broken_links_as_errors_the_same_book_writes_nothing() {
+    let book = copy_of(&fixture(ORG));
+    let toml = fs::read_to_string(book.path().join("book.toml")).unwrap();
+    fs::write(
+        book.path().join("book.toml"),
+        format!("{toml}\n[output]\nbroken-links = \"error\"\n"),
+    )
+    .unwrap();
+    let site = book.path().join("site");
+    let output = build(book.path(), &site);
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{log}");
+    assert!(
+        log.contains("runbooks/general/paging.md:10:24: error: links to `old-escalation.md`"),
+        "{log}"
+    );
+    assert!(!site.exists(), "nothing is written");
+}
