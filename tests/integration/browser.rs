@@ -896,3 +896,67 @@ async fn a_script_that_got_into_a_built_page_does_not_run_unless_the_book_keeps_
     }
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_general_page_is_found_by_search_and_its_tree_leads_through_the_folders() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let output = crate::harness::opsbook(
+        &crate::harness::fixture("runbook-org"),
+        &[
+            "build",
+            ".",
+            "-o",
+            site.to_str().unwrap(),
+            "--today",
+            crate::harness::TODAY,
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::harness::stderr(&output)
+    );
+
+    let browser = Browser::start(1280, 900).await;
+    browser
+        .open(&site, "docs/runbooks/general/paging.html")
+        .await;
+    collect_script_errors(&browser).await;
+    let results = browser.search("fail over").await;
+    assert_eq!(results[0].0, "Fail over the database", "{results:?}");
+    assert_eq!(results[0].1, "page", "{results:?}");
+    browser
+        .client
+        .find(Locator::Css("#search-results [role=option] a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_path("/docs/runbooks/database/failover.html")
+        .await;
+    let current = browser
+        .run("return document.querySelector('.doc-tree [aria-current=page]').textContent")
+        .await;
+    assert_eq!(current, "Fail over the database");
+
+    // Up the tree to the folder's page, which lists what the folder holds.
+    browser
+        .click(".doc-tree a[href$='database/index.html']")
+        .await;
+    browser
+        .wait_for_path("/docs/runbooks/database/index.html")
+        .await;
+    let listed = browser
+        .run("return Array.from(document.querySelectorAll('.doc-listing a')).map(a => a.textContent)")
+        .await;
+    assert_eq!(
+        listed,
+        json!(["Back up the database", "Fail over the database"])
+    );
+    assert_eq!(browser.script_errors().await, Vec::<String>::new());
+    browser.close().await;
+}

@@ -199,3 +199,34 @@ fn with_broken_links_as_errors_the_same_book_writes_nothing() {
     );
     assert!(!site.exists(), "nothing is written");
 }
+
+#[test]
+fn general_pages_are_in_the_sitemap() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let output = opsbook(
+        &fixture(ORG),
+        &[
+            "build",
+            ".",
+            "-o",
+            site.to_str().unwrap(),
+            "--site-url",
+            "https://runbooks.example/",
+            "--today",
+            TODAY,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let sitemap = fs::read_to_string(site.join("sitemap.xml")).unwrap();
+    for url in [
+        "https://runbooks.example/docs/runbooks/general/paging.html",
+        "https://runbooks.example/docs/runbooks/database/",
+        "https://runbooks.example/services/gitaly/restore.html",
+    ] {
+        assert!(
+            sitemap.contains(&format!("<loc>{url}</loc>")),
+            "{url} in {sitemap}"
+        );
+    }
+}
