@@ -705,6 +705,11 @@ fn content_type(path: &str) -> &'static str {
         "webp" => "image/webp",
         "avif" => "image/avif",
         "xml" => "application/xml",
+        // Files docs link to, shown in the browser as a static host would show them.
+        "pdf" => "application/pdf",
+        "txt" | "md" | "markdown" | "csv" | "tsv" | "yaml" | "yml" | "toml" | "log" => {
+            "text/plain; charset=utf-8"
+        }
         _ => "application/octet-stream",
     }
 }

@@ -641,3 +641,31 @@ fn a_book_folder_deleted_and_made_again_at_once_is_still_followed() {
         "an edit in the new folder",
     );
 }
+
+#[test]
+fn general_pages_and_linked_files_are_served_as_a_static_host_would() {
+    let book = copy_of(&fixture("runbook-org"));
+    let server = Server::start(book.path());
+    let host = server.authority().to_string();
+    let (status, page) = server.get("docs/runbooks/general/paging.html");
+    assert_eq!(status, 200);
+    assert!(page.contains("Paging the right team"), "{page}");
+    for (path, content_type) in [
+        (
+            "/services/gitaly/layout.pdf",
+            "content-type: application/pdf",
+        ),
+        (
+            "/docs/runbooks/general/alerts.yaml",
+            "content-type: text/plain; charset=utf-8",
+        ),
+    ] {
+        let head = server.head_as(&host, path);
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        assert!(head.contains(content_type), "{path}: {head}");
+        assert!(
+            head.contains("x-content-type-options: nosniff") && head.contains("sandbox"),
+            "{path}: {head}"
+        );
+    }
+}
