@@ -392,49 +392,60 @@ fn attach_files(
             Some((folder, owners)) => folder_owner(folder, owners, origin, diagnostics),
             None => Ownership::Claimed(claims.owner(services, origin, diagnostics)),
         };
-    let mut general_pages = Vec::new();
-    let mut general_files = Vec::new();
-    let mut owned_pages = Vec::new();
-    let mut owned_assets = Vec::new();
-    for page in pages {
-        match owner(&page.origin, diagnostics) {
-            Ownership::Claimed(Some((owner, path_in_service))) => {
-                owned_pages.push((owner, page, path_in_service))
-            }
-            Ownership::Claimed(None) => general_pages.push(page),
-            Ownership::Shared => {}
-        }
-    }
-    for asset in assets {
-        match owner(&asset.origin, diagnostics) {
-            Ownership::Claimed(Some((owner, path_in_service))) => {
-                owned_assets.push((owner, asset, path_in_service))
-            }
-            Ownership::Claimed(None) => general_files.push(asset),
-            Ownership::Shared => {}
-        }
-    }
+    let (owned_pages, general_pages) = share_out(pages, |p| &p.origin, &owner, diagnostics);
+    let (owned_assets, general_files) = share_out(assets, |a| &a.origin, &owner, diagnostics);
     for (owner, source, path_in_service) in owned_pages {
-        let service = &mut services[owner];
-        if taken(service, &path_in_service, &source.origin, diagnostics) {
-            continue;
+        if !taken(
+            &services[owner],
+            &path_in_service,
+            &source.origin,
+            diagnostics,
+        ) {
+            let page = Page {
+                source,
+                path_in_service,
+            };
+            services[owner].pages.push(page);
         }
-        service.pages.push(Page {
-            source,
-            path_in_service,
-        });
     }
     for (owner, source, path_in_service) in owned_assets {
-        let service = &mut services[owner];
-        if taken(service, &path_in_service, &source.origin, diagnostics) {
-            continue;
+        if !taken(
+            &services[owner],
+            &path_in_service,
+            &source.origin,
+            diagnostics,
+        ) {
+            let asset = Asset {
+                source,
+                path_in_service,
+            };
+            services[owner].assets.push(asset);
         }
-        service.assets.push(Asset {
-            source,
-            path_in_service,
-        });
     }
     GeneralDocs::new(general_pages, general_files)
+}
+
+/// A file that belongs to a service: (the service's index, the file, its path there).
+type Owned<T> = (usize, Arc<T>, String);
+
+/// Splits `files` into those services own and the general ones; files beside several
+/// service docs go to neither.
+fn share_out<T>(
+    files: Vec<Arc<T>>,
+    origin: impl Fn(&T) -> &Origin,
+    owner: &impl Fn(&Origin, &mut Diagnostics) -> Ownership,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<Owned<T>>, Vec<Arc<T>>) {
+    let mut owned = Vec::new();
+    let mut general = Vec::new();
+    for file in files {
+        match owner(origin(&file), diagnostics) {
+            Ownership::Claimed(Some((service, path))) => owned.push((service, file, path)),
+            Ownership::Claimed(None) => general.push(file),
+            Ownership::Shared => {}
+        }
+    }
+    (owned, general)
 }
 
 /// Who a file belongs to: a service (and its path there), the general pages (`None`), or no

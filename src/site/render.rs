@@ -496,20 +496,11 @@ fn general_outputs(
             General::Folder(*source, folder.clone()),
         );
     }
-    for (index, page) in docs.pages.iter().enumerate() {
-        let origin = &page.origin;
+    let pages = (docs.pages.iter().enumerate()).map(|(i, page)| (&page.origin, General::Page(i)));
+    let files = (docs.files.iter().enumerate()).map(|(i, file)| (&file.origin, General::File(i)));
+    for (origin, general) in pages.chain(files) {
         if let Some(output) = sources.output(origin.source_index, &origin.relative) {
-            outputs
-                .entry(output.to_string())
-                .or_insert(General::Page(index));
-        }
-    }
-    for (index, file) in docs.files.iter().enumerate() {
-        let origin = &file.origin;
-        if let Some(output) = sources.output(origin.source_index, &origin.relative) {
-            outputs
-                .entry(output.to_string())
-                .or_insert(General::File(index));
+            outputs.entry(output.to_string()).or_insert(general);
         }
     }
     if evaluated.config.sources.len() > 1 && !outputs.is_empty() {

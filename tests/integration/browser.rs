@@ -539,6 +539,17 @@ impl Browser {
         }
     }
 
+    /// Opens the first result of the search shown.
+    async fn open_first_result(&self) {
+        self.client
+            .find(Locator::Css("#search-results [role=option] a"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
     async fn wait_for_path(&self, suffix: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self
@@ -659,14 +670,7 @@ async fn search_results_link_correctly_from_a_nested_page() {
     collect_script_errors(&browser).await;
     let results = browser.search(title).await;
     assert_eq!(results[0].0, *title, "{results:?}");
-    browser
-        .client
-        .find(Locator::Css("#search-results [role=option] a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.open_first_result().await;
     browser
         .wait_for_path(&format!("/services/{target}/index.html"))
         .await;
@@ -899,25 +903,7 @@ async fn a_script_that_got_into_a_built_page_does_not_run_unless_the_book_keeps_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_general_page_is_found_by_search_and_its_tree_leads_through_the_folders() {
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    let output = crate::harness::opsbook(
-        &crate::harness::fixture("runbook-org"),
-        &[
-            "build",
-            ".",
-            "-o",
-            site.to_str().unwrap(),
-            "--today",
-            crate::harness::TODAY,
-        ],
-    );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        crate::harness::stderr(&output)
-    );
+    let (_guard, site, _) = crate::general_pages::built_runbook_org();
 
     let browser = Browser::start(1280, 900).await;
     browser
@@ -927,14 +913,7 @@ async fn a_general_page_is_found_by_search_and_its_tree_leads_through_the_folder
     let results = browser.search("fail over").await;
     assert_eq!(results[0].0, "Fail over the database", "{results:?}");
     assert_eq!(results[0].1, "page", "{results:?}");
-    browser
-        .client
-        .find(Locator::Css("#search-results [role=option] a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.open_first_result().await;
     browser
         .wait_for_path("/docs/runbooks/database/failover.html")
         .await;

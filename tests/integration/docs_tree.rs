@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use opsbook::links::normalize;
+
 use crate::harness::links_in;
 
 /// Every Markdown file of a book's folder, relative to it: the folders opsbook skips
@@ -170,20 +172,6 @@ pub fn assert_links_lead_between_pages(
         unresolved[..unresolved.len().min(30)].join("\n")
     );
     links.len()
-}
-
-fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// Asserts that every Markdown file of `book` is published as a page of `site`, once.

@@ -4,9 +4,10 @@
 //! stale link is a warning that marks the link, unless the book makes it an error.
 
 use std::fs;
+use std::path::PathBuf;
 
 use crate::docs_tree;
-use crate::harness::{TODAY, copy_of, fixture, opsbook, stderr};
+use crate::harness::{TODAY, broken_links_as_errors, copy_of, fixture, opsbook, stderr};
 
 const ORG: &str = "runbook-org";
 
@@ -17,14 +18,21 @@ fn build(book: &std::path::Path, site: &std::path::Path) -> std::process::Output
     )
 }
 
+/// The fixture organisation's site, built into a temporary folder (kept while the guard
+/// lives): the site's folder and what the build said.
+pub fn built_runbook_org() -> (tempfile::TempDir, PathBuf, String) {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let output = build(&fixture(ORG), &site);
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    (out, site, log)
+}
+
 #[test]
 fn every_page_of_a_catalog_less_runbook_tree_is_published_and_linked() {
     let book = fixture(ORG);
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    let output = build(&book, &site);
-    let log = stderr(&output);
-    assert_eq!(output.status.code(), Some(0), "{log}");
+    let (_guard, site, log) = built_runbook_org();
     assert!(
         log.contains("built 19 pages for 2 services (0 meet their required level), 6 of them general pages outside services"),
         "{log}"
@@ -56,10 +64,7 @@ fn every_page_of_a_catalog_less_runbook_tree_is_published_and_linked() {
 
 #[test]
 fn the_docs_section_shows_the_tree_of_folders_in_reading_order() {
-    let book = fixture(ORG);
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    assert_eq!(build(&book, &site).status.code(), Some(0));
+    let (_guard, site, _) = built_runbook_org();
     let overview = fs::read_to_string(site.join("index.html")).unwrap();
     assert!(
         overview.contains(r#"<a href="docs/index.html""#),
@@ -102,10 +107,7 @@ fn the_docs_section_shows_the_tree_of_folders_in_reading_order() {
 
 #[test]
 fn pages_kept_elsewhere_are_attached_to_their_services() {
-    let book = fixture(ORG);
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    assert_eq!(build(&book, &site).status.code(), Some(0));
+    let (_guard, site, _) = built_runbook_org();
     let gitaly = fs::read_to_string(site.join("services/gitaly/index.html")).unwrap();
     assert!(
         gitaly
@@ -127,9 +129,7 @@ fn pages_kept_elsewhere_are_attached_to_their_services() {
 #[test]
 fn every_local_file_a_doc_links_to_is_published_as_it_is() {
     let book = fixture(ORG);
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    assert_eq!(build(&book, &site).status.code(), Some(0));
+    let (_guard, site, _) = built_runbook_org();
     for (source, published) in [
         ("docs/gitaly/layout.pdf", "services/gitaly/layout.pdf"),
         (
@@ -150,11 +150,7 @@ fn every_local_file_a_doc_links_to_is_published_as_it_is() {
 #[test]
 fn a_stale_link_is_a_warning_and_marked_where_it_is_written() {
     let book = fixture(ORG);
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    let output = build(&book, &site);
-    let log = stderr(&output);
-    assert_eq!(output.status.code(), Some(0), "{log}");
+    let (_guard, site, log) = built_runbook_org();
     assert!(
         log.contains("runbooks/general/paging.md:10:24: warning: links to `old-escalation.md`, which is not among the book's files"),
         "{log}"
@@ -183,12 +179,7 @@ fn a_stale_link_is_a_warning_and_marked_where_it_is_written() {
 #[test]
 fn with_broken_links_as_errors_the_same_book_writes_nothing() {
     let book = copy_of(&fixture(ORG));
-    let toml = fs::read_to_string(book.path().join("book.toml")).unwrap();
-    fs::write(
-        book.path().join("book.toml"),
-        format!("{toml}\n[output]\nbroken-links = \"error\"\n"),
-    )
-    .unwrap();
+    broken_links_as_errors(book.path());
     let site = book.path().join("site");
     let output = build(book.path(), &site);
     let log = stderr(&output);

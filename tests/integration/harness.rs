@@ -193,3 +193,14 @@ pub fn listing(dir: &Path) -> BTreeMap<String, (usize, u64)> {
         })
         .collect()
 }
+
+/// Makes every broken link of the book in `dir` an error (`[output] broken-links`).
+pub fn broken_links_as_errors(dir: &Path) {
+    let book_toml = dir.join("book.toml");
+    let toml = std::fs::read_to_string(&book_toml).unwrap();
+    std::fs::write(
+        book_toml,
+        format!("{toml}\n[output]\nbroken-links = \"error\"\n"),
+    )
+    .unwrap();
+}

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::harness::{TODAY, copy_of, files_in, fixture, opsbook, stderr};
+use crate::harness::{TODAY, broken_links_as_errors, copy_of, files_in, fixture, opsbook, stderr};
 
 const SERVICE: &str = "services/checkout/service.md";
 
@@ -149,12 +149,7 @@ fn with_broken_links_as_errors_the_previous_site_survives() {
     let book = copy_of(&fixture("links"));
     let broken_doc = fs::read_to_string(book.path().join(SERVICE)).unwrap();
     without_broken_links(book.path());
-    let toml = fs::read_to_string(book.path().join("book.toml")).unwrap();
-    fs::write(
-        book.path().join("book.toml"),
-        format!("{toml}\n[output]\nbroken-links = \"error\"\n"),
-    )
-    .unwrap();
+    broken_links_as_errors(book.path());
     let site = book.path().join("site");
     assert_eq!(build(book.path(), &site).status.code(), Some(0));
     let before = files_in(&site);
