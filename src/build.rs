@@ -1,329 +1,32 @@
-//! The driver: runs the pipeline stages in order for `build`, `check` and (later) `serve`.
+//! The site build: evaluates the book (see [`crate::book`]), loads its theme, draws its
+//! diagrams, renders every page, checks every link, and swaps the new site into place. With
+//! errors, the previous output is left exactly as it was.
 //!
-//! config -> sources -> parse -> catalog -> analysis -> checklist -> evaluate
-//! [-> render -> link check -> write].
-//! Problems in users' files are collected in [`Diagnostics`]; only failures of the machine
-//! (unwritable output, a broken theme) are `Err`.
+//! Only failures of the machine (unwritable output, a broken theme) are `Err`.
 
 use std::path::{Path, PathBuf};
-
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use anyhow::Result;
-use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
-use crate::analysis::{self, Analysis};
-use crate::backstage;
-use crate::catalog::{self, Catalog};
-use crate::checklist::{self, Checklist};
-use crate::config::{self, Config, SiteUrl};
+use crate::book::{self, Evaluated, Gathered};
+use crate::config::{Config, SiteUrl};
 use crate::diag::{Diagnostics, display_path};
-use crate::evaluate::evaluate;
-use crate::fetch::{self, Network};
+use crate::fetch::Network;
 use crate::fingerprint;
 use crate::history;
 use crate::model::Date;
-use crate::parse::{self, Parsed};
-use crate::report::{Report, Summary};
+use crate::report::Summary;
 use crate::site;
 use crate::site::drawings::{Drawings, LayoutCache};
 use crate::site::theme::Theme;
-use crate::source;
-
-/// Everything known about a book after evaluation.
-#[derive(Debug)]
-pub struct Evaluated {
-    pub config: Config,
-    pub catalog: Catalog,
-    pub analysis: Analysis,
-    pub checklist: Checklist,
-    pub report: Report,
-    pub diagnostics: Diagnostics,
-}
 
 /// What one build can hand to the next: `serve` keeps these between rebuilds, so a save
 /// reads and parses only the files it changed and lays out only the diagrams it changed.
 #[derive(Debug, Default)]
 pub struct Caches {
+    pub book: book::Caches,
     pub layouts: Arc<LayoutCache>,
-    /// Each file's parse, by its path, with the stamp (modification time, size) it was read at.
-    parsed: FxHashMap<PathBuf, ParsedFile>,
-    /// The files of the last walk, while only their contents have changed since.
-    found: Option<Vec<source::Found>>,
-    /// How the next build may fetch git sources.
-    pub network: Network,
-}
-
-impl Caches {
-    /// Takes note of what a watcher saw change, and says whether anything did. What was read
-    /// from a changed file is forgotten, whatever its stamp says (modification times can be
-    /// too coarse to tell). A path that is gone and never was part of the book (an editor's
-    /// temporary file, renamed over the doc it saves) changes nothing. The next build walks
-    /// the sources again when the watcher lost track (`rescan`), a file of the book is gone,
-    /// or a changed path is not one of its files (a new file, book.toml, a template); a doc
-    /// saved again, in place or by renaming a new file over it, is only read again.
-    pub fn note_changes(&mut self, changed: &[PathBuf], rescan: bool) -> bool {
-        let found: HashSet<&Path> = self
-            .found
-            .iter()
-            .flatten()
-            .map(|f| f.path.as_path())
-            .collect();
-        let folders: HashSet<&Path> = found.iter().flat_map(|p| p.ancestors().skip(1)).collect();
-        let part_of_book = |path: &Path| found.contains(path) || folders.contains(path);
-        let changed: Vec<&PathBuf> = changed
-            .iter()
-            .filter(|path| path.exists() || part_of_book(path))
-            .collect();
-        if changed.is_empty() && !rescan {
-            return false;
-        }
-        let walk = rescan
-            || changed
-                .iter()
-                .any(|path| !found.contains(path.as_path()) || !path.exists());
-        self.parsed.retain(|_, file| !changed.contains(&&file.path));
-        if walk {
-            self.found = None;
-        }
-        true
-    }
-}
-
-#[derive(Debug, Clone)]
-struct ParsedFile {
-    path: PathBuf,
-    /// The source folder it was found in: a folder listed twice finds a file twice.
-    source_index: usize,
-    /// How it was read: a file linked to is read as an image is, but only once linked to.
-    kind: source::FileKind,
-    stamp: Option<(std::time::SystemTime, u64)>,
-    parsed: Option<Parsed>,
-    problems: Diagnostics,
-}
-
-/// Reads and evaluates the book in `dir` as of `today`.
-pub fn evaluate_book(dir: &Path, today: Date, network: Network) -> Evaluated {
-    evaluate_with(
-        dir,
-        today,
-        &mut Caches {
-            network,
-            ..Caches::default()
-        },
-    )
-}
-
-/// Evaluates a book whose configuration is already loaded (with the problems loading found):
-/// `revision` loads a book.toml from an older commit and points its folders elsewhere first.
-pub fn evaluate_config(
-    config: Config,
-    diagnostics: Diagnostics,
-    today: Date,
-    network: Network,
-) -> Evaluated {
-    let mut caches = Caches {
-        network,
-        ..Caches::default()
-    };
-    let gathered = gather_loaded(config, diagnostics, &mut caches);
-    evaluate_gathered(gathered, today, &mut caches)
-}
-
-/// The book's configuration and the list of its files: what a build reads before it reads
-/// any file, and all it needs to tell whether anything changed since the last build.
-struct Gathered {
-    config: Config,
-    found: Vec<source::Found>,
-    diagnostics: Diagnostics,
-}
-
-fn gather(dir: &Path, caches: &mut Caches) -> Gathered {
-    let mut diagnostics = Diagnostics::new();
-    let config = config::load(dir, &mut diagnostics);
-    gather_loaded(config, diagnostics, caches)
-}
-
-fn gather_loaded(
-    mut config: Config,
-    mut diagnostics: Diagnostics,
-    caches: &mut Caches,
-) -> Gathered {
-    fetch::fetch_sources(&mut config, caches.network, &mut diagnostics);
-    let found = match caches.found.take() {
-        Some(found) => found,
-        None => source::find(&config, &mut diagnostics),
-    };
-    Gathered {
-        config,
-        found,
-        diagnostics,
-    }
-}
-
-fn evaluate_with(dir: &Path, today: Date, caches: &mut Caches) -> Evaluated {
-    let gathered = gather(dir, caches);
-    evaluate_gathered(gathered, today, caches)
-}
-
-fn evaluate_gathered(gathered: Gathered, today: Date, caches: &mut Caches) -> Evaluated {
-    let Gathered {
-        config,
-        found,
-        mut diagnostics,
-    } = gathered;
-    // Files read and parse independently: in parallel, each with its own problems. A file
-    // with the stamp it had last time is neither read nor parsed again. Files of other types
-    // are read only once a doc links to them (see `linked_files`).
-    let (others, found_read): (Vec<&source::Found>, Vec<&source::Found>) = found
-        .iter()
-        .partition(|file| file.kind == source::FileKind::Other);
-    let mut files = std::mem::take(&mut caches.parsed);
-    let mut kept = FxHashMap::with_capacity_and_hasher(found_read.len(), Default::default());
-    let mut parsed = Vec::with_capacity(found_read.len());
-    read_all(
-        &config,
-        &found_read,
-        &mut files,
-        &mut kept,
-        &mut parsed,
-        &mut diagnostics,
-    );
-    let linked: Vec<source::Found> = linked_files(&parsed, &others)
-        .map(|file| source::Found {
-            kind: source::FileKind::Linked,
-            ..file.clone()
-        })
-        .collect();
-    let linked: Vec<&source::Found> = linked.iter().collect();
-    read_all(
-        &config,
-        &linked,
-        &mut files,
-        &mut kept,
-        &mut parsed,
-        &mut diagnostics,
-    );
-    caches.parsed = kept;
-    caches.found = Some(found);
-    let parsed = backstage::into_services(parsed, &mut diagnostics);
-    let options = catalog::Options {
-        broken_links: config.broken_links.severity(),
-        attach: &config.attach,
-    };
-    let catalog = Catalog::build(parsed, options, &mut diagnostics);
-    catalog.check_raw_html(!config.allow_raw_html, &mut diagnostics);
-    let checklist = checklist::load(&config, &mut diagnostics);
-    checklist::validate_waivers(&catalog, &checklist, &mut diagnostics);
-    let analysis = analysis::analyze(&catalog);
-    let report = evaluate(
-        &catalog,
-        &analysis,
-        &checklist,
-        &config.checklist.required,
-        today,
-    );
-    Evaluated {
-        config,
-        catalog,
-        analysis,
-        checklist,
-        report,
-        diagnostics,
-    }
-}
-
-/// Reads and parses `found` (in parallel) into `parsed`, reusing what `known` holds for files
-/// whose stamp did not change; each file's parse moves to `kept` for the next build.
-fn read_all(
-    config: &Config,
-    found: &[&source::Found],
-    known: &mut FxHashMap<PathBuf, ParsedFile>,
-    kept: &mut FxHashMap<PathBuf, ParsedFile>,
-    parsed: &mut Vec<Parsed>,
-    diagnostics: &mut Diagnostics,
-) {
-    let fresh: Vec<Option<ParsedFile>> = found
-        .par_iter()
-        .map(|file| {
-            let unchanged = known
-                .get(&file.path)
-                .filter(|k| k.source_index == file.source_index && k.kind == file.kind)
-                .is_some_and(|k| file.stamp.is_some() && k.stamp == file.stamp);
-            (!unchanged).then(|| read_and_parse(config, file))
-        })
-        .collect();
-    for (file, fresh) in found.iter().zip(fresh) {
-        let entry = fresh
-            .or_else(|| known.remove(&file.path))
-            .filter(|k| k.source_index == file.source_index)
-            .unwrap_or_else(|| read_and_parse(config, file));
-        parsed.extend(entry.parsed.clone());
-        diagnostics.extend(entry.problems.clone());
-        kept.insert(file.path.clone(), entry);
-    }
-}
-
-/// The files among `others` (neither Markdown nor images) that a Markdown file links to or
-/// embeds: the site publishes them, and only them, so only they are read.
-fn linked_files<'f>(
-    parsed: &[Parsed],
-    others: &[&'f source::Found],
-) -> impl Iterator<Item = &'f source::Found> {
-    let mut wanted: HashSet<(usize, String)> = HashSet::new();
-    for file in parsed {
-        let (origin, facts) = match file {
-            Parsed::Service(service) => (&service.origin, &service.facts),
-            Parsed::Page(page) => (&page.origin, &page.facts),
-            _ => continue,
-        };
-        for link in &facts.links {
-            let Some(local) = crate::links::local(&link.destination) else {
-                continue;
-            };
-            if let Some(target) = crate::links::target(&origin.relative, &local.path) {
-                wanted.insert((origin.source_index, target));
-            }
-        }
-    }
-    others.iter().copied().filter(move |file| {
-        !wanted.is_empty() && wanted.contains(&(file.source_index, file.relative.clone()))
-    })
-}
-
-fn read_and_parse(config: &Config, file: &source::Found) -> ParsedFile {
-    let mut problems = Diagnostics::new();
-    let parsed = match source::read(config, file) {
-        Ok(source) => parse::parse(&source, &mut problems),
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
-    };
-    // A file published as it is that cannot be: a link to it says why it leads nowhere.
-    let parsed = parsed.or_else(|| {
-        matches!(
-            file.kind,
-            source::FileKind::Asset | source::FileKind::Linked
-        )
-        .then(|| {
-            Parsed::Withheld(parse::Origin {
-                display_path: config.display(&file.path),
-                source_index: file.source_index,
-                relative: file.relative.clone(),
-            })
-        })
-    });
-    ParsedFile {
-        path: file.path.clone(),
-        source_index: file.source_index,
-        kind: file.kind,
-        stamp: file.stamp,
-        parsed,
-        problems,
-    }
 }
 
 /// What a build did.
@@ -371,7 +74,7 @@ pub fn prepare_book(
     deny_warnings: bool,
     caches: &mut Caches,
 ) -> Result<Prepared> {
-    let gathered = gather(dir, caches);
+    let gathered = book::gather(dir, &mut caches.book);
     prepare_gathered(gathered, today, deny_warnings, caches)
 }
 
@@ -381,7 +84,7 @@ fn prepare_gathered(
     deny_warnings: bool,
     caches: &mut Caches,
 ) -> Result<Prepared> {
-    let mut evaluated = evaluate_gathered(gathered, today, caches);
+    let mut evaluated = book::evaluate_gathered(gathered, today, &mut caches.book);
     let stop = |diagnostics: &Diagnostics| {
         diagnostics.has_errors() || (deny_warnings && !diagnostics.is_empty())
     };
@@ -431,10 +134,10 @@ pub struct BuildOptions {
 /// With errors, the previous output is left exactly as it was.
 pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Built> {
     let mut caches = Caches {
-        network: options.network,
+        book: book::Caches::new(options.network),
         ..Caches::default()
     };
-    let gathered = gather(dir, &mut caches);
+    let gathered = book::gather(dir, &mut caches.book);
     let out_dir = options
         .output
         .clone()
@@ -551,95 +254,4 @@ fn unchanged_since_last_build(
         general_pages: record.general_pages,
         up_to_date: true,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::source::{FileKind, Found};
-
-    /// Caches that found `docs` (created under `root`) and parsed each of them.
-    fn caches_of(root: &Path, docs: &[&str]) -> Caches {
-        let mut caches = Caches::default();
-        let mut found = Vec::new();
-        for doc in docs {
-            let path = root.join(doc);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, "---\nservice: x\n---\n").unwrap();
-            caches.parsed.insert(
-                path.clone(),
-                ParsedFile {
-                    path: path.clone(),
-                    source_index: 0,
-                    kind: FileKind::Markdown,
-                    stamp: None,
-                    parsed: None,
-                    problems: Diagnostics::new(),
-                },
-            );
-            found.push(Found {
-                path,
-                source_index: 0,
-                relative: doc.to_string(),
-                kind: FileKind::Markdown,
-                stamp: None,
-            });
-        }
-        caches.found = Some(found);
-        caches
-    }
-
-    #[test]
-    fn a_doc_saved_by_renaming_a_new_file_over_it_is_read_again_without_a_walk() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut caches = caches_of(dir.path(), &["a/service.md", "b/service.md"]);
-        // What `sed -i` or an editor's safe save leaves for the watcher: its temporary file
-        // (gone, renamed over the doc) and the doc.
-        let changed = [
-            dir.path().join("a/sedX1b2c3"),
-            dir.path().join("a/service.md"),
-        ];
-        assert!(caches.note_changes(&changed, false));
-        assert!(caches.found.is_some(), "no new walk");
-        let kept: Vec<&PathBuf> = caches.parsed.keys().collect();
-        assert_eq!(kept, [&dir.path().join("b/service.md")]);
-    }
-
-    #[test]
-    fn a_temporary_file_that_came_and_went_changes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut caches = caches_of(dir.path(), &["a/service.md"]);
-        assert!(!caches.note_changes(&[dir.path().join("a/4913")], false));
-        assert!(caches.found.is_some());
-        assert_eq!(caches.parsed.len(), 1);
-        assert!(
-            caches.note_changes(&[dir.path().join("a/4913")], true),
-            "unless events were lost"
-        );
-        assert!(caches.found.is_none());
-    }
-
-    #[test]
-    fn new_gone_and_moved_files_need_a_new_walk() {
-        let dir = tempfile::tempdir().unwrap();
-        let walks = |change: &dyn Fn(&Path) -> PathBuf| {
-            let mut caches = caches_of(dir.path(), &["a/service.md", "b/service.md"]);
-            let path = change(dir.path());
-            assert!(caches.note_changes(&[path], false));
-            caches.found.is_none()
-        };
-        assert!(walks(&|root| {
-            std::fs::write(root.join("a/runbook.md"), "# New").unwrap();
-            root.join("a/runbook.md")
-        }));
-        assert!(walks(&|root| {
-            std::fs::remove_file(root.join("b/service.md")).unwrap();
-            root.join("b/service.md")
-        }));
-        // A folder moved out of the sources: its files' events never come, the folder's does.
-        assert!(walks(&|root| {
-            std::fs::rename(root.join("a"), root.join("moved-away")).unwrap();
-            root.join("a")
-        }));
-    }
 }

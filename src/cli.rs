@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::build::{self, Evaluated};
+use crate::book::{self, Evaluated};
+use crate::build;
 use crate::config::SiteUrl;
 use crate::diag::{Diagnostics, Severity};
 use crate::diff;
@@ -378,7 +379,7 @@ fn run_build(dir: &Path, options: &build::BuildOptions, open: bool, common: &Com
 }
 
 fn run_check(dir: &Path, format: Format, common: &Common) -> i32 {
-    let evaluated = build::evaluate_book(dir, today(common), network(common));
+    let evaluated = book::evaluate_book(dir, today(common), network(common));
     print_diagnostics(&evaluated.diagnostics);
     eprintln!("{}", pages_read(&evaluated.catalog));
     let output = render_report(&evaluated, format);
@@ -416,7 +417,7 @@ fn run_graph(
     selection: export::Selection,
     common: &Common,
 ) -> i32 {
-    let evaluated = build::evaluate_book(dir, today(common), network(common));
+    let evaluated = book::evaluate_book(dir, today(common), network(common));
     print_diagnostics(&evaluated.diagnostics);
     if evaluated.diagnostics.has_errors() {
         return EXIT_ERROR;

@@ -429,7 +429,7 @@ pub fn repository_name(url: &str) -> String {
 fn path_in_enclosing_repository(folder: &Path) -> Option<String> {
     let folder = folder.canonicalize().ok()?;
     let top = folder.ancestors().find(|f| f.join(".git").exists())?;
-    Some(crate::source::slash_path(folder.strip_prefix(top).ok()?))
+    Some(crate::links::slash_path(folder.strip_prefix(top).ok()?))
 }
 
 /// A page of a repository's web site: `kind` is `blob` (a file) or `commit`; GitLab puts

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
 
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::catalog::Node;
 use crate::diag::did_you_mean;
 use crate::diagram;

@@ -28,11 +28,10 @@
 
 pub mod analysis;
 pub mod asset_policy;
-pub mod backstage;
+pub mod book;
 pub mod build;
 pub mod catalog;
 pub mod checklist;
-pub mod claims;
 pub mod cli;
 pub mod config;
 pub mod decode;
@@ -45,9 +44,9 @@ pub mod export;
 pub mod fetch;
 pub mod fingerprint;
 pub mod frontmatter;
-pub mod general;
 pub mod git;
 pub mod history;
+pub mod import;
 pub mod links;
 pub mod markdown;
 pub mod model;

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::asset_policy;
-use crate::backstage::{self, CatalogFile, Provenance};
 use crate::decode;
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
@@ -88,6 +87,18 @@ impl ServiceSource {
     }
 }
 
+/// Which fields of a service came from a file of another tool (see [`crate::import`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The foreign file, as displayed.
+    pub file: PathBuf,
+    pub line: usize,
+    /// Dotted paths of the fields taken from it (`owner.team`, `depends_on`).
+    pub fields: Vec<String>,
+    /// A service doc supplied the rest.
+    pub merged_with_doc: bool,
+}
+
 /// A Markdown file without `service:` front matter: an extra page of the service whose folder
 /// holds it (or that claims it), otherwise a general page of the book.
 #[derive(Debug, Clone)]
@@ -141,7 +152,7 @@ impl PageSource {
             .unwrap_or_else(|| {
                 let stem = file_stem(&self.origin.relative);
                 // `docs/setup/index.md` is the page of `setup`.
-                match crate::general::folder_page_rank(&self.origin.relative) {
+                match crate::links::folder_page_rank(&self.origin.relative) {
                     Some(_) if !self.origin.folder().is_empty() => {
                         let folder = self.origin.folder();
                         folder.rsplit('/').next().unwrap_or(folder)
@@ -172,8 +183,6 @@ pub enum Parsed {
     Service(Arc<ServiceSource>),
     Page(Arc<PageSource>),
     Asset(Arc<AssetSource>),
-    /// A Backstage catalog file: becomes services once every entity is known.
-    Catalog(Arc<CatalogFile>),
     /// A file the site does not publish (refused by [`asset_policy`], too large, unreadable):
     /// its problem is reported on its own, and a link to it says so.
     Withheld(Origin),
@@ -186,9 +195,6 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
         source_index: file.source_index,
         relative: file.relative.clone(),
     };
-    if file.kind == FileKind::Catalog {
-        return backstage::parse_file(file, diagnostics);
-    }
     if matches!(
         file.kind,
         FileKind::Asset | FileKind::Linked | FileKind::Other

@@ -20,7 +20,6 @@ use yaml_rust2::scanner::Marker;
 
 use crate::deserialize::Segment;
 use crate::diag::Position;
-use crate::yaml::SyntaxError;
 
 /// How deep mappings and lists may nest, the document's own mapping being the first level.
 /// Front matter needs a handful; Backstage entities a dozen at most. It leaves room for the
@@ -358,6 +357,94 @@ fn push(places: &mut Vec<(u64, Place)>, path: &PathHash, spot: Spot) -> usize {
         },
     ));
     places.len() - 1
+}
+
+/// Why a YAML text cannot be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub position: Position,
+    kind: ErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ErrorKind {
+    /// What the parser said.
+    Parser(String),
+    TooDeep,
+    /// A key written a second time in its mapping; `first` is where it was first written.
+    DuplicateKey {
+        key: String,
+        first: Position,
+    },
+}
+
+impl SyntaxError {
+    /// Whether the parser itself (not a limit of opsbook's) refused the text.
+    pub(crate) fn is_parser_error(&self) -> bool {
+        matches!(self.kind, ErrorKind::Parser(_))
+    }
+
+    pub(crate) fn parser(position: Position, message: &str) -> SyntaxError {
+        SyntaxError {
+            position,
+            kind: ErrorKind::Parser(message.to_string()),
+        }
+    }
+
+    pub(crate) fn too_deep(position: Position) -> SyntaxError {
+        SyntaxError {
+            position,
+            kind: ErrorKind::TooDeep,
+        }
+    }
+
+    pub(crate) fn duplicate_key(position: Position, key: &str, first: Position) -> SyntaxError {
+        SyntaxError {
+            position,
+            kind: ErrorKind::DuplicateKey {
+                key: key.to_string(),
+                first,
+            },
+        }
+    }
+
+    /// The same error in a text that starts on line `first_line` of its file.
+    pub fn in_file(mut self, first_line: usize) -> SyntaxError {
+        let shift = |p: Position| Position::new(p.line + first_line - 1, p.column);
+        self.position = shift(self.position);
+        if let ErrorKind::DuplicateKey { first, .. } = &mut self.kind {
+            *first = shift(*first);
+        }
+        self
+    }
+
+    pub fn message(&self) -> String {
+        match &self.kind {
+            ErrorKind::Parser(message) => message.clone(),
+            ErrorKind::TooDeep => {
+                format!("mappings and lists nest deeper than {MAX_DEPTH} levels")
+            }
+            ErrorKind::DuplicateKey { key, first } => {
+                format!(
+                    "key `{key}` is written twice; the first is on line {}",
+                    first.line
+                )
+            }
+        }
+    }
+
+    pub fn help(&self) -> Option<String> {
+        match &self.kind {
+            ErrorKind::Parser(_) => None,
+            ErrorKind::TooDeep => Some(format!(
+                "opsbook reads YAML nested at most {MAX_DEPTH} levels deep: flatten the structure"
+            )),
+            ErrorKind::DuplicateKey { .. } => Some(
+                "keep one of them: a key means one thing in its mapping, so YAML allows it once"
+                    .to_string(),
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::Stdio;
 
-use crate::build::{self, Evaluated};
+use crate::book::{self, Evaluated};
 use crate::config::{self, Config};
 use crate::diag::Diagnostics;
 use crate::fetch::Network;
@@ -159,7 +159,7 @@ impl Repository {
             .collect();
         self.extract(commit, &wanted, &top)?;
         self.relocate(&mut config, &book, cache_dir);
-        Ok(build::evaluate_config(
+        Ok(book::evaluate_config(
             config,
             diagnostics,
             today,
@@ -299,9 +299,7 @@ fn inputs(config: &Config, book: &Path) -> Vec<PathBuf> {
 /// `path` relative to `top` (`/`-separated, empty for `top` itself), unless it leaves `top`.
 fn inside(top: &Path, path: &Path) -> Option<String> {
     let normalized = normalize(path);
-    Some(crate::source::slash_path(
-        normalized.strip_prefix(top).ok()?,
-    ))
+    Some(crate::links::slash_path(normalized.strip_prefix(top).ok()?))
 }
 
 /// `path` with its `.` and `..` steps taken, without asking the disk (what matters is how

@@ -26,7 +26,8 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::build::{self, Caches, Evaluated, Prepared};
+use crate::book::Evaluated;
+use crate::build::{self, Caches, Prepared};
 use crate::config::SiteUrl;
 use crate::diag::Diagnostics;
 use crate::fetch::Network;
@@ -251,7 +252,7 @@ fn rebuild(shared: &Shared, options: &Options) -> Result<Watch> {
         site,
     } = build::prepare_book(&options.dir, today, false, &mut caches)?;
     // Git sources are fetched when serving starts, not on every save.
-    caches.network = Network::Offline;
+    caches.book.network = Network::Offline;
     // The preview is served from the root, wherever the book says it will be published.
     evaluated.config.site_url = SiteUrl::default();
     drop(caches);
@@ -499,6 +500,7 @@ impl Watcher {
             .caches
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .book
             .note_changes(&changed, rescan);
         if anything_changed {
             self.rebuild();
@@ -525,6 +527,7 @@ impl Watcher {
             .caches
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .book
             .note_changes(&[], true);
         self.rebuild();
     }

@@ -343,16 +343,7 @@ fn file_kind(path: &Path, format: SourceFormat) -> Option<FileKind> {
 }
 
 fn relative_slash_path(root: &Path, path: &Path) -> String {
-    slash_path(path.strip_prefix(root).unwrap_or(path))
-}
-
-/// A relative path as the book names it, whatever the platform: parts joined by `/`.
-pub fn slash_path(relative: &Path) -> String {
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    crate::links::slash_path(path.strip_prefix(root).unwrap_or(path))
 }
 
 #[cfg(test)]

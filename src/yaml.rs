@@ -10,90 +10,8 @@ use serde_json::Value as Json;
 
 use crate::deserialize::{self, Problem};
 use crate::diag::Position;
-use crate::positions::{MAX_DEPTH, Positions};
-
-/// Why a YAML text cannot be read, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub position: Position,
-    kind: ErrorKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum ErrorKind {
-    /// What the parser said.
-    Parser(String),
-    TooDeep,
-    /// A key written a second time in its mapping; `first` is where it was first written.
-    DuplicateKey {
-        key: String,
-        first: Position,
-    },
-}
-
-impl SyntaxError {
-    pub(crate) fn parser(position: Position, message: &str) -> SyntaxError {
-        SyntaxError {
-            position,
-            kind: ErrorKind::Parser(message.to_string()),
-        }
-    }
-
-    pub(crate) fn too_deep(position: Position) -> SyntaxError {
-        SyntaxError {
-            position,
-            kind: ErrorKind::TooDeep,
-        }
-    }
-
-    pub(crate) fn duplicate_key(position: Position, key: &str, first: Position) -> SyntaxError {
-        SyntaxError {
-            position,
-            kind: ErrorKind::DuplicateKey {
-                key: key.to_string(),
-                first,
-            },
-        }
-    }
-
-    /// The same error in a text that starts on line `first_line` of its file.
-    pub fn in_file(mut self, first_line: usize) -> SyntaxError {
-        let shift = |p: Position| Position::new(p.line + first_line - 1, p.column);
-        self.position = shift(self.position);
-        if let ErrorKind::DuplicateKey { first, .. } = &mut self.kind {
-            *first = shift(*first);
-        }
-        self
-    }
-
-    pub fn message(&self) -> String {
-        match &self.kind {
-            ErrorKind::Parser(message) => message.clone(),
-            ErrorKind::TooDeep => {
-                format!("mappings and lists nest deeper than {MAX_DEPTH} levels")
-            }
-            ErrorKind::DuplicateKey { key, first } => {
-                format!(
-                    "key `{key}` is written twice; the first is on line {}",
-                    first.line
-                )
-            }
-        }
-    }
-
-    pub fn help(&self) -> Option<String> {
-        match &self.kind {
-            ErrorKind::Parser(_) => None,
-            ErrorKind::TooDeep => Some(format!(
-                "opsbook reads YAML nested at most {MAX_DEPTH} levels deep: flatten the structure"
-            )),
-            ErrorKind::DuplicateKey { .. } => Some(
-                "keep one of them: a key means one thing in its mapping, so YAML allows it once"
-                    .to_string(),
-            ),
-        }
-    }
-}
+use crate::positions::Positions;
+pub use crate::positions::SyntaxError;
 
 /// A YAML text read: the generic tree that typed deserialization works on (see
 /// [`deserialize::collect`]), and where each of its fields is written.
@@ -155,7 +73,7 @@ fn syntax_error(text: &str, error: &serde_yaml::Error) -> SyntaxError {
 
 /// A parser's message in words a person can act on, where there are better ones.
 fn plain_words(text: &str, error: SyntaxError) -> SyntaxError {
-    if !matches!(error.kind, ErrorKind::Parser(_)) {
+    if !error.is_parser_error() {
         return error;
     }
     let line = text

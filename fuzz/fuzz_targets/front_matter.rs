@@ -23,7 +23,13 @@ fuzz_target!(|bytes: &[u8]| {
             bytes: bytes.to_vec(),
         };
         let mut diagnostics = Diagnostics::new();
-        let parsed = parse::parse(&file, &mut diagnostics);
+        let parsed = match kind {
+            FileKind::Catalog => {
+                let _ = opsbook::import::read(&file, &mut diagnostics);
+                None
+            }
+            _ => parse::parse(&file, &mut diagnostics),
+        };
         for diagnostic in diagnostics.sorted() {
             let _ = diagnostic.to_string();
         }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::checklist::Check;
 use crate::diag::{Diagnostic, display_path};
 use crate::model::{Level, ServiceDoc};

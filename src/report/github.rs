@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::diag;
 use crate::report::annotations::{self, Severity, Workspace};
 

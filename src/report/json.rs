@@ -5,7 +5,7 @@ use crate::config::RepositoryFile;
 use serde::Serialize;
 
 use crate::analysis::Reach;
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::diag::{Diagnostics, Severity, display_path};
 use crate::model::{Level, Target};
 use crate::report::{ServiceReport, Summary};

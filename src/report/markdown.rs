@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::report::Status;
 
 /// Escapes text for a Markdown table cell.

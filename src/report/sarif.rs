@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::checklist::Check;
 use crate::diag::{self, Diagnostic};
 use crate::report::annotations::{self, Gap, Severity, Workspace};

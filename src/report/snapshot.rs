@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::model::Level;
 use crate::report::json;
 

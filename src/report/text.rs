@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::catalog::Catalog;
 use crate::checklist::Checklist;
 use crate::report::{CheckResult, ServiceReport, Status};

@@ -14,7 +14,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::catalog::{self, Catalog};
 use crate::config::DiagramSettings;
 use crate::diag::{Diagnostic, Diagnostics, Position};
@@ -289,7 +289,7 @@ fn service_node(evaluated: &Evaluated, index: usize, from_page: &str) -> Node {
         label: doc.title_or_id().to_string(),
         classes,
         shape,
-        link: Some(url::relative_link(
+        link: Some(crate::links::relative_link(
             from_page,
             &url::service_page(doc.service.as_str()),
         )),
@@ -647,7 +647,7 @@ fn border_node(evaluated: &Evaluated, across: &Across, count: usize, page: &str)
             label: system.clone(),
             classes: "node system outside".into(),
             shape: Shape::Box,
-            link: Some(url::relative_link(page, &system_page(system))),
+            link: Some(crate::links::relative_link(page, &system_page(system))),
             tooltip: format!("System {system}: {count} dependencies cross to it"),
         },
         Across::Other(node) => {
@@ -711,7 +711,7 @@ fn organisation(evaluated: &Evaluated) -> Diagram {
             label: format!("{name}\n{} services", sizes[name]),
             classes: "node system".into(),
             shape: Shape::Box,
-            link: Some(url::relative_link(page, &system_page(name))),
+            link: Some(crate::links::relative_link(page, &system_page(name))),
             tooltip: format!("System {name}: {} services", sizes[name]),
         })
         .collect();

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::general::GeneralDocs;
+use crate::catalog::general::GeneralDocs;
 use crate::site::url::{GENERAL_INDEX, GeneralRoots, SourceMap};
 
 /// A folder's entries that the tree shows at most, around the one on the way down.

@@ -11,7 +11,7 @@ use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::catalog::Service;
 use crate::diagram::escape;
 use crate::export::{self, GraphFormat, Selection};

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::catalog::Catalog;
-use crate::links;
+use crate::links::{self, relative_link};
 use crate::markdown::{Destination, slug};
 
 /// Output path (relative to the site root) of a service's page.
@@ -220,25 +220,6 @@ impl SourceMap {
             Destination::AsWritten | Destination::Broken(_) => None,
         }
     }
-}
-
-/// A relative link from page `from` to file `to`, both relative to the site root.
-pub fn relative_link(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from
-        .split('/')
-        .collect::<Vec<_>>()
-        .split_last()
-        .map(|(_, d)| d.to_vec())
-        .unwrap_or_default();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut link = "../".repeat(from_dirs.len() - common);
-    link.push_str(&to_parts[common..].join("/"));
-    link
 }
 
 #[cfg(test)]

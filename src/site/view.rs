@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis;
-use crate::build::Evaluated;
+use crate::book::Evaluated;
 use crate::catalog::{Catalog, Service};
 use crate::checklist::Check;
 use crate::markdown;

@@ -9,7 +9,6 @@
 //! and the page lists what came from the catalog.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use crate::deserialize::{self, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
 use crate::markdown::Facts;
 use crate::model::{ServiceDoc, ServiceId};
-use crate::parse::{Derived, Origin, Parsed, ServiceSource};
+use crate::parse::{Derived, Origin, Parsed, Provenance, ServiceSource};
 use crate::positions::Positions;
 use crate::source::SourceFile;
 use crate::yaml;
@@ -101,18 +100,6 @@ pub struct Profile {
     pub email: Option<String>,
 }
 
-/// Which fields of a service came from a Backstage catalog.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Provenance {
-    /// The catalog file, as displayed.
-    pub file: PathBuf,
-    pub line: usize,
-    /// Dotted paths of the fields taken from it (`owner.team`, `depends_on`).
-    pub fields: Vec<String>,
-    /// A service doc supplied the rest.
-    pub merged_with_doc: bool,
-}
-
 /// Kinds Backstage defines that are not services: read for what they say about services
 /// (APIs, Groups) or skipped without a word.
 const OTHER_KNOWN_KINDS: &[&str] = &[
@@ -120,7 +107,7 @@ const OTHER_KNOWN_KINDS: &[&str] = &[
 ];
 
 /// Reads every YAML document of a catalog file.
-pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed> {
+pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Arc<CatalogFile>> {
     let origin = Origin {
         display_path: file.display_path.clone(),
         source_index: file.source_index,
@@ -172,7 +159,7 @@ pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Pa
             });
         }
     }
-    Some(Parsed::Catalog(Arc::new(CatalogFile { origin, entities })))
+    Some(Arc::new(CatalogFile { origin, entities }))
 }
 
 /// The YAML documents of a file, each with the line it starts on; empty ones are left out.
@@ -199,21 +186,18 @@ fn documents(text: &str) -> Vec<(usize, &str)> {
     documents
 }
 
-/// Replaces the catalog files among `parsed` by the services and resources their entities
-/// describe, merged with the service docs of the same id.
-pub fn into_services(parsed: Vec<Parsed>, diagnostics: &mut Diagnostics) -> Vec<Parsed> {
-    let (catalogs, mut others): (Vec<_>, Vec<_>) = parsed
-        .into_iter()
-        .partition(|p| matches!(p, Parsed::Catalog(_)));
+/// Adds to `others` the services and resources the entities of `catalogs` describe, each
+/// merged with the service doc of the same id when there is one.
+pub fn into_services(
+    catalogs: &[Arc<CatalogFile>],
+    mut others: Vec<Parsed>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Parsed> {
     if catalogs.is_empty() {
         return others;
     }
     let entities: Vec<(&Origin, &EntityDoc)> = catalogs
         .iter()
-        .filter_map(|p| match p {
-            Parsed::Catalog(file) => Some(file),
-            _ => None,
-        })
         .flat_map(|file| file.entities.iter().map(move |e| (&file.origin, e)))
         .collect();
     let index = Index::new(&entities);

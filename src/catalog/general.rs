@@ -8,11 +8,8 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::parse::{AssetSource, PageSource, file_stem};
-
-/// The names of a folder's own page, most telling first: Hugo's section page, the index page
-/// of most site generators, a repository's README.
-const FOLDER_PAGES: &[&str] = &["_index", "index", "readme"];
+use crate::links::folder_page_rank;
+use crate::parse::{AssetSource, PageSource};
 
 /// The general pages and files of a book.
 #[derive(Debug, Clone, Default)]
@@ -137,13 +134,6 @@ fn by_weight_then_title(a: (Option<f64>, &str), b: (Option<f64>, &str)) -> Order
 /// How well a page stands for its folder: `Some(0)` best, `None` when it does not.
 fn rank_of(page: &PageSource) -> Option<usize> {
     folder_page_rank(&page.origin.relative)
-}
-
-/// How well the file at `relative` stands for its folder: `Some(0)` best, `None` when it
-/// does not.
-pub fn folder_page_rank(relative: &str) -> Option<usize> {
-    let stem = file_stem(relative).to_ascii_lowercase();
-    FOLDER_PAGES.iter().position(|name| *name == stem)
 }
 
 /// The folder above `folder`; `None` at the top.

@@ -1,12 +1,12 @@
 //! Catalog: the validated model of an organisation and its dependency graph.
 //!
 //! Pure: takes parsed files, attaches extra pages to their service (the one whose folder holds
-//! them, or that claims them: see [`crate::claims`]) and the rest to the book's general pages
-//! ([`crate::general`]), rejects duplicate ids,
+//! them, or that claims them: see [`claims`]) and the rest to the book's general pages
+//! ([`general`]), rejects duplicate ids,
 //! resolves dependencies into a petgraph graph (unknown ids are warnings: a readiness gap,
 //! not a broken file), checks what users drew (DOT syntax, architecture links) without
 //! laying anything out, warns about raw `<script>` and `<style>` elements no reader will see,
-//! and has [`crate::links`] check what users linked to.
+//! and has [`link_check`] check what users linked to.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -14,13 +14,17 @@ use std::sync::Arc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use crate::claims::Claims;
+pub mod claims;
+pub mod general;
+pub mod link_check;
+
+use self::claims::Claims;
+use self::general::GeneralDocs;
 use crate::deserialize::Segment;
 use crate::diag::{
     Diagnostic, Diagnostics, Position, Severity, did_you_mean, display_path, suggestion_help,
 };
 use crate::diagram::{self, DrawError};
-use crate::general::GeneralDocs;
 use crate::markdown::{Facts, HiddenElement, LeftOutTags};
 use crate::model::{Dependency, DependencyKind, Kind, ServiceId, Target};
 use crate::nesting::{Cut, MAX_OPEN_ELEMENTS};
@@ -120,8 +124,6 @@ impl Catalog {
                 Parsed::Page(page) => pages.push(page),
                 Parsed::Asset(asset) => assets.push(asset),
                 Parsed::Withheld(origin) => withheld.push(origin),
-                // Made into services before the catalog is built (see `backstage`).
-                Parsed::Catalog(_) => {}
             }
         }
         sources.sort_by(|a, b| a.origin.cmp(&b.origin));
@@ -142,7 +144,7 @@ impl Catalog {
         };
         catalog.build_graph(diagnostics);
         check_drawings(&catalog, diagnostics);
-        crate::links::check(&catalog, options.broken_links, diagnostics);
+        link_check::check(&catalog, options.broken_links, diagnostics);
         catalog
     }
 
