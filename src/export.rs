@@ -57,7 +57,9 @@ fn select(evaluated: &Evaluated, selection: &Selection) -> Result<Vec<NodeIndex>
     let (up, down) = selection
         .depth
         .map_or((settings.up, settings.down), |d| (d, d));
-    Ok(drawings::neighbourhood_nodes(catalog, index, up, down))
+    Ok(crate::analysis::neighbourhood_nodes(
+        catalog, index, up, down,
+    ))
 }
 
 /// How a node is named in exports: its id, or the name of an external.

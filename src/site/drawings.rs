@@ -5,7 +5,7 @@
 //! page, and lays them all out. Colours come from the report's levels; nothing here decides
 //! readiness.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -313,35 +313,6 @@ fn catalog_node(evaluated: &Evaluated, node: &catalog::Node, from_page: &str) ->
             ..Node::default()
         },
     }
-}
-
-/// A service's graph node, then what it depends on (`down` steps) and what depends on it
-/// (`up` steps), breadth first: the closest come first.
-pub fn neighbourhood_nodes(
-    catalog: &Catalog,
-    index: usize,
-    up: usize,
-    down: usize,
-) -> Vec<NodeIndex> {
-    let graph = catalog.graph();
-    let start = catalog.node_of(index);
-    let mut order = vec![start];
-    let mut seen: BTreeSet<NodeIndex> = BTreeSet::from([start]);
-    for (direction, depth) in [(Direction::Outgoing, down), (Direction::Incoming, up)] {
-        let mut queue = VecDeque::from([(start, 0)]);
-        while let Some((node, distance)) = queue.pop_front() {
-            if distance == depth {
-                continue;
-            }
-            for next in graph.neighbors_directed(node, direction) {
-                if seen.insert(next) {
-                    order.push(next);
-                    queue.push_back((next, distance + 1));
-                }
-            }
-        }
-    }
-    order
 }
 
 /// A service's neighbourhood as drawn on its page: its dependencies and dependents, level by

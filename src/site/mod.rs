@@ -18,7 +18,6 @@
 
 pub mod badge;
 pub mod drawings;
-pub mod general;
 pub mod history;
 pub mod links;
 pub mod render;

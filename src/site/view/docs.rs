@@ -1,5 +1,5 @@
-//! The views of the book's general pages (those of no service): each page with the tree of
-//! folders around it, and a page for each folder listing what it holds.
+//! The general pages (those of no service): each page with the tree of folders around it,
+//! and a page for each folder listing what it holds.
 //!
 //! The tree beside a page shows the folders from the top down to the page's own, each with
 //! its entries; a folder of many entries shows those around the way down and links to the

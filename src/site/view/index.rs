@@ -1,0 +1,126 @@
+//! The overview page: levels across the organisation, the services furthest below their
+//! required level, and the table of every service.
+
+use crate::book::Evaluated;
+use crate::model::Level;
+use crate::report::ServiceReport;
+use crate::site::history::HistoryView;
+use serde::Serialize;
+
+use super::*;
+
+#[derive(Debug, Serialize)]
+pub struct LevelCount {
+    pub level: Level,
+    pub count: usize,
+}
+
+/// A service on the risk ranking, with the reason in one line.
+#[derive(Debug, Serialize)]
+pub struct RiskRow<'a> {
+    pub service: ServiceRow<'a>,
+    pub risk: f64,
+    pub reason: String,
+}
+
+pub(crate) fn risk_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> RiskRow<'a> {
+    let blast = &evaluated.analysis.of(report.service).blast_radius;
+    let tier_one = blast.by_tier[0];
+    let mut parts = Vec::new();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    parts.push(match (blast.count, tier_one) {
+        (0, _) => "takes no other service down".to_string(),
+        (n, 0) => format!("takes {n} service{} down", plural(n)),
+        (n, t) if t == n => format!("takes {n} tier-1 service{} down", plural(n)),
+        (n, t) => format!("takes {n} service{} down, {t} of them tier 1", plural(n)),
+    });
+    if report.shortfall() > 0 {
+        parts.push(format!(
+            "{} level{} below {}",
+            report.shortfall(),
+            if report.shortfall() == 1 { "" } else { "s" },
+            report.required
+        ));
+    }
+    let failing = report.failing().count();
+    parts.push(format!(
+        "{failing} failing check{}",
+        if failing == 1 { "" } else { "s" }
+    ));
+    RiskRow {
+        service: service_row(evaluated, report),
+        risk: report.risk,
+        reason: parts.join(" · "),
+    }
+}
+
+/// The ten riskiest services, riskiest first.
+pub(crate) fn top_risks(evaluated: &Evaluated) -> Vec<RiskRow<'_>> {
+    evaluated
+        .report
+        .riskiest()
+        .into_iter()
+        .take(10)
+        .map(|s| risk_row(evaluated, s))
+        .collect()
+}
+
+/// The index page.
+#[derive(Debug, Serialize)]
+pub struct IndexView<'a> {
+    pub services: usize,
+    pub assessed: usize,
+    pub meeting_required: usize,
+    pub by_level: Vec<LevelCount>,
+    pub furthest_below: Vec<ServiceRow<'a>>,
+    /// The ten riskiest services, riskiest first.
+    pub risks: Vec<RiskRow<'a>>,
+    pub rows: Vec<ServiceRow<'a>>,
+    pub teams: Vec<&'a str>,
+    /// The organisation over the last commits, when the build samples history.
+    pub history: Option<HistoryView>,
+}
+
+pub fn index(evaluated: &Evaluated) -> IndexView<'_> {
+    let report = &evaluated.report;
+    let summary = report.summary();
+    let rows: Vec<ServiceRow> = report
+        .services
+        .iter()
+        .map(|s| service_row(evaluated, s))
+        .collect();
+    let tier_of = |i: usize| {
+        evaluated.catalog.services[i]
+            .source
+            .doc
+            .tier_or_default()
+            .number()
+    };
+    let mut teams: Vec<&str> = rows.iter().filter_map(|r| r.team).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    IndexView {
+        services: summary.services,
+        assessed: summary.assessed,
+        meeting_required: summary.meeting_required,
+        by_level: summary
+            .by_level
+            .iter()
+            .rev()
+            .map(|(level, count)| LevelCount {
+                level: *level,
+                count: *count,
+            })
+            .collect(),
+        furthest_below: report
+            .furthest_below(tier_of)
+            .into_iter()
+            .take(10)
+            .map(|s| service_row(evaluated, s))
+            .collect(),
+        risks: top_risks(evaluated),
+        rows,
+        teams,
+        history: None,
+    }
+}
