@@ -17,11 +17,11 @@ use crate::checklist::{self, Checklist};
 use crate::config::{self, Config};
 use crate::diag::Diagnostics;
 use crate::evaluate::evaluate;
+use crate::evaluate::report::Report;
 use crate::fetch::{self, Network};
 use crate::import::{self, Foreign};
 use crate::model::Date;
 use crate::parse::{self, Parsed};
-use crate::report::Report;
 use crate::source;
 
 /// Everything known about a book after evaluation.

@@ -14,7 +14,7 @@ use crate::config::{ChecklistConfig, ChecklistMode, Config};
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Severity, did_you_mean};
 use crate::model::{Kind, Level};
-use crate::yaml;
+use crate::parse::yaml;
 
 const DEFAULT_CHECKLIST: &str = include_str!("checklist.yaml");
 

@@ -1,30 +1,33 @@
 //! opsbook: production-readiness docs for every service, as a static site and a CI gate.
 //!
-//! The pipeline, one module per stage, plain data between them:
+//! The pipeline, one module per stage, plain data between them (docs/architecture.md is the
+//! map):
 //!
 //! ```text
-//! config::load        book.toml                 -> Config
-//! fetch::fetch_sources Config                   -> git sources checked out in the cache
-//! source::find, read Config                    -> SourceFile (Markdown and images)
-//! parse::parse        SourceFile                -> ServiceSource | PageSource | AssetSource | CatalogFile
-//! asset_policy::admit an asset's name and bytes -> published as is, rewritten (SVG), or refused
-//! backstage::into_services  catalog entities     -> ServiceSource (merged with docs of the same id)
-//! Catalog::build      parsed files              -> Catalog (services, pages, dependency graph)
-//! analysis::analyze   Catalog                   -> Analysis (blast radius, cycles, tier inversions)
-//! checklist::load     Config                    -> Checklist (embedded default + the book's own)
-//! evaluate::evaluate  Catalog, Analysis, Checklist, today -> Report (pure: no HTML here)
-//! site::render        Report, Catalog, Theme    -> each file of the site, written as rendered
-//! site::search        search documents          -> search-index.js (one of those files)
-//! site::links         every page's links        -> dead links, before anything is published
-//! site::write         files                     -> output folder, swapped in atomically
+//! config::load         book.toml                  -> Config
+//! fetch::fetch_sources Config                     -> git sources checked out in the cache
+//! source::find, read   Config                     -> SourceFile (Markdown, images, other files)
+//! parse::parse         SourceFile                 -> ServiceSource | PageSource | AssetSource
+//! asset_policy::admit  a file's name and bytes    -> published as is, rewritten (SVG), or refused
+//! import::read         a file of another tool     -> Foreign (a Backstage catalog)
+//! import::into_services parsed docs, Foreign      -> ServiceSource (merged with docs of the same id)
+//! Catalog::build       parsed files               -> Catalog (services, their pages, general pages,
+//!                                                    dependency graph; links checked)
+//! analysis::analyze    Catalog                    -> Analysis (blast radius, cycles, tier inversions)
+//! checklist::load      Config                     -> Checklist (embedded default + the book's own)
+//! evaluate::evaluate   Catalog, Analysis, Checklist, today -> Report (pure: no HTML here)
+//! book::evaluate_book  a book's folder            -> Evaluated (every stage above, in order)
+//! site::render         Evaluated, Theme           -> each file of the site, written as rendered
+//! site::links          every page's links         -> dead links, before anything is published
+//! site::write          files                      -> output folder, swapped in atomically
 //! ```
 //!
 //! Beside the pipeline, comparisons over time read reports back through the JSON contract
 //! (`report::snapshot`): `revision` evaluates the book at a git commit without touching the
 //! working tree, `diff` compares two reports (a pure function; its formats too).
 //!
-//! `build` drives the stages for every command; problems in users' files are collected as
-//! `diag::Diagnostic`s along the way, never printed here.
+//! `book` runs the stages up to the report for every command, `build` the site's; problems in
+//! users' files are collected as `diag::Diagnostic`s along the way, never printed here.
 
 pub mod analysis;
 pub mod asset_policy;
@@ -34,7 +37,6 @@ pub mod catalog;
 pub mod checklist;
 pub mod cli;
 pub mod config;
-pub mod decode;
 pub mod deserialize;
 pub mod diag;
 pub mod diagram;
@@ -43,7 +45,6 @@ pub mod evaluate;
 pub mod export;
 pub mod fetch;
 pub mod fingerprint;
-pub mod frontmatter;
 pub mod git;
 pub mod history;
 pub mod import;
@@ -52,7 +53,6 @@ pub mod markdown;
 pub mod model;
 pub mod nesting;
 pub mod parse;
-pub mod positions;
 pub mod report;
 pub mod revision;
 pub mod scaffold;
@@ -60,7 +60,6 @@ pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod source;
-pub mod yaml;
 
 /// Runs `work` on a thread with the smallest stack an opsbook thread has: 2 MiB, what Rust
 /// gives the threads it spawns (`serve`'s file watcher) and rayon's and tokio's workers take

@@ -18,10 +18,10 @@ use crate::deserialize::{self, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
 use crate::markdown::Facts;
 use crate::model::{ServiceDoc, ServiceId};
+use crate::parse::positions::Positions;
+use crate::parse::yaml;
 use crate::parse::{Derived, Origin, Parsed, Provenance, ServiceSource};
-use crate::positions::Positions;
 use crate::source::SourceFile;
-use crate::yaml;
 
 /// The entities of one catalog file.
 #[derive(Debug, Clone)]

@@ -15,7 +15,9 @@ use crate::checklist::{Check, Checklist, GraphRule, Rule};
 use crate::config::RequiredLevels;
 use crate::model::{Date, Kind, Level, Target, Tier};
 use crate::parse::ServiceSource;
-use crate::report::{CheckResult, Location, Report, ServiceReport, Status};
+pub mod report;
+
+use self::report::{CheckResult, Location, Report, ServiceReport, Status};
 
 /// Evaluates every service of the catalog.
 pub fn evaluate(

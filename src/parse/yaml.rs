@@ -10,8 +10,8 @@ use serde_json::Value as Json;
 
 use crate::deserialize::{self, Problem};
 use crate::diag::Position;
-use crate::positions::Positions;
-pub use crate::positions::SyntaxError;
+use crate::parse::positions::Positions;
+pub use crate::parse::positions::SyntaxError;
 
 /// A YAML text read: the generic tree that typed deserialization works on (see
 /// [`deserialize::collect`]), and where each of its fields is written.

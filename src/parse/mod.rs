@@ -4,19 +4,22 @@
 //! the Markdown facts. Every problem becomes a located diagnostic; a file with problems still
 //! yields what could be read, so later stages can report their own problems too.
 
+pub mod decode;
+pub mod frontmatter;
+pub mod positions;
+pub mod yaml;
+
+use self::frontmatter::SplitError;
+use self::positions::Positions;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::asset_policy;
-use crate::decode;
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
-use crate::frontmatter::{self, SplitError};
 use crate::markdown::{self, Facts};
 use crate::model::ServiceDoc;
-use crate::positions::Positions;
 use crate::source::{FileKind, SourceFile};
-use crate::yaml;
 
 /// Where a parsed file came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
