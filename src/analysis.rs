@@ -25,79 +25,79 @@ use crate::model::{DependencyKind, Kind, Lifecycle, Tier};
 /// 10,000 services with hubs that thousands depend on names about 75 per service; a chain of
 /// 5,000 would name 2,500. When they do not fit, each list names this many at most: the most
 /// critical.
-pub const LISTED_PER_SERVICE: usize = 200;
+pub(crate) const LISTED_PER_SERVICE: usize = 200;
 
 /// A failing `deps.tier` names this many of the less critical services, the least critical
 /// first; the message counts the rest.
-pub const TIER_INVERSIONS_NAMED: usize = 3;
+pub(crate) const TIER_INVERSIONS_NAMED: usize = 3;
 
 /// A route of more services than twice this, plus one, shows this many at each end.
 const ROUTE_ENDS: usize = 4;
 
 /// What the graph says about one service. Indices are `Catalog::services` indices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServiceGraph {
+pub(crate) struct ServiceGraph {
     /// Documented services this one depends on directly (hard or soft), sorted.
-    pub dependencies: Vec<usize>,
+    pub(crate) dependencies: Vec<usize>,
     /// Documented services that depend on this one directly (hard or soft), sorted.
-    pub dependents: Vec<usize>,
+    pub(crate) dependents: Vec<usize>,
     /// Every service that fails when this one fails: transitive dependents over hard edges.
-    pub blast_radius: Reach,
+    pub(crate) blast_radius: Reach,
     /// Every service this one needs: transitive dependencies over hard edges.
-    pub stands_on: Reach,
+    pub(crate) stands_on: Reach,
     /// The number of hard dependency steps in the longest chain below this service (a cycle
     /// counts as one step).
-    pub depth: usize,
+    pub(crate) depth: usize,
     /// A shortest cycle of hard dependencies through this service: the services after it, up
     /// to the one that depends on it (none when it depends on itself).
-    pub cycle: Option<Route>,
+    pub(crate) cycle: Option<Route>,
     /// The less critical services this one hard-depends on, directly or not.
-    pub tier_inversions: TierInversions,
+    pub(crate) tier_inversions: TierInversions,
     /// Deprecated services this one depends on directly.
-    pub deprecated: Vec<usize>,
+    pub(crate) deprecated: Vec<usize>,
 }
 
 /// The services one service reaches over hard edges, in one direction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reach {
+pub(crate) struct Reach {
     /// How many there are.
-    pub count: usize,
+    pub(crate) count: usize,
     /// How many of them are of tier 1, 2, 3 and 4.
-    pub by_tier: [usize; 4],
+    pub(crate) by_tier: [usize; 4],
     /// Sorted by id: every one of them, unless the book's lists would be too long (see
     /// [`LISTED_PER_SERVICE`]); then the most critical (lowest tier first, then by id), as
     /// many as that allows.
-    pub listed: Vec<usize>,
+    pub(crate) listed: Vec<usize>,
 }
 
 impl Reach {
     /// Whether `listed` names every service counted.
-    pub fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         self.listed.len() == self.count
     }
 }
 
 /// Less critical services that a service hard-depends on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TierInversions {
+pub(crate) struct TierInversions {
     /// How many there are.
-    pub count: usize,
+    pub(crate) count: usize,
     /// The least critical, the nearest first among equals, at most [`TIER_INVERSIONS_NAMED`].
-    pub worst: Vec<TierInversion>,
+    pub(crate) worst: Vec<TierInversion>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TierInversion {
+pub(crate) struct TierInversion {
     /// The less critical service.
-    pub to: usize,
+    pub(crate) to: usize,
     /// The services between the two on a shortest path.
-    pub via: Route,
+    pub(crate) via: Route,
 }
 
 /// Services in a row along hard edges. A long route keeps only its ends: a cycle through
 /// thousands of services is still named in one sentence.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Route {
+pub(crate) struct Route {
     head: Vec<usize>,
     /// How many services are left out between `head` and `tail`.
     hidden: usize,
@@ -106,7 +106,7 @@ pub struct Route {
 
 /// One step of a route as shown: a service, or how many are left out there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     Service(usize),
     Hidden(usize),
 }
@@ -126,15 +126,15 @@ impl Route {
         }
     }
 
-    pub fn first(&self) -> Option<usize> {
+    pub(crate) fn first(&self) -> Option<usize> {
         self.head.first().copied()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.head.is_empty()
     }
 
-    pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
+    pub(crate) fn steps(&self) -> impl Iterator<Item = Step> + '_ {
         let hidden = (self.hidden > 0).then_some(Step::Hidden(self.hidden));
         self.head
             .iter()
@@ -146,12 +146,12 @@ impl Route {
 
 /// The graph facts of every service.
 #[derive(Debug, Clone, Default)]
-pub struct Analysis {
-    pub services: Vec<ServiceGraph>,
+pub(crate) struct Analysis {
+    pub(crate) services: Vec<ServiceGraph>,
 }
 
 impl Analysis {
-    pub fn of(&self, index: usize) -> &ServiceGraph {
+    pub(crate) fn of(&self, index: usize) -> &ServiceGraph {
         &self.services[index]
     }
 }
@@ -230,7 +230,7 @@ impl Graph {
 }
 
 /// Analyses the catalog's dependency graph.
-pub fn analyze(catalog: &Catalog) -> Analysis {
+pub(crate) fn analyze(catalog: &Catalog) -> Analysis {
     let graph = Graph::new(catalog);
     let depths = longest_hard_chains(&graph.hard_out);
     // Each service's searches are its own: run in parallel, collected in catalog order.
@@ -450,7 +450,7 @@ fn longest_hard_chains(edges: &[Vec<usize>]) -> Vec<usize> {
 
 /// A service's graph node, then what it depends on (`down` steps) and what depends on it
 /// (`up` steps), breadth first: the closest come first.
-pub fn neighbourhood_nodes(
+pub(crate) fn neighbourhood_nodes(
     catalog: &Catalog,
     index: usize,
     up: usize,

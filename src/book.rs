@@ -1,7 +1,7 @@
 //! The evaluated book: reads a book and runs every stage up to the report (config -> sources
 //! -> parse -> catalog -> analysis -> checklist -> evaluate), for every command. What a
 //! command does with the result (the site, a report, a diff) is the business of the modules
-//! that take an [`Evaluated`].
+//! that take an `Evaluated`.
 //!
 //! Problems in users' files are collected in [`Diagnostics`], never printed here.
 
@@ -26,30 +26,30 @@ use crate::source;
 
 /// Everything known about a book after evaluation.
 #[derive(Debug)]
-pub struct Evaluated {
-    pub config: Config,
-    pub catalog: Catalog,
-    pub analysis: Analysis,
-    pub checklist: Checklist,
-    pub report: Report,
-    pub diagnostics: Diagnostics,
+pub(crate) struct Evaluated {
+    pub(crate) config: Config,
+    pub(crate) catalog: Catalog,
+    pub(crate) analysis: Analysis,
+    pub(crate) checklist: Checklist,
+    pub(crate) report: Report,
+    pub(crate) diagnostics: Diagnostics,
 }
 
 /// What one evaluation can hand to the next: `serve` keeps these between rebuilds, so a save
 /// reads and parses only the files it changed.
 #[derive(Debug, Default)]
-pub struct Caches {
+pub(crate) struct Caches {
     /// Each file's parse, by its path, with the stamp (modification time, size) it was read at.
     parsed: FxHashMap<PathBuf, ParsedFile>,
     /// The files of the last walk, while only their contents have changed since.
     found: Option<Vec<source::Found>>,
     /// How the next build may fetch git sources.
-    pub network: Network,
+    pub(crate) network: Network,
 }
 
 impl Caches {
     /// Nothing read yet; the first evaluation may fetch git sources as `network` allows.
-    pub fn new(network: Network) -> Caches {
+    pub(crate) fn new(network: Network) -> Caches {
         Caches {
             network,
             ..Caches::default()
@@ -63,7 +63,8 @@ impl Caches {
     /// the sources again when the watcher lost track (`rescan`), a file of the book is gone,
     /// or a changed path is not one of its files (a new file, book.toml, a template); a doc
     /// saved again, in place or by renaming a new file over it, is only read again.
-    pub fn note_changes(&mut self, changed: &[PathBuf], rescan: bool) -> bool {
+    #[cfg(feature = "serve")]
+    pub(crate) fn note_changes(&mut self, changed: &[PathBuf], rescan: bool) -> bool {
         let found: HashSet<&Path> = self
             .found
             .iter()
@@ -83,7 +84,7 @@ impl Caches {
             || changed
                 .iter()
                 .any(|path| !found.contains(path.as_path()) || !path.exists());
-        self.parsed.retain(|_, file| !changed.contains(&&file.path));
+        self.parsed.retain(|path, _| !changed.contains(&path));
         if walk {
             self.found = None;
         }
@@ -93,7 +94,6 @@ impl Caches {
 
 #[derive(Debug, Clone)]
 struct ParsedFile {
-    path: PathBuf,
     /// The source folder it was found in: a folder listed twice finds a file twice.
     source_index: usize,
     /// How it was read: a file linked to is read as an image is, but only once linked to.
@@ -118,13 +118,13 @@ struct ReadFiles {
 }
 
 /// Reads and evaluates the book in `dir` as of `today`.
-pub fn evaluate_book(dir: &Path, today: Date, network: Network) -> Evaluated {
+pub(crate) fn evaluate_book(dir: &Path, today: Date, network: Network) -> Evaluated {
     evaluate_with(dir, today, &mut Caches::new(network))
 }
 
 /// Evaluates a book whose configuration is already loaded (with the problems loading found):
 /// `revision` loads a book.toml from an older commit and points its folders elsewhere first.
-pub fn evaluate_config(
+pub(crate) fn evaluate_config(
     config: Config,
     diagnostics: Diagnostics,
     today: Date,
@@ -327,7 +327,6 @@ fn read_and_parse(config: &Config, file: &source::Found) -> ParsedFile {
         })
     });
     ParsedFile {
-        path: file.path.clone(),
         source_index: file.source_index,
         kind: file.kind,
         stamp: file.stamp,
@@ -352,7 +351,6 @@ mod tests {
             caches.parsed.insert(
                 path.clone(),
                 ParsedFile {
-                    path: path.clone(),
                     source_index: 0,
                     kind: FileKind::Markdown,
                     stamp: None,

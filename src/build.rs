@@ -24,24 +24,24 @@ use crate::site::theme::Theme;
 /// What one build can hand to the next: `serve` keeps these between rebuilds, so a save
 /// reads and parses only the files it changed and lays out only the diagrams it changed.
 #[derive(Debug, Default)]
-pub struct Caches {
-    pub book: book::Caches,
-    pub layouts: Arc<LayoutCache>,
+pub(crate) struct Caches {
+    pub(crate) book: book::Caches,
+    pub(crate) layouts: Arc<LayoutCache>,
 }
 
 /// What a build did.
 #[derive(Debug)]
-pub struct Built {
+pub(crate) struct Built {
     /// Every problem, including those repeated from the last build when it was up to date.
-    pub diagnostics: Diagnostics,
-    pub summary: Summary,
+    pub(crate) diagnostics: Diagnostics,
+    pub(crate) summary: Summary,
     /// Where the site was written; `None` when errors stopped the build before writing.
-    pub written_to: Option<PathBuf>,
-    pub pages: usize,
+    pub(crate) written_to: Option<PathBuf>,
+    pub(crate) pages: usize,
     /// How many of the pages are general pages, outside services.
-    pub general_pages: usize,
+    pub(crate) general_pages: usize,
     /// Nothing the site is made from changed since the last build: the site was left as it was.
-    pub up_to_date: bool,
+    pub(crate) up_to_date: bool,
 }
 
 impl Built {
@@ -59,16 +59,17 @@ impl Built {
 
 /// A book ready to render: evaluated, its theme loaded and its diagrams laid out.
 #[derive(Debug)]
-pub struct Prepared {
-    pub evaluated: Evaluated,
+pub(crate) struct Prepared {
+    pub(crate) evaluated: Evaluated,
     /// `None` when problems stopped the build (see `evaluated.diagnostics`).
-    pub site: Option<(Theme, Drawings)>,
+    pub(crate) site: Option<(Theme, Drawings)>,
 }
 
 /// Evaluates the book, loads its theme and draws its diagrams, unless it has errors (or
 /// warnings, when they are denied). `build` renders every page of the result and writes it;
 /// `serve` renders each page when it is asked for.
-pub fn prepare_book(
+#[cfg(feature = "serve")]
+pub(crate) fn prepare_book(
     dir: &Path,
     today: Date,
     deny_warnings: bool,
@@ -117,22 +118,22 @@ fn prepare_gathered(
 
 /// How `build` was asked to run.
 #[derive(Debug, Clone, Default)]
-pub struct BuildOptions {
+pub(crate) struct BuildOptions {
     /// Instead of `[output] dir` of book.toml.
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Instead of `[output] site-url` of book.toml.
-    pub site_url: Option<SiteUrl>,
+    pub(crate) site_url: Option<SiteUrl>,
     /// Replace the output folder even if opsbook did not write it.
-    pub force: bool,
-    pub deny_warnings: bool,
-    pub network: Network,
+    pub(crate) force: bool,
+    pub(crate) deny_warnings: bool,
+    pub(crate) network: Network,
     /// `--history N`: chart the last N commits (0: none), whatever book.toml's `[history]` says.
-    pub history: Option<usize>,
+    pub(crate) history: Option<usize>,
 }
 
 /// Evaluates the book and, when it has no errors, renders the site and swaps it into place.
 /// With errors, the previous output is left exactly as it was.
-pub fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Built> {
+pub(crate) fn build_book(dir: &Path, today: Date, options: &BuildOptions) -> Result<Built> {
     let mut caches = Caches {
         book: book::Caches::new(options.network),
         ..Caches::default()

@@ -21,32 +21,32 @@ const DEFAULT_CHECKLIST: &str = include_str!("checklist.yaml");
 /// An ordered list of checks; ids are unique.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Checklist {
-    pub checks: Vec<Check>,
+pub(crate) struct Checklist {
+    pub(crate) checks: Vec<Check>,
 }
 
 /// One readiness check.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Check {
+pub(crate) struct Check {
     /// Stable id: people waive checks by it and CI parses it.
-    pub id: String,
-    pub category: String,
-    pub level: Level,
-    pub applies_to: Vec<Kind>,
-    pub title: String,
+    pub(crate) id: String,
+    pub(crate) category: String,
+    pub(crate) level: Level,
+    pub(crate) applies_to: Vec<Kind>,
+    pub(crate) title: String,
     /// Why the check matters, for the person who fails it.
-    pub why: String,
+    pub(crate) why: String,
     /// What to do to pass it.
-    pub fix: String,
-    pub rule: Rule,
+    pub(crate) fix: String,
+    pub(crate) rule: Rule,
 }
 
 /// How a check decides. Paths are dotted front-matter paths; `a[].b` reads field `b` of
 /// every item of list `a`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub enum Rule {
+pub(crate) enum Rule {
     /// The value is set (an empty list counts: it says "none").
     Present(String),
     /// The value is an http(s) URL.
@@ -74,47 +74,47 @@ pub enum Rule {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PathValues {
-    pub path: String,
-    pub values: Vec<String>,
+pub(crate) struct PathValues {
+    pub(crate) path: String,
+    pub(crate) values: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct MinItems {
-    pub path: String,
-    pub count: usize,
+pub(crate) struct MinItems {
+    pub(crate) path: String,
+    pub(crate) count: usize,
     /// Only items that set at least one of these fields count.
     #[serde(default)]
-    pub having_any: Vec<String>,
+    pub(crate) having_any: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AtLeastNumber {
-    pub path: String,
-    pub min: f64,
+pub(crate) struct AtLeastNumber {
+    pub(crate) path: String,
+    pub(crate) min: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DateWithin {
-    pub path: String,
-    pub days: i64,
+pub(crate) struct DateWithin {
+    pub(crate) path: String,
+    pub(crate) days: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct HeadingRule {
-    pub text: String,
+pub(crate) struct HeadingRule {
+    pub(crate) text: String,
     /// The heading's section must also contain an image.
     #[serde(default)]
-    pub with_image: bool,
+    pub(crate) with_image: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum GraphRule {
+pub(crate) enum GraphRule {
     /// Every dependency names something documented, or is marked external.
     Resolved,
     /// The service is in no cycle of hard dependencies.
@@ -126,16 +126,16 @@ pub enum GraphRule {
 }
 
 impl Checklist {
-    pub fn get(&self, id: &str) -> Option<&Check> {
+    pub(crate) fn get(&self, id: &str) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
     }
 
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn ids(&self) -> impl Iterator<Item = &str> {
         self.checks.iter().map(|c| c.id.as_str())
     }
 
     /// Categories in the order their first check appears.
-    pub fn categories(&self) -> Vec<&str> {
+    pub(crate) fn categories(&self) -> Vec<&str> {
         let mut seen = Vec::new();
         for check in &self.checks {
             if !seen.contains(&check.category.as_str()) {
@@ -147,7 +147,7 @@ impl Checklist {
 }
 
 /// The built-in checklist.
-pub fn default_checklist() -> Checklist {
+pub(crate) fn default_checklist() -> Checklist {
     let typed =
         yaml::parse::<Checklist>(DEFAULT_CHECKLIST).expect("the built-in checklist is valid YAML");
     assert!(
@@ -159,7 +159,7 @@ pub fn default_checklist() -> Checklist {
 }
 
 /// The checklist a book uses: the default, extended or replaced by the book's own file.
-pub fn load(config: &Config, diagnostics: &mut Diagnostics) -> Checklist {
+pub(crate) fn load(config: &Config, diagnostics: &mut Diagnostics) -> Checklist {
     let mut checklist = default_checklist();
     let ChecklistConfig {
         file: Some(file),
@@ -248,7 +248,11 @@ fn load_file(file: &Path, display: &Path, diagnostics: &mut Diagnostics) -> Opti
 }
 
 /// Every waiver must name a check of the checklist.
-pub fn validate_waivers(catalog: &Catalog, checklist: &Checklist, diagnostics: &mut Diagnostics) {
+pub(crate) fn validate_waivers(
+    catalog: &Catalog,
+    checklist: &Checklist,
+    diagnostics: &mut Diagnostics,
+) {
     for service in &catalog.services {
         for (index, waiver) in service.source.doc.waivers.iter().enumerate() {
             if checklist.get(&waiver.check).is_some() {

@@ -27,11 +27,11 @@ Exit codes:
 #[command(name = "opsbook", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the readiness site of the book in DIR.
     #[command(after_help = EXIT_CODES)]
     Build {
@@ -159,23 +159,23 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct Common {
+pub(crate) struct Common {
     /// Treat warnings as errors.
     #[arg(long)]
-    pub deny_warnings: bool,
+    pub(crate) deny_warnings: bool,
     /// Build git sources from the cache alone, without the network.
     #[arg(long)]
-    pub offline: bool,
+    pub(crate) offline: bool,
     /// When a git source cannot be fetched, build from its cached copy (the pages say how old).
     #[arg(long, conflicts_with = "offline")]
-    pub allow_stale: bool,
+    pub(crate) allow_stale: bool,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today, for reproducible reports.
     #[arg(long, value_parser = parse_date)]
-    pub today: Option<Date>,
+    pub(crate) today: Option<Date>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// For people at a terminal.
     Text,
     /// The JSON contract, version 1 (docs/json-report.md).
@@ -190,7 +190,7 @@ pub enum Format {
 
 /// How `opsbook diff` prints (its own list: the check command's formats are not diffs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     /// For people at a terminal.
     Text,
     /// The diff contract, version 1 (docs/diff.md).
@@ -201,13 +201,13 @@ pub enum DiffFormat {
 
 /// What makes `opsbook diff` fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     /// A service met its required level and no longer does, or a new service arrives below it.
     NewlyBelowRequired,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormatArg {
+pub(crate) enum GraphFormatArg {
     /// Graphviz DOT, with levels as tooltips and page links.
     Dot,
     /// Nodes and edges as JSON.
@@ -236,9 +236,9 @@ fn parse_site_url(text: &str) -> Result<SiteUrl, String> {
     SiteUrl::try_from(text.to_string())
 }
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_BELOW_REQUIRED: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
+pub(crate) const EXIT_OK: i32 = 0;
+pub(crate) const EXIT_BELOW_REQUIRED: i32 = 1;
+pub(crate) const EXIT_ERROR: i32 = 2;
 
 /// Runs a command and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
@@ -405,10 +405,19 @@ fn run_check(dir: &Path, format: Format, common: &Common) -> i32 {
 fn pages_read(catalog: &crate::catalog::Catalog) -> String {
     let service_pages: usize = catalog.services.iter().map(|s| s.pages.len()).sum();
     format!(
-        "read {} service docs with {service_pages} pages of their own, and {} general pages outside services",
-        catalog.services.len(),
-        catalog.general.pages.len()
+        "read {} with {} of their own, and {} outside services",
+        counted(catalog.services.len(), "service doc"),
+        counted(service_pages, "page"),
+        counted(catalog.general.pages.len(), "general page")
     )
+}
+
+/// `1 page`, `2 pages`.
+fn counted(count: usize, thing: &str) -> String {
+    match count {
+        1 => format!("1 {thing}"),
+        _ => format!("{count} {thing}s"),
+    }
 }
 
 fn run_graph(

@@ -12,49 +12,49 @@ use crate::deserialize::{self, Problem, Segment};
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
 use crate::model::{Level, Lifecycle, Tier};
 
-pub const BOOK_FILE: &str = "book.toml";
+pub(crate) const BOOK_FILE: &str = "book.toml";
 
 /// Present in every folder opsbook writes: a build replaces such a folder, and the walk of
 /// the sources skips it.
-pub const SITE_MARKER: &str = ".opsbook";
+pub(crate) const SITE_MARKER: &str = ".opsbook";
 
 /// The validated configuration of one book.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The folder holding book.toml; displayed paths are relative to it.
-    pub root: PathBuf,
-    pub book_file: PathBuf,
-    pub title: String,
-    pub description: Option<String>,
+    pub(crate) root: PathBuf,
+    pub(crate) book_file: PathBuf,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
     /// Where service docs are read from, in the order given: `src`, then each `[[source]]`.
     pub sources: Vec<Source>,
     /// Where git sources are fetched to.
-    pub cache_dir: PathBuf,
-    pub output_dir: PathBuf,
-    pub site_url: SiteUrl,
+    pub(crate) cache_dir: PathBuf,
+    pub(crate) output_dir: PathBuf,
+    pub(crate) site_url: SiteUrl,
     /// Keep HTML written in Markdown as it is, instead of sanitising it.
-    pub allow_raw_html: bool,
+    pub(crate) allow_raw_html: bool,
     /// What a link in a doc to a file the book does not have is (`[output] broken-links`).
-    pub broken_links: BrokenLinks,
+    pub(crate) broken_links: BrokenLinks,
     /// Folders of pages that belong to a service, `{service}` standing for its id
     /// (`[pages] attach`), relative to each source folder.
-    pub attach: Vec<String>,
-    pub checklist: ChecklistConfig,
-    pub diagrams: DiagramSettings,
+    pub(crate) attach: Vec<String>,
+    pub(crate) checklist: ChecklistConfig,
+    pub(crate) diagrams: DiagramSettings,
     /// Readiness over the last commits, drawn on the site; `None` (the default) draws none.
-    pub history: Option<HistorySettings>,
+    pub(crate) history: Option<HistorySettings>,
 }
 
 /// The `[history]` table: which commits of the book's repository the site charts.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct HistorySettings {
+pub(crate) struct HistorySettings {
     /// At most this many points (commits) on each chart.
-    pub commits: usize,
+    pub(crate) commits: usize,
     /// At most one commit per period: the last commit of each day, week or month.
-    pub every: Every,
+    pub(crate) every: Every,
     /// The repository's web address, for links to commits (default: from its `origin` remote).
-    pub repository: Option<String>,
+    pub(crate) repository: Option<String>,
 }
 
 impl Default for HistorySettings {
@@ -70,7 +70,7 @@ impl Default for HistorySettings {
 /// How often history takes a point.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Every {
+pub(crate) enum Every {
     #[default]
     Commit,
     Day,
@@ -84,11 +84,11 @@ pub enum Every {
 /// at any depth), `sitemap.xml` and badge snippets for other sites.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(try_from = "String")]
-pub struct SiteUrl(String);
+pub(crate) struct SiteUrl(String);
 
 impl SiteUrl {
     /// The path part, from the host's root: `/shop/`.
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         match self.absolute() {
             Some(url) => {
                 let after_scheme = &url[url.find("://").map_or(0, |i| i + 3)..];
@@ -99,7 +99,7 @@ impl SiteUrl {
     }
 
     /// The full URL, when one was given.
-    pub fn absolute(&self) -> Option<&str> {
+    pub(crate) fn absolute(&self) -> Option<&str> {
         (!self.0.starts_with('/')).then_some(self.0.as_str())
     }
 }
@@ -136,43 +136,43 @@ impl TryFrom<String> for SiteUrl {
 }
 
 /// Where git sources are fetched to, below the book's folder, unless `[cache] dir` says.
-pub const DEFAULT_CACHE_DIR: &str = ".opsbook/cache";
+pub(crate) const DEFAULT_CACHE_DIR: &str = ".opsbook/cache";
 
 /// One place service docs are read from: a local folder, or a folder of a git repository
 /// fetched into the cache.
 #[derive(Debug, Clone)]
 pub struct Source {
     /// What people call it in messages: the folder, or the repository's name.
-    pub name: String,
+    pub(crate) name: String,
     /// The folder walked: local, or the git source's folder in the cache.
-    pub folder: PathBuf,
-    pub git: Option<GitSource>,
+    pub(crate) folder: PathBuf,
+    pub(crate) git: Option<GitSource>,
     /// Only files matching one of these (relative to `folder`) are read; `None` reads all.
-    pub include: Option<globset::GlobSet>,
-    pub format: SourceFormat,
+    pub(crate) include: Option<globset::GlobSet>,
+    pub(crate) format: SourceFormat,
     /// The repository's web address, for "edit this page" links.
-    pub repository: Option<String>,
+    pub(crate) repository: Option<String>,
     /// Fetching failed and the cache has nothing: the build reads nothing from it.
-    pub unavailable: bool,
+    pub(crate) unavailable: bool,
     /// Built from a cached copy that could not be refreshed: when it was fetched.
-    pub stale_since: Option<String>,
+    pub(crate) stale_since: Option<String>,
     /// Where book.toml declares it, for messages about it.
-    pub declared_at: Option<Position>,
+    pub(crate) declared_at: Option<Position>,
     /// The folder's path inside its repository (`/`-separated, empty at the root), when known.
-    pub path_in_repository: Option<String>,
+    pub(crate) path_in_repository: Option<String>,
 }
 
 /// Where a source file lives in its repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RepositoryFile {
+pub(crate) struct RepositoryFile {
     /// The repository: its web address when known, else the URL it is fetched from.
-    pub repository: String,
+    pub(crate) repository: String,
     /// Path of the file inside the repository.
-    pub path: String,
+    pub(crate) path: String,
     /// The branch, tag or commit the site was built from, when the book names one.
-    pub rev: Option<String>,
+    pub(crate) rev: Option<String>,
     /// The file on the forge's web site, when the repository's web address is known.
-    pub web_url: Option<String>,
+    pub(crate) web_url: Option<String>,
 }
 
 impl Source {
@@ -192,7 +192,7 @@ impl Source {
     }
 
     /// Where the file at `relative` (to the folder) lives in its repository, when known.
-    pub fn file_in_repository(&self, relative: &str) -> Option<RepositoryFile> {
+    pub(crate) fn file_in_repository(&self, relative: &str) -> Option<RepositoryFile> {
         let folder = self.path_in_repository.as_deref()?;
         let path = if folder.is_empty() {
             relative.to_string()
@@ -229,14 +229,14 @@ impl Source {
 
 /// A `git = "..."` source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GitSource {
-    pub url: String,
+pub(crate) struct GitSource {
+    pub(crate) url: String,
     /// Branch, tag or commit; `None` is the remote's default branch.
-    pub rev: Option<String>,
+    pub(crate) rev: Option<String>,
     /// The sub-folder of the repository holding the docs (`/`-separated, no `..`).
-    pub dir: Option<String>,
+    pub(crate) dir: Option<String>,
     /// The checkout in the cache.
-    pub checkout: PathBuf,
+    pub(crate) checkout: PathBuf,
 }
 
 /// What a link written in a doc is when it leads to no file of the book: a warning (the page
@@ -244,14 +244,14 @@ pub struct GitSource {
 /// team's runbook should not take every other team's site down, so warning is the default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum BrokenLinks {
+pub(crate) enum BrokenLinks {
     #[default]
     Warning,
     Error,
 }
 
 impl BrokenLinks {
-    pub fn severity(self) -> Severity {
+    pub(crate) fn severity(self) -> Severity {
         match self {
             BrokenLinks::Warning => Severity::Warning,
             BrokenLinks::Error => Severity::Error,
@@ -262,7 +262,7 @@ impl BrokenLinks {
 /// How the files of a source are read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum SourceFormat {
+pub(crate) enum SourceFormat {
     /// Service docs: Markdown with front matter.
     #[default]
     Markdown,
@@ -401,7 +401,7 @@ fn include_set(patterns: &[String]) -> Result<globset::GlobSet, SourceProblem> {
 
 /// The last part of a repository URL without `.git`: `payments` for
 /// `https://github.com/acme/payments.git`.
-pub fn repository_name(url: &str) -> String {
+pub(crate) fn repository_name(url: &str) -> String {
     let last = url
         .trim_end_matches('/')
         .rsplit(['/', ':'])
@@ -434,14 +434,14 @@ fn path_in_enclosing_repository(folder: &Path) -> Option<String> {
 
 /// A page of a repository's web site: `kind` is `blob` (a file) or `commit`; GitLab puts
 /// them under `-/`.
-pub fn forge_url(web: &str, kind: &str, rest: &str) -> String {
+pub(crate) fn forge_url(web: &str, kind: &str, rest: &str) -> String {
     let web = web.trim_end_matches('/');
     let dash = if web.contains("gitlab") { "-/" } else { "" };
     format!("{web}/{dash}{kind}/{rest}")
 }
 
 /// The web address of a repository on a known forge, from the URL it is cloned by.
-pub fn web_address(url: &str) -> Option<String> {
+pub(crate) fn web_address(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -459,11 +459,11 @@ pub fn web_address(url: &str) -> Option<String> {
 /// How much of a service's surroundings its page draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct DiagramSettings {
+pub(crate) struct DiagramSettings {
     /// Levels of dependents drawn above a service.
-    pub up: usize,
+    pub(crate) up: usize,
     /// Levels of dependencies drawn below a service.
-    pub down: usize,
+    pub(crate) down: usize,
 }
 
 impl Default for DiagramSettings {
@@ -473,17 +473,17 @@ impl Default for DiagramSettings {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct ChecklistConfig {
+pub(crate) struct ChecklistConfig {
     /// A checklist file of the user's own (absolute path).
-    pub file: Option<PathBuf>,
-    pub mode: ChecklistMode,
-    pub required: RequiredLevels,
+    pub(crate) file: Option<PathBuf>,
+    pub(crate) mode: ChecklistMode,
+    pub(crate) required: RequiredLevels,
 }
 
 /// Whether a user's checklist adds to the default one (same ids replace) or replaces it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum ChecklistMode {
+pub(crate) enum ChecklistMode {
     #[default]
     Extend,
     Replace,
@@ -492,12 +492,12 @@ pub enum ChecklistMode {
 /// The level each tier must reach; experimental services must reach `experimental`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct RequiredLevels {
-    pub tier_1: Level,
-    pub tier_2: Level,
-    pub tier_3: Level,
-    pub tier_4: Level,
-    pub experimental: Level,
+pub(crate) struct RequiredLevels {
+    pub(crate) tier_1: Level,
+    pub(crate) tier_2: Level,
+    pub(crate) tier_3: Level,
+    pub(crate) tier_4: Level,
+    pub(crate) experimental: Level,
 }
 
 impl Default for RequiredLevels {
@@ -513,7 +513,7 @@ impl Default for RequiredLevels {
 }
 
 impl RequiredLevels {
-    pub fn for_service(&self, tier: Tier, lifecycle: Lifecycle) -> Level {
+    pub(crate) fn for_service(&self, tier: Tier, lifecycle: Lifecycle) -> Level {
         if lifecycle == Lifecycle::Experimental {
             return self.experimental;
         }
@@ -528,7 +528,7 @@ impl RequiredLevels {
 
 impl Config {
     /// A path as people should see it: relative to the book root when inside it.
-    pub fn display(&self, path: &Path) -> PathBuf {
+    pub(crate) fn display(&self, path: &Path) -> PathBuf {
         path.strip_prefix(&self.root)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| path.to_path_buf())
@@ -640,7 +640,7 @@ struct RawChecklist {
 }
 
 /// Loads `dir/book.toml`. A folder without one is a book of its own Markdown files.
-pub fn load(dir: &Path, diagnostics: &mut Diagnostics) -> Config {
+pub(crate) fn load(dir: &Path, diagnostics: &mut Diagnostics) -> Config {
     let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let book_file = root.join(BOOK_FILE);
     let text = match std::fs::read_to_string(&book_file) {
@@ -660,7 +660,7 @@ pub fn load(dir: &Path, diagnostics: &mut Diagnostics) -> Config {
 }
 
 /// The configuration that book.toml `text` gives the book at `root` (an absolute path):
-/// [`load`] once the file is read. Taking the text, not the file, lets the fuzz target
+/// `load` once the file is read. Taking the text, not the file, lets the fuzz target
 /// `book_toml` call it with arbitrary input; problems are located diagnostics, never a panic.
 pub fn from_text(root: &Path, text: &str, diagnostics: &mut Diagnostics) -> Config {
     let mut config = Config::defaults(root);
@@ -780,7 +780,7 @@ fn attach_patterns(
 }
 
 /// Stands for a service's id in `[pages] attach` patterns.
-pub const SERVICE_PLACEHOLDER: &str = "{service}";
+pub(crate) const SERVICE_PLACEHOLDER: &str = "{service}";
 
 fn toml_problem(text: &str, problem: &Problem) -> Diagnostic {
     problem.diagnostic(Path::new(BOOK_FILE), Severity::Error, |path, at_key| {
@@ -826,7 +826,7 @@ fn locate(text: &str, path: &[Segment], at_key: bool) -> Position {
 }
 
 /// The book.toml written by `opsbook init`.
-pub fn starter_book_toml(title: &str) -> String {
+pub(crate) fn starter_book_toml(title: &str) -> String {
     format!(
         "[book]\ntitle = {title:?}\ndescription = \"Production readiness of our services\"\nsrc = \"services\"\n\n[output]\ndir = \"book\"\nsite-url = \"/\"\n\n[checklist]\n# file = \"checklist.yaml\"   # checks of your own\n# mode = \"extend\"            # or \"replace\" the default checklist\n\n[checklist.required]\ntier-1 = \"gold\"\ntier-2 = \"silver\"\ntier-3 = \"bronze\"\ntier-4 = \"none\"\nexperimental = \"none\"\n"
     )

@@ -22,9 +22,9 @@ pub enum Segment {
 }
 
 /// A path inside a document, e.g. `monitoring.alerts[1].level`.
-pub type DocPath = Vec<Segment>;
+pub(crate) type DocPath = Vec<Segment>;
 
-pub fn path_to_string(path: &[Segment]) -> String {
+pub(crate) fn path_to_string(path: &[Segment]) -> String {
     let mut out = String::new();
     for segment in path {
         match segment {
@@ -42,7 +42,7 @@ pub fn path_to_string(path: &[Segment]) -> String {
 
 /// What went wrong at one place of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProblemKind {
+pub(crate) enum ProblemKind {
     /// A key no struct at that place knows; `expected` lists the keys that are allowed there.
     UnknownKey { key: String, expected: Vec<String> },
     /// A value of the wrong type or outside its allowed values.
@@ -50,17 +50,17 @@ pub enum ProblemKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// For an unknown key: the path of the key itself. Otherwise: the path of the bad value.
-    pub path: DocPath,
-    pub kind: ProblemKind,
+    pub(crate) path: DocPath,
+    pub(crate) kind: ProblemKind,
 }
 
 impl Problem {
     /// The problem as a diagnostic of the file at `file`. `locate` finds a path in the file
     /// (the key itself when asked for, else the value); unknown keys get `unknown_key`
     /// severity and a did-you-mean.
-    pub fn diagnostic(
+    pub(crate) fn diagnostic(
         &self,
         file: &Path,
         unknown_key: Severity,
@@ -121,7 +121,7 @@ fn remove(tree: &mut Value, path: &[Segment]) -> bool {
 /// The tree is a JSON value whatever the source format: it reads enums written as single-key
 /// mappings (`{ present: owner.team }`) the way YAML text does, which the YAML library's own
 /// value type does not.
-pub fn collect<T: DeserializeOwned>(mut tree: Value) -> (Option<T>, Vec<Problem>) {
+pub(crate) fn collect<T: DeserializeOwned>(mut tree: Value) -> (Option<T>, Vec<Problem>) {
     // Each round removes one part of the tree, so this terminates; the cap guards against a
     // deserializer that reports an error we fail to cut out.
     const MAX_ROUNDS: usize = 200;

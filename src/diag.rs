@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// How bad a problem is. Errors fail a build; warnings only with `--deny-warnings`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
@@ -29,19 +29,19 @@ impl fmt::Display for Severity {
 /// A 1-based line and column inside a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Position {
-    pub line: usize,
-    pub column: usize,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
 }
 
 impl Position {
-    pub const START: Position = Position { line: 1, column: 1 };
+    pub(crate) const START: Position = Position { line: 1, column: 1 };
 
-    pub fn new(line: usize, column: usize) -> Self {
+    pub(crate) fn new(line: usize, column: usize) -> Self {
         Position { line, column }
     }
 
     /// The line and column (counted in characters) of a byte offset into `text`.
-    pub fn of_offset(text: &str, offset: usize) -> Self {
+    pub(crate) fn of_offset(text: &str, offset: usize) -> Self {
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
             offset -= 1;
@@ -58,18 +58,18 @@ impl Position {
 /// One problem in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// Path relative to the book root (or as the user gave it).
-    pub path: PathBuf,
-    pub position: Option<Position>,
+    pub(crate) path: PathBuf,
+    pub(crate) position: Option<Position>,
     /// One sentence, lower-case, offending value in backticks, what was expected.
-    pub message: String,
+    pub(crate) message: String,
     /// How to fix it, when there is something better to say than the message.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub(crate) fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             path: path.into(),
@@ -79,35 +79,39 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic::new(Severity::Warning, path, message)
     }
 
     /// A problem whose severity a setting decides.
-    pub fn new(severity: Severity, path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        severity: Severity,
+        path: impl Into<PathBuf>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity,
             ..Diagnostic::error(path, message)
         }
     }
 
-    pub fn at(mut self, position: Position) -> Self {
+    pub(crate) fn at(mut self, position: Position) -> Self {
         self.position = Some(position);
         self
     }
 
-    pub fn at_opt(mut self, position: Option<Position>) -> Self {
+    pub(crate) fn at_opt(mut self, position: Option<Position>) -> Self {
         self.position = position;
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(tidy(&help.into()));
         self
     }
 
     /// `path:line:col` as editors and terminals understand it.
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         let path = display_path(&self.path);
         match self.position {
             Some(p) => format!("{path}:{}:{}", p.line, p.column),
@@ -135,7 +139,7 @@ impl fmt::Display for Diagnostic {
 /// How many characters of a value a message shows. Messages quote what they found, and a
 /// value can be anything up to the 10 MB a file may hold: a 100,000-character id came back
 /// whole in three messages.
-pub const MAX_SHOWN: usize = 80;
+pub(crate) const MAX_SHOWN: usize = 80;
 
 /// The longest message or help line, whatever it quotes.
 const MAX_MESSAGE: usize = 1000;
@@ -143,7 +147,7 @@ const MAX_MESSAGE: usize = 1000;
 /// `value` as a message shows it: characters that do not print (zero-width, bidi and other
 /// control characters, which could hide or reorder what a terminal shows) escaped as
 /// `\u{200b}`, and a long value cut to its first [`MAX_SHOWN`] characters and a `…`.
-pub fn shown(value: &str) -> String {
+pub(crate) fn shown(value: &str) -> String {
     let mut out = String::new();
     for (count, c) in value.chars().enumerate() {
         if count == MAX_SHOWN {
@@ -164,7 +168,7 @@ fn push_printable(out: &mut String, c: char) {
 
 /// Whether a character shows as something: not a control character, nor one Rust's own
 /// `escape_debug` spells out by code point (zero-width, bidi and other format characters).
-pub fn prints(c: char) -> bool {
+pub(crate) fn prints(c: char) -> bool {
     let mut escaped = c.escape_debug().take(2);
     let by_code_point = escaped.next() == Some('\\') && escaped.next() == Some('u');
     !c.is_control() && !by_code_point
@@ -193,7 +197,7 @@ fn tidy(message: &str) -> String {
 }
 
 /// Paths are shown with forward slashes on every platform so reports are stable.
-pub fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
@@ -208,32 +212,32 @@ impl Diagnostics {
         Self::default()
     }
 
-    pub fn push(&mut self, diagnostic: Diagnostic) {
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
     }
 
-    pub fn extend(&mut self, other: Diagnostics) {
+    pub(crate) fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.count(Severity::Error) > 0
     }
 
-    pub fn count(&self, severity: Severity) -> usize {
+    pub(crate) fn count(&self, severity: Severity) -> usize {
         self.items.iter().filter(|d| d.severity == severity).count()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
 
     /// The diagnostics pushed after the first `count`, in the order they came.
-    pub fn after(&self, count: usize) -> &[Diagnostic] {
+    pub(crate) fn after(&self, count: usize) -> &[Diagnostic] {
         self.items.get(count..).unwrap_or_default()
     }
 
@@ -250,7 +254,7 @@ impl Diagnostics {
 
 /// The closest known name to a misspelt one, if any is close enough to be a likely typo:
 /// a couple of edits away (transpositions count as one), or sharing most of its letters.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -268,7 +272,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// A `help:` line for a misspelt name: the suggestion, or the list of valid names.
-pub fn suggestion_help(input: &str, candidates: &[&str]) -> String {
+pub(crate) fn suggestion_help(input: &str, candidates: &[&str]) -> String {
     match did_you_mean(input, candidates.iter().copied()) {
         Some(suggestion) => format!("did you mean `{suggestion}`?"),
         None => format!("expected one of: {}", candidates.join(", ")),

@@ -14,7 +14,7 @@ use crate::model::{DependencyKind, Level};
 use crate::site::{drawings, url};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GraphFormat {
+pub(crate) enum GraphFormat {
     Dot,
     Json,
     Svg,
@@ -22,13 +22,13 @@ pub enum GraphFormat {
 
 /// What to export: everything, or a service with `depth` steps of dependencies and dependents.
 #[derive(Debug, Clone, Default)]
-pub struct Selection {
-    pub service: Option<String>,
-    pub depth: Option<usize>,
+pub(crate) struct Selection {
+    pub(crate) service: Option<String>,
+    pub(crate) depth: Option<usize>,
 }
 
 /// The exported graph as text. Links (DOT `URL`, SVG) are relative to the site's root.
-pub fn export(
+pub(crate) fn export(
     evaluated: &Evaluated,
     format: GraphFormat,
     selection: &Selection,

@@ -18,7 +18,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 
 /// How a build may use the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Network {
+pub(crate) enum Network {
     /// Fetch every git source (a commit already in the cache is not fetched again).
     #[default]
     Fetch,
@@ -45,7 +45,7 @@ struct Fetched {
 /// Fetches the git sources of `config` as `network` allows. A source that cannot be had is
 /// an error naming it (and is marked unavailable); one built from a stale cache is a warning
 /// and is marked with the time it was fetched.
-pub fn fetch_sources(config: &mut Config, network: Network, diagnostics: &mut Diagnostics) {
+pub(crate) fn fetch_sources(config: &mut Config, network: Network, diagnostics: &mut Diagnostics) {
     if !config.sources.iter().any(|s| s.git.is_some()) {
         return;
     }
@@ -84,7 +84,7 @@ pub fn fetch_sources(config: &mut Config, network: Network, diagnostics: &mut Di
 }
 
 /// Refreshes every git source of the book in `dir`: `opsbook fetch`.
-pub fn refresh(dir: &Path) -> Diagnostics {
+pub(crate) fn refresh(dir: &Path) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let mut config = crate::config::load(dir, &mut diagnostics);
     if !diagnostics.has_errors() {

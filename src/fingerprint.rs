@@ -21,29 +21,29 @@ use crate::source::Found;
 
 /// What a finished build leaves in its marker for the next one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Record {
+pub(crate) struct Record {
     /// The fingerprint of the inputs the site was built from.
-    pub inputs: String,
-    pub pages: usize,
+    pub(crate) inputs: String,
+    pub(crate) pages: usize,
     /// How many of the pages are general pages, outside services.
     #[serde(default)]
-    pub general_pages: usize,
-    pub summary: Summary,
+    pub(crate) general_pages: usize,
+    pub(crate) summary: Summary,
     /// Problems found after the sources were listed (fetching and finding run every time).
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// The options of a build that change its output.
 #[derive(Debug, Clone, Copy, Hash)]
-pub struct Settings<'a> {
-    pub today: Date,
-    pub site_url: Option<&'a SiteUrl>,
-    pub deny_warnings: bool,
+pub(crate) struct Settings<'a> {
+    pub(crate) today: Date,
+    pub(crate) site_url: Option<&'a SiteUrl>,
+    pub(crate) deny_warnings: bool,
 }
 
 /// The fingerprint of a build's inputs, or `None` when one of them cannot be stamped (then
 /// the build always runs).
-pub fn inputs(config: &Config, found: &[Found], settings: Settings) -> Option<String> {
+pub(crate) fn inputs(config: &Config, found: &[Found], settings: Settings) -> Option<String> {
     let mut hasher = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     stamp(&std::env::current_exe().ok()?)?.hash(&mut hasher);

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// A `git` command to run in `folder`: never prompting for credentials, messages in English.
-pub fn command(folder: &Path) -> Command {
+pub(crate) fn command(folder: &Path) -> Command {
     let mut command = Command::new("git");
     command
         .args(["-c", "advice.detachedHead=false"])
@@ -19,7 +19,7 @@ pub fn command(folder: &Path) -> Command {
 }
 
 /// Runs git in `folder`; its trimmed output, or its complaint.
-pub fn run(folder: &Path, args: &[&str]) -> Result<String, String> {
+pub(crate) fn run(folder: &Path, args: &[&str]) -> Result<String, String> {
     let output = command(folder)
         .args(args)
         .output()
@@ -31,7 +31,7 @@ pub fn run(folder: &Path, args: &[&str]) -> Result<String, String> {
 }
 
 /// What git said went wrong, from its stderr: the `fatal:` and `error:` lines.
-pub fn complaint(args: &[&str], stderr: &[u8]) -> String {
+pub(crate) fn complaint(args: &[&str], stderr: &[u8]) -> String {
     let stderr = String::from_utf8_lossy(stderr);
     let lines = stderr
         .lines()
@@ -46,7 +46,7 @@ pub fn complaint(args: &[&str], stderr: &[u8]) -> String {
 }
 
 /// Whether the `git` command is there and runs.
-pub fn available() -> Result<(), String> {
+pub(crate) fn available() -> Result<(), String> {
     match Command::new("git").arg("--version").output() {
         Ok(output) if output.status.success() => Ok(()),
         _ => Err("the `git` command is not installed or does not run".into()),

@@ -24,58 +24,58 @@ use crate::revision::{CommitInfo, Repository};
 
 /// Readiness at each sampled commit, oldest first.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct History {
-    pub points: Vec<Point>,
+pub(crate) struct History {
+    pub(crate) points: Vec<Point>,
     /// Why there are fewer points than asked for, when it is known (a shallow clone).
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// Readiness at one commit.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Point {
-    pub commit: Commit,
-    pub organisation: OrganisationPoint,
+pub(crate) struct Point {
+    pub(crate) commit: Commit,
+    pub(crate) organisation: OrganisationPoint,
     /// By service id; a service missing here did not exist at the commit.
-    pub services: BTreeMap<String, ServicePoint>,
+    pub(crate) services: BTreeMap<String, ServicePoint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Commit {
-    pub sha: String,
+pub(crate) struct Commit {
+    pub(crate) sha: String,
     /// The committer's date, YYYY-MM-DD: the day the commit was evaluated as of.
-    pub date: String,
-    pub subject: String,
+    pub(crate) date: String,
+    pub(crate) subject: String,
     /// The commit on its forge's web site, when the repository's address is known.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
 }
 
 impl Commit {
-    pub fn short(&self) -> &str {
+    pub(crate) fn short(&self) -> &str {
         &self.sha[..self.sha.len().min(7)]
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServicePoint {
-    pub level: Level,
-    pub required: Level,
-    pub failing: usize,
+pub(crate) struct ServicePoint {
+    pub(crate) level: Level,
+    pub(crate) required: Level,
+    pub(crate) failing: usize,
 }
 
 /// The organisation at one commit: assessed services only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OrganisationPoint {
-    pub assessed: usize,
-    pub meeting_required: usize,
+pub(crate) struct OrganisationPoint {
+    pub(crate) assessed: usize,
+    pub(crate) meeting_required: usize,
     /// Failing checks over every service.
-    pub failing: usize,
+    pub(crate) failing: usize,
     /// Services at each level, indexed as [`Level::ALL`].
-    pub by_level: [usize; 4],
+    pub(crate) by_level: [usize; 4],
 }
 
 /// The history settings in force: book.toml's `[history]`, with `--history N` (when given)
 /// setting the number of commits; 0 turns history off.
-pub fn settings(config: &Config, commits: Option<usize>) -> Option<HistorySettings> {
+pub(crate) fn settings(config: &Config, commits: Option<usize>) -> Option<HistorySettings> {
     let settings = match (commits, &config.history) {
         (Some(commits), history) => HistorySettings {
             commits,
@@ -90,7 +90,7 @@ pub fn settings(config: &Config, commits: Option<usize>) -> Option<HistorySettin
 /// Reads the history of the book of `config`. Problems (no repository, a shallow clone, a
 /// commit that cannot be read) are warnings at book.toml: the site is built without what
 /// cannot be had.
-pub fn collect(
+pub(crate) fn collect(
     config: &Config,
     settings: &HistorySettings,
     diagnostics: &mut Diagnostics,
@@ -166,7 +166,7 @@ fn commit(info: CommitInfo, web: Option<&str>) -> Commit {
 
 /// Keeps the newest commit of each period, at most `max` of them, oldest first.
 /// `commits` come newest first, as git logs them.
-pub fn sample(commits: Vec<CommitInfo>, every: Every, max: usize) -> Vec<CommitInfo> {
+pub(crate) fn sample(commits: Vec<CommitInfo>, every: Every, max: usize) -> Vec<CommitInfo> {
     let mut kept: Vec<CommitInfo> = Vec::new();
     let mut last_period = None;
     for commit in commits {
@@ -239,7 +239,7 @@ fn prepare_cache(folder: &Path) {
 }
 
 /// A commit's point, from its report.
-pub fn point(commit: Commit, snapshot: &Snapshot) -> Point {
+pub(crate) fn point(commit: Commit, snapshot: &Snapshot) -> Point {
     let mut organisation = OrganisationPoint::default();
     let mut services = BTreeMap::new();
     for service in &snapshot.services {

@@ -3,24 +3,24 @@
 //! and the relative link from one published page to another.
 //!
 //! Pure path arithmetic: the check that each link leads somewhere is
-//! [`crate::catalog::link_check`]'s, and where each file is published is the site's.
+//! `crate::catalog::link_check`'s, and where each file is published is the site's.
 
 use percent_encoding::percent_decode_str;
 
 /// A link destination that names a path of the book rather than a URL or an anchor.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalLink<'a> {
+pub(crate) struct LocalLink<'a> {
     /// The path, percent-decoded (`my%20page.md` is the file `my page.md`).
-    pub path: String,
+    pub(crate) path: String,
     /// The query and fragment as written (`?x#y`), kept when the link is rewritten.
-    pub suffix: &'a str,
+    pub(crate) suffix: &'a str,
     /// The fragment, percent-decoded, if the link has a non-empty one.
-    pub fragment: Option<String>,
+    pub(crate) fragment: Option<String>,
 }
 
 /// The local path a destination names, or `None` for URLs with a scheme, anchors in the same
 /// page, and paths from the web server's root (which opsbook cannot know).
-pub fn local(destination: &str) -> Option<LocalLink<'_>> {
+pub(crate) fn local(destination: &str) -> Option<LocalLink<'_>> {
     let destination = destination.trim();
     if destination.starts_with('#') || destination.starts_with('/') || has_scheme(destination) {
         return None;
@@ -40,7 +40,7 @@ pub fn local(destination: &str) -> Option<LocalLink<'_>> {
 }
 
 /// The fragment of a link (`a.md#x`, `#x`), percent-decoded, if it has a non-empty one.
-pub fn fragment(link: &str) -> Option<String> {
+pub(crate) fn fragment(link: &str) -> Option<String> {
     link.split_once('#')
         .map(|(_, fragment)| decode(fragment))
         .filter(|fragment| !fragment.is_empty())
@@ -51,7 +51,7 @@ fn decode(text: &str) -> String {
 }
 
 /// Whether a link starts with a URL scheme (`https:`, `mailto:`, `data:`...).
-pub fn has_scheme(link: &str) -> bool {
+pub(crate) fn has_scheme(link: &str) -> bool {
     link.split_once(':').is_some_and(|(scheme, _)| {
         scheme.starts_with(|c: char| c.is_ascii_alphabetic())
             && scheme
@@ -62,7 +62,7 @@ pub fn has_scheme(link: &str) -> bool {
 
 /// The path (relative to the source folder) that `path`, written in the file at
 /// `from_relative`, leads to; `None` if it climbs above the source folder.
-pub fn target(from_relative: &str, path: &str) -> Option<String> {
+pub(crate) fn target(from_relative: &str, path: &str) -> Option<String> {
     let folder = from_relative
         .rsplit_once('/')
         .map_or("", |(folder, _)| folder);
@@ -75,7 +75,7 @@ const FOLDER_PAGES: &[&str] = &["_index", "index", "readme"];
 
 /// How well the file at `relative` stands for its folder: `Some(0)` best, `None` when it
 /// does not.
-pub fn folder_page_rank(relative: &str) -> Option<usize> {
+pub(crate) fn folder_page_rank(relative: &str) -> Option<usize> {
     let name = relative.rsplit('/').next().unwrap_or(relative);
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
     let stem = stem.to_ascii_lowercase();
@@ -83,7 +83,7 @@ pub fn folder_page_rank(relative: &str) -> Option<usize> {
 }
 
 /// A relative link from page `from` to file `to`, both relative to the site root.
-pub fn relative_link(from: &str, to: &str) -> String {
+pub(crate) fn relative_link(from: &str, to: &str) -> String {
     let from_dirs: Vec<&str> = from
         .split('/')
         .collect::<Vec<_>>()
@@ -102,7 +102,7 @@ pub fn relative_link(from: &str, to: &str) -> String {
 }
 
 /// Resolves `.` and `..` in a `/`-separated path; `None` if it leaves the root.
-pub fn normalize(path: &str) -> Option<String> {
+pub(crate) fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -124,7 +124,7 @@ pub fn normalize(path: &str) -> Option<String> {
 ///   `setup.md`);
 /// - both again from the page's own address, as Hugo publishes a page (`guide.md` at
 ///   `guide/`, so `../setup` written in it means `setup` beside it).
-pub fn resolve<T>(
+pub(crate) fn resolve<T>(
     from_relative: &str,
     path: &str,
     mut lookup: impl FnMut(&str) -> Option<T>,
@@ -148,7 +148,7 @@ pub fn resolve<T>(
 }
 
 /// A relative path as the book names it, whatever the platform: parts joined by `/`.
-pub fn slash_path(relative: &std::path::Path) -> String {
+pub(crate) fn slash_path(relative: &std::path::Path) -> String {
     relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())

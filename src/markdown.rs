@@ -28,56 +28,56 @@ fn options() -> Options {
 
 /// A heading of a document, with the id its anchor gets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Heading {
-    pub level: u8,
+pub(crate) struct Heading {
+    pub(crate) level: u8,
     /// File line (1-based) the heading is written on.
-    pub line: usize,
-    pub text: String,
-    pub id: String,
+    pub(crate) line: usize,
+    pub(crate) text: String,
+    pub(crate) id: String,
 }
 
 /// A fenced code block that opsbook draws (```dot).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiagramBlock {
     /// File line (1-based) of the block's first line of code.
-    pub line: usize,
-    pub code: String,
+    pub(crate) line: usize,
+    pub(crate) code: String,
 }
 
 /// A link or image of a document, where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
+pub(crate) struct Link {
     /// The destination as written (reference links: as their definition writes it).
-    pub destination: String,
+    pub(crate) destination: String,
     /// File line and column (1-based) of the link's opening `[` (or `!` of an image).
-    pub line: usize,
-    pub column: usize,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
 }
 
 /// A `<script>` or `<style>` element written as raw HTML. Nobody reads its content: the
 /// sanitiser removes it whole, and a browser runs or applies it. One never closed takes the
 /// rest of the doc with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HiddenElement {
+pub(crate) struct HiddenElement {
     /// `script` or `style`, as the sanitiser and browsers name it.
-    pub tag: &'static str,
+    pub(crate) tag: &'static str,
     /// File line and column (1-based) of its opening `<`.
-    pub line: usize,
-    pub column: usize,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
     /// Whether a closing tag ends it in the doc's raw HTML.
-    pub closed: bool,
+    pub(crate) closed: bool,
 }
 
 /// Tags of a doc's HTML that the sanitiser is not given, because they nest too deep or
 /// reopen formatting elements too often (see [`crate::nesting`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LeftOutTags {
-    pub cut: Cut,
+pub(crate) struct LeftOutTags {
+    pub(crate) cut: Cut,
     /// File line and column (1-based) of the first one.
-    pub line: usize,
-    pub column: usize,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
     /// How many there are.
-    pub tags: usize,
+    pub(crate) tags: usize,
 }
 
 /// Elements whose whole content HTML parsers take as text up to their closing tag, and which
@@ -85,34 +85,34 @@ pub struct LeftOutTags {
 const HIDDEN_TAGS: &[&str] = &["script", "style"];
 
 /// Languages of fenced code blocks that are drawn instead of shown as code.
-pub const DIAGRAM_LANGUAGES: &[&str] = &["dot"];
+pub(crate) const DIAGRAM_LANGUAGES: &[&str] = &["dot"];
 
 /// What the checklist and the diagram stage may ask of a document body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
-    pub headings: Vec<Heading>,
+    pub(crate) headings: Vec<Heading>,
     /// Languages of fenced code blocks (`dot`, `sh`, ...), lower-case, with the file line of
     /// each language's first block.
-    pub code_languages: BTreeMap<String, usize>,
+    pub(crate) code_languages: BTreeMap<String, usize>,
     /// Lower-case text of each heading that has an image somewhere in its section, with the
     /// file line of the first such image.
-    pub headings_with_images: BTreeMap<String, usize>,
+    pub(crate) headings_with_images: BTreeMap<String, usize>,
     /// Every ```dot block, in order.
     pub diagrams: Vec<DiagramBlock>,
     /// Every link and image, in order; e-mail autolinks are not links to check.
-    pub links: Vec<Link>,
+    pub(crate) links: Vec<Link>,
     /// Every `<script>` and `<style>` element of the doc's raw HTML, in order.
-    pub hidden_elements: Vec<HiddenElement>,
+    pub(crate) hidden_elements: Vec<HiddenElement>,
     /// Tags left out when the doc is sanitised, which only a doc with raw HTML is.
-    pub left_out: Option<LeftOutTags>,
+    pub(crate) left_out: Option<LeftOutTags>,
     /// The file line the body starts on.
-    pub first_line: usize,
+    pub(crate) first_line: usize,
 }
 
 impl Facts {
     /// Where `text` is first written in `body` (the body these facts are of), as a file
     /// position.
-    pub fn locate_in(&self, body: &str, text: &str) -> Option<Position> {
+    pub(crate) fn locate_in(&self, body: &str, text: &str) -> Option<Position> {
         let offset = body.find(text)?;
         let before = &body[..offset];
         let line = self.first_line + before.matches('\n').count();
@@ -120,12 +120,8 @@ impl Facts {
         Some(Position::new(line, column))
     }
 
-    pub fn has_heading(&self, wanted: &str) -> bool {
-        self.heading(wanted).is_some()
-    }
-
     /// The first heading whose text is `wanted`, ignoring case.
-    pub fn heading(&self, wanted: &str) -> Option<&Heading> {
+    pub(crate) fn heading(&self, wanted: &str) -> Option<&Heading> {
         self.headings
             .iter()
             .find(|h| h.text.eq_ignore_ascii_case(wanted.trim()))
@@ -501,7 +497,7 @@ pub enum Destination {
 pub trait Resolver {
     /// Where a link or image destination leads.
     fn link(&self, destination: &str) -> Destination;
-    /// The HTML that replaces a ```dot block (see [`DIAGRAM_LANGUAGES`]).
+    /// The HTML that replaces a ```dot block (see `DIAGRAM_LANGUAGES`).
     fn diagram(&self, code: &str) -> String;
 }
 
@@ -632,7 +628,7 @@ fn diagram_token(index: usize) -> String {
 
 /// Link and image addresses a reader's browser may follow: relative ones, and the schemes
 /// of the web, mail and phones.
-pub fn is_safe_url(url: &str) -> bool {
+pub(crate) fn is_safe_url(url: &str) -> bool {
     let url = url.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
     match url.split_once(':') {
         Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
@@ -737,7 +733,7 @@ impl IdGenerator {
     }
 }
 
-pub fn slug(text: &str) -> String {
+pub(crate) fn slug(text: &str) -> String {
     let mut slug = String::new();
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -942,7 +938,7 @@ mod tests {
             "# Checkout\n## Architecture\n\n![diagram](arch.png)\n\n```dot\ndigraph {}\n```\n",
             10,
         );
-        assert!(facts.has_heading("architecture"));
+        assert!(facts.heading("architecture").is_some());
         assert_eq!(facts.code_languages.get("dot"), Some(&15));
         assert_eq!(facts.headings_with_images.get("architecture"), Some(&13));
         let lines: Vec<usize> = facts.headings.iter().map(|h| h.line).collect();

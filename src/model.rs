@@ -14,10 +14,10 @@ use serde::{Deserialize, Deserializer, Serialize, de};
 /// [`MAX_ID_CHARS`] long.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct ServiceId(String);
+pub(crate) struct ServiceId(String);
 
 impl ServiceId {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -38,7 +38,7 @@ impl fmt::Display for ServiceId {
 /// 63 characters each, as Kubernetes allows a DNS label, joined by `-`). An id names a folder
 /// of the site and part of its URLs, and a file name has at most 255 bytes: a 100,000-character
 /// id passed `check` and failed `build`.
-pub const MAX_ID_CHARS: usize = 127;
+pub(crate) const MAX_ID_CHARS: usize = 127;
 
 impl TryFrom<String> for ServiceId {
     type Error = String;
@@ -113,13 +113,13 @@ impl<'de> Deserialize<'de> for ServiceId {
 /// Criticality: 1 is the most critical, 4 the least.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct Tier(u8);
+pub(crate) struct Tier(u8);
 
 impl Tier {
     /// Services that say nothing are treated as tier 3.
-    pub const DEFAULT: Tier = Tier(3);
+    pub(crate) const DEFAULT: Tier = Tier(3);
 
-    pub fn number(self) -> u8 {
+    pub(crate) fn number(self) -> u8 {
         self.0
     }
 }
@@ -160,7 +160,7 @@ impl<'de> Deserialize<'de> for Tier {
 /// A calendar date written as YYYY-MM-DD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct Date(pub jiff::civil::Date);
+pub(crate) struct Date(pub(crate) jiff::civil::Date);
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -202,7 +202,7 @@ impl<'de> Deserialize<'de> for Date {
 /// Readiness levels, cumulative: `silver` means every bronze and silver check passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Level {
+pub(crate) enum Level {
     None,
     Bronze,
     Silver,
@@ -210,9 +210,9 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 4] = [Level::None, Level::Bronze, Level::Silver, Level::Gold];
+    pub(crate) const ALL: [Level; 4] = [Level::None, Level::Bronze, Level::Silver, Level::Gold];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Level::None => "none",
             Level::Bronze => "bronze",
@@ -222,7 +222,7 @@ impl Level {
     }
 
     /// How many levels separate `self` from `other` when `self` is below it.
-    pub fn steps_below(self, other: Level) -> usize {
+    pub(crate) fn steps_below(self, other: Level) -> usize {
         (other as usize).saturating_sub(self as usize)
     }
 }
@@ -235,7 +235,7 @@ impl fmt::Display for Level {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Kind {
+pub(crate) enum Kind {
     #[default]
     Service,
     /// A database, queue or cache: gets the ownership, monitoring and docs checks only.
@@ -245,7 +245,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Service => "service",
             Kind::Resource => "resource",
@@ -256,7 +256,7 @@ impl Kind {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Lifecycle {
+pub(crate) enum Lifecycle {
     Experimental,
     #[default]
     Production,
@@ -264,7 +264,7 @@ pub enum Lifecycle {
 }
 
 impl Lifecycle {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Lifecycle::Experimental => "experimental",
             Lifecycle::Production => "production",
@@ -276,77 +276,77 @@ impl Lifecycle {
 /// One service doc's front matter, as validated by serde.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ServiceDoc {
-    pub service: ServiceId,
-    pub title: Option<String>,
-    pub description: Option<String>,
+pub(crate) struct ServiceDoc {
+    pub(crate) service: ServiceId,
+    pub(crate) title: Option<String>,
+    pub(crate) description: Option<String>,
     #[serde(default)]
-    pub kind: Kind,
-    pub tier: Option<Tier>,
+    pub(crate) kind: Kind,
+    pub(crate) tier: Option<Tier>,
     #[serde(default)]
-    pub lifecycle: Lifecycle,
-    pub system: Option<String>,
-    pub reviewed: Option<Date>,
-    pub owner: Option<Owner>,
-    pub contacts: Option<Vec<Contact>>,
-    pub repository: Option<String>,
-    pub depends_on: Option<Vec<Dependency>>,
-    pub architecture: Option<Architecture>,
-    pub monitoring: Option<Monitoring>,
-    pub logs: Option<Logs>,
-    pub operations: Option<Operations>,
-    pub runbooks: Option<Runbooks>,
-    pub testing: Option<Testing>,
-    pub scaling: Option<Scaling>,
-    pub runtime: Option<Runtime>,
-    pub twelve_factor: Option<TwelveFactor>,
+    pub(crate) lifecycle: Lifecycle,
+    pub(crate) system: Option<String>,
+    pub(crate) reviewed: Option<Date>,
+    pub(crate) owner: Option<Owner>,
+    pub(crate) contacts: Option<Vec<Contact>>,
+    pub(crate) repository: Option<String>,
+    pub(crate) depends_on: Option<Vec<Dependency>>,
+    pub(crate) architecture: Option<Architecture>,
+    pub(crate) monitoring: Option<Monitoring>,
+    pub(crate) logs: Option<Logs>,
+    pub(crate) operations: Option<Operations>,
+    pub(crate) runbooks: Option<Runbooks>,
+    pub(crate) testing: Option<Testing>,
+    pub(crate) scaling: Option<Scaling>,
+    pub(crate) runtime: Option<Runtime>,
+    pub(crate) twelve_factor: Option<TwelveFactor>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub waivers: Vec<Waiver>,
+    pub(crate) waivers: Vec<Waiver>,
     /// Pages elsewhere in the sources that belong to this service: globs relative to the
     /// doc's folder (`../../docs/gitaly/**`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pages: Vec<String>,
+    pub(crate) pages: Vec<String>,
 }
 
 impl ServiceDoc {
-    pub fn tier_or_default(&self) -> Tier {
+    pub(crate) fn tier_or_default(&self) -> Tier {
         self.tier.unwrap_or(Tier::DEFAULT)
     }
 
-    pub fn title_or_id(&self) -> &str {
+    pub(crate) fn title_or_id(&self) -> &str {
         self.title.as_deref().unwrap_or(self.service.as_str())
     }
 
-    pub fn dependencies(&self) -> &[Dependency] {
+    pub(crate) fn dependencies(&self) -> &[Dependency] {
         self.depends_on.as_deref().unwrap_or_default()
     }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Owner {
-    pub team: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub chat: Option<String>,
-    pub oncall: Option<String>,
+pub(crate) struct Owner {
+    pub(crate) team: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) chat: Option<String>,
+    pub(crate) oncall: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Contact {
-    pub name: String,
-    pub role: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub chat: Option<String>,
+pub(crate) struct Contact {
+    pub(crate) name: String,
+    pub(crate) role: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) chat: Option<String>,
 }
 
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
-pub enum DependencyKind {
+pub(crate) enum DependencyKind {
     /// If the dependency fails, this service fails.
     #[default]
     Hard,
@@ -355,7 +355,7 @@ pub enum DependencyKind {
 }
 
 impl DependencyKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DependencyKind::Hard => "hard",
             DependencyKind::Soft => "soft",
@@ -366,19 +366,19 @@ impl DependencyKind {
 /// What a dependency points at: a documented id, or a third party by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Target {
+pub(crate) enum Target {
     Service(ServiceId),
     External(String),
 }
 
 /// `depends_on` entry: a bare id (a hard dependency) or a mapping.
 #[derive(Debug, Clone, Serialize)]
-pub struct Dependency {
+pub(crate) struct Dependency {
     #[serde(flatten)]
-    pub target: Target,
-    pub kind: DependencyKind,
+    pub(crate) target: Target,
+    pub(crate) kind: DependencyKind,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub via: Option<String>,
+    pub(crate) via: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -435,24 +435,24 @@ impl<'de> Deserialize<'de> for Dependency {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Architecture {
+pub(crate) struct Architecture {
     #[serde(default)]
-    pub components: Vec<Component>,
+    pub(crate) components: Vec<Component>,
     #[serde(default)]
-    pub links: Vec<(String, String)>,
+    pub(crate) links: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Component {
-    pub id: String,
-    pub label: Option<String>,
-    pub kind: Option<String>,
+pub(crate) struct Component {
+    pub(crate) id: String,
+    pub(crate) label: Option<String>,
+    pub(crate) kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AlertLevel {
+pub(crate) enum AlertLevel {
     /// Worth seeing on a dashboard; nobody is woken.
     Observed,
     /// Resolved within the 24-hour SLO.
@@ -463,26 +463,26 @@ pub enum AlertLevel {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Alert {
-    pub name: String,
-    pub level: AlertLevel,
-    pub condition: Option<String>,
-    pub link: Option<String>,
+pub(crate) struct Alert {
+    pub(crate) name: String,
+    pub(crate) level: AlertLevel,
+    pub(crate) condition: Option<String>,
+    pub(crate) link: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Monitoring {
-    pub dashboard: Option<String>,
-    pub metrics: Option<Vec<String>>,
-    pub alerts: Option<Vec<Alert>>,
+pub(crate) struct Monitoring {
+    pub(crate) dashboard: Option<String>,
+    pub(crate) metrics: Option<Vec<String>>,
+    pub(crate) alerts: Option<Vec<Alert>>,
     /// Free-form: a string ("99.9%") or a mapping of objectives.
-    pub slo: Option<serde_json::Value>,
+    pub(crate) slo: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     Json,
     Logfmt,
     Otlp,
@@ -491,73 +491,73 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Logs {
-    pub location: Option<String>,
-    pub format: Option<LogFormat>,
-    pub rotated: Option<bool>,
-    pub central: Option<String>,
+pub(crate) struct Logs {
+    pub(crate) location: Option<String>,
+    pub(crate) format: Option<LogFormat>,
+    pub(crate) rotated: Option<bool>,
+    pub(crate) central: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Operations {
-    pub start: Option<String>,
-    pub stop: Option<String>,
-    pub performance_config: Option<Vec<String>>,
+pub(crate) struct Operations {
+    pub(crate) start: Option<String>,
+    pub(crate) stop: Option<String>,
+    pub(crate) performance_config: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RoutineTask {
-    pub task: String,
-    pub cadence: Option<String>,
-    pub link: Option<String>,
+pub(crate) struct RoutineTask {
+    pub(crate) task: String,
+    pub(crate) cadence: Option<String>,
+    pub(crate) link: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RecoveryProcedure {
-    pub failure: String,
-    pub link: Option<String>,
+pub(crate) struct RecoveryProcedure {
+    pub(crate) failure: String,
+    pub(crate) link: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Runbooks {
-    pub routine: Option<Vec<RoutineTask>>,
-    pub recovery: Option<Vec<RecoveryProcedure>>,
-    pub unknown_failures: Option<String>,
+pub(crate) struct Runbooks {
+    pub(crate) routine: Option<Vec<RoutineTask>>,
+    pub(crate) recovery: Option<Vec<RecoveryProcedure>>,
+    pub(crate) unknown_failures: Option<String>,
 }
 
 /// Evidence that a kind of testing happens: `true`/`false`, or a URL to the evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged, expecting = "`true`, `false` or a URL to the evidence")]
-pub enum Evidence {
+pub(crate) enum Evidence {
     Flag(bool),
     Link(String),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Testing {
-    pub unit: Option<Evidence>,
-    pub integration: Option<Evidence>,
-    pub uat: Option<Evidence>,
-    pub load: Option<Evidence>,
-    pub performance: Option<Evidence>,
-    pub stress: Option<Evidence>,
+pub(crate) struct Testing {
+    pub(crate) unit: Option<Evidence>,
+    pub(crate) integration: Option<Evidence>,
+    pub(crate) uat: Option<Evidence>,
+    pub(crate) load: Option<Evidence>,
+    pub(crate) performance: Option<Evidence>,
+    pub(crate) stress: Option<Evidence>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Scaling {
-    pub strategy: Option<String>,
-    pub tested_multiplier: Option<f64>,
+pub(crate) struct Scaling {
+    pub(crate) strategy: Option<String>,
+    pub(crate) tested_multiplier: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Delivery {
+pub(crate) enum Delivery {
     Container,
     FatJar,
     Other,
@@ -565,39 +565,39 @@ pub enum Delivery {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Runtime {
-    pub delivery: Option<Delivery>,
-    pub config_from_env: Option<bool>,
-    pub health_endpoint: Option<String>,
-    pub metrics: Option<Vec<String>>,
-    pub test_components: Option<String>,
+pub(crate) struct Runtime {
+    pub(crate) delivery: Option<Delivery>,
+    pub(crate) config_from_env: Option<bool>,
+    pub(crate) health_endpoint: Option<String>,
+    pub(crate) metrics: Option<Vec<String>>,
+    pub(crate) test_components: Option<String>,
 }
 
 /// The twelve factors (12factor.net), each true when the service follows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TwelveFactor {
-    pub codebase: Option<bool>,
-    pub dependencies: Option<bool>,
-    pub config: Option<bool>,
-    pub backing_services: Option<bool>,
-    pub build_release_run: Option<bool>,
-    pub processes: Option<bool>,
-    pub port_binding: Option<bool>,
-    pub concurrency: Option<bool>,
-    pub disposability: Option<bool>,
-    pub dev_prod_parity: Option<bool>,
-    pub logs: Option<bool>,
-    pub admin_processes: Option<bool>,
+pub(crate) struct TwelveFactor {
+    pub(crate) codebase: Option<bool>,
+    pub(crate) dependencies: Option<bool>,
+    pub(crate) config: Option<bool>,
+    pub(crate) backing_services: Option<bool>,
+    pub(crate) build_release_run: Option<bool>,
+    pub(crate) processes: Option<bool>,
+    pub(crate) port_binding: Option<bool>,
+    pub(crate) concurrency: Option<bool>,
+    pub(crate) disposability: Option<bool>,
+    pub(crate) dev_prod_parity: Option<bool>,
+    pub(crate) logs: Option<bool>,
+    pub(crate) admin_processes: Option<bool>,
 }
 
 /// An accepted gap: the check counts as passed until `until`, then fails as an expired waiver.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Waiver {
-    pub check: String,
-    pub reason: String,
-    pub until: Date,
+pub(crate) struct Waiver {
+    pub(crate) check: String,
+    pub(crate) reason: String,
+    pub(crate) until: Date,
 }
 
 #[cfg(test)]

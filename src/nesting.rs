@@ -9,7 +9,7 @@
 //!
 //! So the HTML goes first through the same tokenizer and tree builder, over a sink that keeps
 //! no tree but counts the elements the tree builder still holds: open ones, and formatting ones
-//! waiting to be reopened. A start tag that would take that count past [`MAX_OPEN_ELEMENTS`] is
+//! waiting to be reopened. A start tag that would take that count past `MAX_OPEN_ELEMENTS` is
 //! left out (what it held stays in the element at the limit, as browsers flatten HTML deeper
 //! than 512 elements), and once the tree builder has made far more elements than it was
 //! given start tags, the rest of the doc keeps its text but loses its tags. The tokens kept are
@@ -33,7 +33,7 @@ use html5ever::{Attribute, QualName, TokenizerResult, local_name, ns};
 
 /// Elements the tree builder may hold at once, open or waiting to be reopened: the depth at
 /// which browsers (Blink) flatten HTML too.
-pub const MAX_OPEN_ELEMENTS: usize = 512;
+pub(crate) const MAX_OPEN_ELEMENTS: usize = 512;
 
 /// Elements the tree builder may make for each start tag it is given, over a doc: its own, and
 /// a table's implied body and row. Reopening formatting elements over and over makes more.
@@ -41,7 +41,7 @@ const ELEMENTS_PER_START_TAG: usize = 4;
 
 /// Why tags were left out of a doc's HTML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cut {
+pub(crate) enum Cut {
     /// Start tags that would have nested more than [`MAX_OPEN_ELEMENTS`] deep.
     TooDeep,
     /// Every tag from the point where formatting elements left open had been reopened too
@@ -51,30 +51,30 @@ pub enum Cut {
 
 /// The tags left out of a doc's HTML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LeftOut {
-    pub cut: Cut,
+pub(crate) struct LeftOut {
+    pub(crate) cut: Cut,
     /// Where the first one is, in the offsets given to [`Bounder::feed`].
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// How many there are.
-    pub tags: usize,
+    pub(crate) tags: usize,
 }
 
 /// HTML that the sanitiser reads in linear time.
 #[derive(Debug)]
-pub struct Bounded {
-    pub html: String,
-    pub left_out: Option<LeftOut>,
+pub(crate) struct Bounded {
+    pub(crate) html: String,
+    pub(crate) left_out: Option<LeftOut>,
 }
 
 /// `html` with its nesting bounded.
-pub fn bound(html: &str) -> Bounded {
+pub(crate) fn bound(html: &str) -> Bounded {
     let mut bounder = Bounder::default();
     bounder.feed(html, 0);
     bounder.finish()
 }
 
 /// Reads HTML piece by piece and writes it out again, bounded.
-pub struct Bounder {
+pub(crate) struct Bounder {
     tokenizer: Tokenizer<Filter>,
     input: BufferQueue,
 }
@@ -103,7 +103,7 @@ impl Default for Bounder {
 
 impl Bounder {
     /// Reads `html`, written for what the source has at `offset`.
-    pub fn feed(&mut self, html: &str, offset: usize) {
+    pub(crate) fn feed(&mut self, html: &str, offset: usize) {
         self.tokenizer.sink.offset.set(offset);
         self.input.push_back(StrTendril::from_slice(html));
         // A script's end tag pauses the tokenizer, for a browser to run it; nothing runs here.
@@ -112,7 +112,7 @@ impl Bounder {
 
     /// Reads `html`, a copy of the source from `offset`, so that a tag left out is located at
     /// its own `<`: a tag is read when its `>` is.
-    pub fn feed_copy(&mut self, html: &str, offset: usize) {
+    pub(crate) fn feed_copy(&mut self, html: &str, offset: usize) {
         let mut start = 0;
         for (at, _) in html.match_indices('<').chain([(html.len(), "")]) {
             if at > start {
@@ -123,7 +123,7 @@ impl Bounder {
     }
 
     /// What was read, bounded, and the tags left out of it.
-    pub fn finish(self) -> Bounded {
+    pub(crate) fn finish(self) -> Bounded {
         self.tokenizer.end();
         let filter = self.tokenizer.sink;
         Bounded {

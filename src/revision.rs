@@ -23,25 +23,25 @@ use crate::model::Date;
 
 /// The git repository holding a book.
 #[derive(Debug, Clone)]
-pub struct Repository {
+pub(crate) struct Repository {
     /// The top of the working tree.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// The book's folder, inside `root`.
-    pub book_dir: PathBuf,
+    pub(crate) book_dir: PathBuf,
 }
 
 /// A commit, as history and messages show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitInfo {
-    pub sha: String,
+pub(crate) struct CommitInfo {
+    pub(crate) sha: String,
     /// The committer's date, YYYY-MM-DD.
-    pub date: String,
-    pub subject: String,
+    pub(crate) date: String,
+    pub(crate) subject: String,
 }
 
 impl Repository {
     /// The repository holding the book in `book_dir`.
-    pub fn discover(book_dir: &Path) -> Result<Repository, String> {
+    pub(crate) fn discover(book_dir: &Path) -> Result<Repository, String> {
         git::available()?;
         let book_dir = book_dir
             .canonicalize()
@@ -59,7 +59,7 @@ impl Repository {
     }
 
     /// The full commit id `rev` names.
-    pub fn resolve(&self, rev: &str) -> Result<String, String> {
+    pub(crate) fn resolve(&self, rev: &str) -> Result<String, String> {
         if rev.is_empty() || rev.starts_with('-') {
             return Err(format!("`{rev}` is not a revision"));
         }
@@ -90,19 +90,23 @@ impl Repository {
     }
 
     /// Whether the repository is a shallow clone, holding only the latest commits.
-    pub fn is_shallow(&self) -> bool {
+    pub(crate) fn is_shallow(&self) -> bool {
         git::run(&self.root, &["rev-parse", "--is-shallow-repository"]).is_ok_and(|s| s == "true")
     }
 
     /// The repository's web address on GitHub or GitLab, from its `origin` remote.
-    pub fn web_address(&self) -> Option<String> {
+    pub(crate) fn web_address(&self) -> Option<String> {
         let url = git::run(&self.root, &["remote", "get-url", "origin"]).ok()?;
         config::web_address(&url)
     }
 
     /// The latest `max` commits reachable from HEAD that changed one of `paths` (relative to
     /// the top of the repository), newest first.
-    pub fn log(&self, paths: &[String], max: Option<usize>) -> Result<Vec<CommitInfo>, String> {
+    pub(crate) fn log(
+        &self,
+        paths: &[String],
+        max: Option<usize>,
+    ) -> Result<Vec<CommitInfo>, String> {
         let max = max.map(|n| format!("--max-count={n}"));
         let mut args = vec!["--literal-pathspecs", "log", "--format=%H%x1f%cI%x1f%s%x1e"];
         args.extend(max.as_deref());
@@ -125,7 +129,7 @@ impl Repository {
 
     /// The book's inputs that git versions: book.toml, local source folders and the
     /// checklist file, relative to the top of the repository.
-    pub fn versioned_paths(&self, config: &Config) -> Vec<String> {
+    pub(crate) fn versioned_paths(&self, config: &Config) -> Vec<String> {
         inputs(config, &self.book_dir)
             .into_iter()
             .filter_map(|path| inside(&self.root, &path))
@@ -134,7 +138,7 @@ impl Repository {
 
     /// Evaluates the book as it was at `commit`, as of `today`. `cache_dir` is the book's
     /// cache now, where its git sources are read from.
-    pub fn evaluate_at(
+    pub(crate) fn evaluate_at(
         &self,
         commit: &str,
         today: Date,
@@ -304,7 +308,7 @@ fn inside(top: &Path, path: &Path) -> Option<String> {
 
 /// `path` with its `.` and `..` steps taken, without asking the disk (what matters is how
 /// the user wrote it, not where a symlink leads).
-pub fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut normal = PathBuf::new();
     for component in path.components() {
         match component {

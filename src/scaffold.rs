@@ -13,7 +13,7 @@ use crate::model::ServiceId;
 const NEW_SERVICE: &str = include_str!("new-service.md");
 
 /// The service doc `opsbook new` writes: every readiness field as a commented TODO.
-pub fn service_doc(id: &ServiceId, today: &str) -> String {
+pub(crate) fn service_doc(id: &ServiceId, today: &str) -> String {
     let title = title_case(id.as_str());
     NEW_SERVICE
         .replace("{id}", id.as_str())
@@ -38,11 +38,11 @@ fn title_case(id: &str) -> String {
 const GITHUB_PAGES_WORKFLOW: &str = include_str!("github-pages.yml");
 
 /// Where `init --github-pages` writes its workflow, below the repository's root.
-pub const WORKFLOW_PATH: &str = ".github/workflows/opsbook.yml";
+pub(crate) const WORKFLOW_PATH: &str = ".github/workflows/opsbook.yml";
 
 /// Creates `dir/book.toml` and one service doc under `dir/services/`; with `github_pages`,
 /// also a GitHub Actions workflow that builds the book and publishes it on GitHub Pages.
-pub fn init(dir: &Path, github_pages: bool) -> Result<Vec<PathBuf>> {
+pub(crate) fn init(dir: &Path, github_pages: bool) -> Result<Vec<PathBuf>> {
     let book = dir.join(BOOK_FILE);
     if book.exists() {
         bail!(
@@ -98,7 +98,7 @@ fn github_pages_workflow(dir: &Path) -> Result<(PathBuf, String)> {
 
 /// Creates `<dir>/<id>/service.md`; `dir` defaults to the first source folder of the book
 /// in the current folder.
-pub fn new_service(id: &str, dir: Option<&Path>) -> Result<Vec<PathBuf>> {
+pub(crate) fn new_service(id: &str, dir: Option<&Path>) -> Result<Vec<PathBuf>> {
     let id = ServiceId::try_from(id.to_string()).map_err(|message| anyhow::anyhow!("{message}"))?;
     let dir = match dir {
         Some(dir) => dir.to_path_buf(),

@@ -40,9 +40,9 @@ use crate::site::script;
 use crate::site::theme::Theme;
 
 /// Where the reload script listens.
-pub const EVENTS_PATH: &str = "/__opsbook/events";
+pub(crate) const EVENTS_PATH: &str = "/__opsbook/events";
 /// The reload script, made for the page's generation (`?generation=N`).
-pub const LIVE_RELOAD_PATH: &str = "/__opsbook/live-reload.js";
+pub(crate) const LIVE_RELOAD_PATH: &str = "/__opsbook/live-reload.js";
 
 /// The pages' policy: their scripts come from the site (no inline script, so none a doc
 /// smuggles in runs), their inline styles (bar widths, diagrams) are kept, and images may
@@ -54,21 +54,21 @@ const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'sel
 const FILE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
 
 #[derive(Debug, Clone)]
-pub struct Options {
-    pub dir: PathBuf,
-    pub host: String,
+pub(crate) struct Options {
+    pub(crate) dir: PathBuf,
+    pub(crate) host: String,
     /// 0 picks a free port.
-    pub port: u16,
-    pub open: bool,
-    pub today: Option<Date>,
+    pub(crate) port: u16,
+    pub(crate) open: bool,
+    pub(crate) today: Option<Date>,
     /// `--history N`: chart the last N commits (0: none), instead of book.toml's `[history]`.
-    pub history: Option<usize>,
+    pub(crate) history: Option<usize>,
 }
 
 /// What the browser is told after a rebuild.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-pub enum Message {
+pub(crate) enum Message {
     /// The site changed: reload.
     Reload { generation: u64 },
     /// The last change broke the build: show these, keep the old pages.
@@ -155,7 +155,7 @@ struct Shared {
 }
 
 /// Serves the book in `options.dir` until Ctrl-C.
-pub fn serve(options: Options) -> Result<()> {
+pub(crate) fn serve(options: Options) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -48,22 +48,22 @@ const SKIPPED_FOLDERS: &[&str] = &["target", "node_modules"];
 
 /// Larger files are not read: a service doc or an image of this size is a mistake (a log, a
 /// dump, a video), and reading many of them would exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 10_000_000;
+pub(crate) const MAX_FILE_BYTES: u64 = 10_000_000;
 
 /// A file found by the walk, not read yet.
 #[derive(Debug, Clone)]
-pub struct Found {
-    pub path: PathBuf,
-    pub source_index: usize,
+pub(crate) struct Found {
+    pub(crate) path: PathBuf,
+    pub(crate) source_index: usize,
     /// Relative to its source folder, `/`-separated.
-    pub relative: String,
-    pub kind: FileKind,
+    pub(crate) relative: String,
+    pub(crate) kind: FileKind,
     /// Modification time and size: a file whose stamp did not change need not be read again.
-    pub stamp: Option<(std::time::SystemTime, u64)>,
+    pub(crate) stamp: Option<(std::time::SystemTime, u64)>,
 }
 
 /// Finds every Markdown file and asset of the book, in a stable order, without reading them.
-pub fn find(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Found> {
+pub(crate) fn find(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Found> {
     let output = config.output_dir.canonicalize().ok();
     let mut found = Vec::new();
     for (source_index, source) in config.sources.iter().enumerate() {
@@ -110,7 +110,7 @@ fn missing_folder(config: &Config, source: &Source) -> Diagnostic {
 
 /// Reads a found file, never more than [`MAX_FILE_BYTES`] of it: the size is taken from the
 /// open file, and the read stops past the limit even if the file grows meanwhile.
-pub fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
+pub(crate) fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
     let display_path = config.display(&found.path);
     let cannot_read = |error: std::io::Error| {
         Diagnostic::error(&display_path, format!("cannot read the file: {error}"))

@@ -5,17 +5,22 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use opsbook::markdown::{self, RawHtml, Resolver};
+use opsbook::markdown::{self, Destination, RawHtml, Resolver};
 
-/// Rewrites `.md` links as the site does and stands in for drawn diagrams with markup the
-/// sanitiser would remove, to check drawings are put back after sanitising, not before.
+/// Rewrites `.md` links as the site does, marks links to `.pdf` files as broken, and stands
+/// in for drawn diagrams with markup the sanitiser would remove, to check drawings are put
+/// back after sanitising, not before.
 struct Site;
 
 impl Resolver for Site {
-    fn link(&self, destination: &str) -> Option<String> {
-        destination
-            .strip_suffix(".md")
-            .map(|page| format!("{page}/index.html"))
+    fn link(&self, destination: &str) -> Destination {
+        if let Some(page) = destination.strip_suffix(".md") {
+            Destination::Published(format!("{page}/index.html"))
+        } else if destination.ends_with(".pdf") {
+            Destination::Broken(format!("`{destination}` is not among the book's files"))
+        } else {
+            Destination::AsWritten
+        }
     }
 
     fn diagram(&self, code: &str) -> String {

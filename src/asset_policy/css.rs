@@ -112,7 +112,7 @@ const FUNCTIONS: &[&str] = &[
 
 /// What in `css` could load another file or run script, described for a person; `None`
 /// when it is safe to publish.
-pub fn unsafe_part(css: &str) -> Option<String> {
+pub(crate) fn unsafe_part(css: &str) -> Option<String> {
     walk(&mut Parser::new(css), 0).err().map(describe)
 }
 

@@ -30,7 +30,7 @@ use crate::source::MAX_FILE_BYTES;
 
 /// What happens to a file, by its name (and for unknown names, its first bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Treatment {
+pub(crate) enum Treatment {
     AsIs,
     Svg,
     /// Gzip-compressed SVG: uncompressed, rewritten and compressed again.
@@ -64,7 +64,7 @@ const SCRIPTABLE: &[(&[&str], &str)] = &[
 ];
 
 /// What happens to the file named `name` (a path or a file name) holding `bytes`.
-pub fn treatment(name: &str, bytes: &[u8]) -> Treatment {
+pub(crate) fn treatment(name: &str, bytes: &[u8]) -> Treatment {
     let file_name = name.rsplit('/').next().unwrap_or(name);
     let extension = file_name
         .rsplit_once('.')
@@ -102,7 +102,7 @@ fn looks_like_markup(bytes: &[u8]) -> bool {
 
 /// The bytes to publish for the file `name` read from `path`, or `None` when it must not be
 /// published. What was changed, or why it was refused, is a warning at the file.
-pub fn admit(
+pub(crate) fn admit(
     path: &Path,
     name: &str,
     bytes: &[u8],

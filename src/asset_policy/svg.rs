@@ -40,15 +40,15 @@ pub struct Sanitised {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removed {
     /// What it was, as written: "`<script>`", "the `onload` attribute".
-    pub what: String,
-    pub why: Why,
+    pub(crate) what: String,
+    pub(crate) why: Why,
     /// Byte offset of the element it was in.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// Why something was removed from an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Why {
+pub(crate) enum Why {
     Script,
     Handler,
     Html,
@@ -60,7 +60,7 @@ pub enum Why {
 }
 
 impl Why {
-    pub fn reason(self) -> &'static str {
+    pub(crate) fn reason(self) -> &'static str {
         match self {
             Why::Script => "a script in an SVG runs on the site's origin when the image is opened",
             Why::Handler => "an event handler is a script",
@@ -79,9 +79,9 @@ impl Why {
 /// Why a whole image is not published.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    pub message: String,
+    pub(crate) message: String,
     /// Byte offset it was found at, when there is one.
-    pub offset: Option<usize>,
+    pub(crate) offset: Option<usize>,
 }
 
 impl Refusal {

@@ -4,7 +4,7 @@
 /// Elements that draw or describe. Left out on purpose: `script`, `foreignObject` (HTML
 /// inside SVG), SVG fonts and `cursor`/`color-profile`/`tref` (each loads another file),
 /// and HTML media elements.
-pub const ELEMENTS: &[&str] = &[
+pub(crate) const ELEMENTS: &[&str] = &[
     "a",
     "animate",
     "animateMotion",
@@ -69,12 +69,12 @@ pub const ELEMENTS: &[&str] = &[
 ];
 
 /// Elements that run script wherever they are.
-pub const SCRIPTS: &[&str] = &["handler", "listener", "script"];
+pub(crate) const SCRIPTS: &[&str] = &["handler", "listener", "script"];
 
 /// Attributes (without a namespace) of geometry, painting, text, filters and animation
 /// timing. `href`, `style`, event handlers (`on*`) and the attributes below that CSS reads are
 /// checked on their own.
-pub const ATTRIBUTES: &[&str] = &[
+pub(crate) const ATTRIBUTES: &[&str] = &[
     "accent-height",
     "accumulate",
     "additive",
@@ -260,7 +260,7 @@ pub const ATTRIBUTES: &[&str] = &[
 
 /// Attributes a browser reads as CSS: each may hold `url(...)`, so each is checked as CSS.
 /// The animation values are here too: `<animate attributeName="fill" to="url(...)">`.
-pub const CSS_VALUED: &[&str] = &[
+pub(crate) const CSS_VALUED: &[&str] = &[
     "by",
     "clip-path",
     "color",

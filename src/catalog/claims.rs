@@ -15,7 +15,7 @@ use crate::parse::Origin;
 
 /// Every claim of a book, matched together: a file is compared once, not once per service.
 #[derive(Default)]
-pub struct Claims {
+pub(crate) struct Claims {
     set: Option<GlobSet>,
     claims: Vec<Claim>,
 }
@@ -31,7 +31,11 @@ struct Claim {
 
 impl Claims {
     /// The claims of `services` (by index) and of book.toml's `attach` patterns.
-    pub fn new(services: &[Service], attach: &[String], diagnostics: &mut Diagnostics) -> Claims {
+    pub(crate) fn new(
+        services: &[Service],
+        attach: &[String],
+        diagnostics: &mut Diagnostics,
+    ) -> Claims {
         let mut builder = GlobSetBuilder::new();
         let mut claims = Vec::new();
         let mut add = |pattern: &str, service: usize, source_index: Option<usize>| {
@@ -87,7 +91,7 @@ impl Claims {
     /// The service that claims the file at `origin`, with the file's path below the claim's
     /// folder. The most specific claim wins; two services that claim a file as specifically
     /// are a warning, and the first in id order gets it.
-    pub fn owner(
+    pub(crate) fn owner(
         &self,
         services: &[Service],
         origin: &Origin,

@@ -13,29 +13,32 @@ use crate::parse::{AssetSource, PageSource};
 
 /// The general pages and files of a book.
 #[derive(Debug, Clone, Default)]
-pub struct GeneralDocs {
+pub(crate) struct GeneralDocs {
     /// Sorted by source and path.
-    pub pages: Vec<Arc<PageSource>>,
-    pub files: Vec<Arc<AssetSource>>,
+    pub(crate) pages: Vec<Arc<PageSource>>,
+    pub(crate) files: Vec<Arc<AssetSource>>,
     /// Every folder that holds a page, or a folder that does, by (source index, path); the
     /// top of a source is `""`.
-    pub folders: BTreeMap<(usize, String), Folder>,
+    pub(crate) folders: BTreeMap<(usize, String), Folder>,
 }
 
 /// A folder of general pages.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Folder {
+pub(crate) struct Folder {
     /// The page that stands for the folder (`_index.md`, `index.md`, `README.md`), as an
     /// index into [`GeneralDocs::pages`].
-    pub page: Option<usize>,
+    pub(crate) page: Option<usize>,
     /// Its other pages, in reading order: by `weight`, then title.
-    pub pages: Vec<usize>,
+    pub(crate) pages: Vec<usize>,
     /// Its subfolders' paths, in the same order, by their titles.
-    pub folders: Vec<String>,
+    pub(crate) folders: Vec<String>,
 }
 
 impl GeneralDocs {
-    pub fn new(mut pages: Vec<Arc<PageSource>>, mut files: Vec<Arc<AssetSource>>) -> GeneralDocs {
+    pub(crate) fn new(
+        mut pages: Vec<Arc<PageSource>>,
+        mut files: Vec<Arc<AssetSource>>,
+    ) -> GeneralDocs {
         pages.sort_by(|a, b| a.origin.cmp(&b.origin));
         files.sort_by(|a, b| a.origin.cmp(&b.origin));
         let mut docs = GeneralDocs {
@@ -109,13 +112,13 @@ impl GeneralDocs {
     }
 
     /// The page that stands for a folder, if it has one.
-    pub fn folder_page(&self, source: usize, folder: &str) -> Option<&PageSource> {
+    pub(crate) fn folder_page(&self, source: usize, folder: &str) -> Option<&PageSource> {
         let index = self.folders.get(&(source, folder.to_string()))?.page?;
         Some(&self.pages[index])
     }
 
     /// A folder's title: its page's, or its name.
-    pub fn folder_title<'a>(&'a self, source: usize, folder: &'a str) -> &'a str {
+    pub(crate) fn folder_title<'a>(&'a self, source: usize, folder: &'a str) -> &'a str {
         match self.folder_page(source, folder) {
             Some(page) => page.title(),
             None => folder.rsplit('/').next().unwrap_or(folder),

@@ -182,7 +182,7 @@ fn folder_of(path: &str) -> &str {
 
 /// Checks every link and image of every Markdown file. A link to a file the book does not
 /// have is a problem of `broken` severity; a missing heading is always a warning.
-pub fn check(catalog: &Catalog, broken: Severity, diagnostics: &mut Diagnostics) {
+pub(crate) fn check(catalog: &Catalog, broken: Severity, diagnostics: &mut Diagnostics) {
     // Each doc's addresses are its own business: checked in parallel, once per parsed doc,
     // reported in order.
     let address_problems: Vec<&Diagnostics> = catalog

@@ -1,12 +1,12 @@
 //! Catalog: the validated model of an organisation and its dependency graph.
 //!
 //! Pure: takes parsed files, attaches extra pages to their service (the one whose folder holds
-//! them, or that claims them: see [`claims`]) and the rest to the book's general pages
-//! ([`general`]), rejects duplicate ids,
+//! them, or that claims them: see `claims`) and the rest to the book's general pages
+//! (`general`), rejects duplicate ids,
 //! resolves dependencies into a petgraph graph (unknown ids are warnings: a readiness gap,
 //! not a broken file), checks what users drew (DOT syntax, architecture links) without
 //! laying anything out, warns about raw `<script>` and `<style>` elements no reader will see,
-//! and has [`link_check`] check what users linked to.
+//! and has `link_check` check what users linked to.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -14,9 +14,9 @@ use std::sync::Arc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-pub mod claims;
-pub mod general;
-pub mod link_check;
+pub(crate) mod claims;
+pub(crate) mod general;
+pub(crate) mod link_check;
 
 use self::claims::Claims;
 use self::general::GeneralDocs;
@@ -32,19 +32,19 @@ use crate::parse::{AssetSource, Origin, PageSource, Parsed, ServiceSource};
 
 /// A documented service, resource or external, with its extra pages.
 #[derive(Debug, Clone)]
-pub struct Service {
-    pub source: Arc<ServiceSource>,
-    pub pages: Vec<Page>,
-    pub assets: Vec<Asset>,
+pub(crate) struct Service {
+    pub(crate) source: Arc<ServiceSource>,
+    pub(crate) pages: Vec<Page>,
+    pub(crate) assets: Vec<Asset>,
 }
 
 impl Service {
-    pub fn id(&self) -> &ServiceId {
+    pub(crate) fn id(&self) -> &ServiceId {
         &self.source.doc.service
     }
 
     /// The service doc and its extra pages: where each came from and what it says.
-    pub fn markdown_files(&self) -> impl Iterator<Item = (&Origin, &Facts)> {
+    pub(crate) fn markdown_files(&self) -> impl Iterator<Item = (&Origin, &Facts)> {
         std::iter::once((&self.source.origin, &self.source.facts)).chain(
             self.pages
                 .iter()
@@ -55,22 +55,22 @@ impl Service {
 
 /// An extra page of a service (runbook, ADR, postmortem).
 #[derive(Debug, Clone)]
-pub struct Page {
-    pub source: Arc<PageSource>,
+pub(crate) struct Page {
+    pub(crate) source: Arc<PageSource>,
     /// Path below the service's folder, e.g. `runbooks/rotate-keys.md`.
-    pub path_in_service: String,
+    pub(crate) path_in_service: String,
 }
 
 /// A file beside a service's docs (an image), published at the same relative path.
 #[derive(Debug, Clone)]
-pub struct Asset {
-    pub source: Arc<AssetSource>,
-    pub path_in_service: String,
+pub(crate) struct Asset {
+    pub(crate) source: Arc<AssetSource>,
+    pub(crate) path_in_service: String,
 }
 
 /// A node of the dependency graph.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Node {
+pub(crate) enum Node {
     /// Index into `Catalog::services`.
     Documented(usize),
     /// A third party named only in `depends_on`.
@@ -81,28 +81,28 @@ pub enum Node {
 
 /// A dependency edge: `from` depends on `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Edge {
-    pub kind: DependencyKind,
+pub(crate) struct Edge {
+    pub(crate) kind: DependencyKind,
 }
 
 /// What a book's settings change in its catalog.
 #[derive(Debug, Clone, Copy)]
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     /// What a link to a file the book does not have is (`[output] broken-links`).
-    pub broken_links: Severity,
+    pub(crate) broken_links: Severity,
     /// book.toml's `[pages] attach` patterns.
-    pub attach: &'a [String],
+    pub(crate) attach: &'a [String],
 }
 
 /// Every service, sorted by id, and who depends on whom.
 #[derive(Debug, Clone, Default)]
-pub struct Catalog {
-    pub services: Vec<Service>,
+pub(crate) struct Catalog {
+    pub(crate) services: Vec<Service>,
     /// The pages and files that belong to no service.
-    pub general: GeneralDocs,
+    pub(crate) general: GeneralDocs,
     /// Files of the sources that the site does not publish (refused, too large, unreadable):
     /// a link to one says so.
-    pub withheld: Vec<Origin>,
+    pub(crate) withheld: Vec<Origin>,
     by_id: HashMap<ServiceId, usize>,
     graph: DiGraph<Node, Edge>,
     /// Graph node of each service, by service index.
@@ -113,7 +113,11 @@ pub struct Catalog {
 
 impl Catalog {
     /// Builds the catalog from every parsed file of a book.
-    pub fn build(parsed: Vec<Parsed>, options: Options, diagnostics: &mut Diagnostics) -> Catalog {
+    pub(crate) fn build(
+        parsed: Vec<Parsed>,
+        options: Options,
+        diagnostics: &mut Diagnostics,
+    ) -> Catalog {
         let mut sources = Vec::new();
         let mut pages = Vec::new();
         let mut assets = Vec::new();
@@ -150,7 +154,7 @@ impl Catalog {
 
     /// Every Markdown file of the book: service docs, their extra pages and general pages,
     /// each with what it says.
-    pub fn markdown_files(&self) -> impl Iterator<Item = (&Origin, &Facts)> {
+    pub(crate) fn markdown_files(&self) -> impl Iterator<Item = (&Origin, &Facts)> {
         let general = self.general.pages.iter().map(|p| (&p.origin, &p.facts));
         self.services
             .iter()
@@ -161,7 +165,7 @@ impl Catalog {
     /// Warns about what the page does not show of the raw HTML in docs: `<script>` and
     /// `<style>` elements (with `sanitised` HTML the page drops them, and either way one never
     /// closed hides the rest of its doc) and, sanitised, tags nested too deep.
-    pub fn check_raw_html(&self, sanitised: bool, diagnostics: &mut Diagnostics) {
+    pub(crate) fn check_raw_html(&self, sanitised: bool, diagnostics: &mut Diagnostics) {
         for (origin, facts) in self.markdown_files() {
             for element in &facts.hidden_elements {
                 if let Some(problem) = hidden_element_problem(origin, element, sanitised) {
@@ -174,12 +178,12 @@ impl Catalog {
         }
     }
 
-    pub fn index_of(&self, id: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
     }
 
     /// Where a dependency points, if it names something documented.
-    pub fn resolve(&self, dependency: &Dependency) -> Option<usize> {
+    pub(crate) fn resolve(&self, dependency: &Dependency) -> Option<usize> {
         match &dependency.target {
             Target::Service(id) => self.index_of(id.as_str()),
             Target::External(name) => self
@@ -189,17 +193,19 @@ impl Catalog {
     }
 
     /// The graph node of a service.
-    pub fn node_of(&self, index: usize) -> NodeIndex {
+    pub(crate) fn node_of(&self, index: usize) -> NodeIndex {
         self.service_nodes[index]
     }
 
     /// The dependency graph: services, externals and unknown ids, with hard and soft edges.
-    pub fn graph(&self) -> &DiGraph<Node, Edge> {
+    pub(crate) fn graph(&self) -> &DiGraph<Node, Edge> {
         &self.graph
     }
 
     /// Every dependency edge between documented services: (from, to, kind), as service indices.
-    pub fn documented_edges(&self) -> impl Iterator<Item = (usize, usize, DependencyKind)> + '_ {
+    pub(crate) fn documented_edges(
+        &self,
+    ) -> impl Iterator<Item = (usize, usize, DependencyKind)> + '_ {
         self.graph.edge_references().filter_map(|edge| {
             match (&self.graph[edge.source()], &self.graph[edge.target()]) {
                 (Node::Documented(from), Node::Documented(to)) => {
@@ -213,7 +219,7 @@ impl Catalog {
     /// The dependency edges between `nodes`: (from, to, kind) as positions in `nodes`, sorted,
     /// each once. Reads at most as many of a node's edges as there are `nodes`: a drawing of
     /// a few services around one that depends on thousands costs a few lookups, not thousands.
-    pub fn edges_among(&self, nodes: &[NodeIndex]) -> Vec<(usize, usize, DependencyKind)> {
+    pub(crate) fn edges_among(&self, nodes: &[NodeIndex]) -> Vec<(usize, usize, DependencyKind)> {
         let position: HashMap<NodeIndex, usize> =
             nodes.iter().enumerate().map(|(p, n)| (*n, p)).collect();
         let mut found = Vec::new();

@@ -9,7 +9,7 @@ use layout::core::geometry::Point;
 use layout::core::style::StyleAttr;
 
 /// Collects draw calls; [`Canvas::finish`] wraps them into an `<svg>` element.
-pub struct Canvas {
+pub(crate) struct Canvas {
     body: String,
     min: Point,
     max: Point,
@@ -22,7 +22,7 @@ pub struct Canvas {
 const DEFAULT_FILL: u32 = 0xffffffff;
 const DEFAULT_LINE: u32 = 0x000000ff;
 
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -39,7 +39,7 @@ pub fn escape(text: &str) -> String {
 }
 
 impl Canvas {
-    pub fn new(id: &str) -> Self {
+    pub(crate) fn new(id: &str) -> Self {
         Canvas {
             body: String::new(),
             min: Point::new(f64::MAX, f64::MAX),
@@ -57,12 +57,12 @@ impl Canvas {
     }
 
     /// Adds raw SVG (already escaped) on top of what was drawn, e.g. link overlays.
-    pub fn push_raw(&mut self, svg: &str) {
+    pub(crate) fn push_raw(&mut self, svg: &str) {
         self.body.push_str(svg);
     }
 
     /// The finished `<svg>` element, sized to its content with a small margin.
-    pub fn finish(&self, class: &str, title: &str) -> String {
+    pub(crate) fn finish(&self, class: &str, title: &str) -> String {
         let margin = 8.0;
         let (min, max) = if self.min.x > self.max.x {
             (Point::zero(), Point::new(1.0, 1.0))

@@ -21,7 +21,7 @@ use layout::topo::layout::VisualGraph;
 
 use crate::diag::Position;
 use canvas::Canvas;
-pub use canvas::escape;
+pub(crate) use canvas::escape;
 
 /// A graph to draw. Node and edge order is kept, so the same input draws the same picture.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -87,7 +87,7 @@ pub enum DrawError {
     },
     /// DOT that does not parse; `line` is 1-based within the DOT source.
     Syntax { line: usize, message: String },
-    /// DOT nesting `{` deeper than [`MAX_DOT_DEPTH`]; `at` is the first brace past the limit,
+    /// DOT nesting `{` deeper than `MAX_DOT_DEPTH`; `at` is the first brace past the limit,
     /// within the DOT source.
     TooDeep { at: Position, limit: usize },
     /// The layout engine failed on this input.
@@ -142,17 +142,17 @@ impl std::fmt::Display for DrawError {
 
 /// Layout time grows steeply with size (about 10 s at 100 nodes with every optimisation on);
 /// beyond this many nodes a graph is neither quick to lay out nor readable.
-pub const MAX_NODES: usize = 150;
+pub(crate) const MAX_NODES: usize = 150;
 
 /// Layout time grows with the pieces layout-rs places, not with the nodes alone: an edge that
 /// skips levels becomes a chain of hidden nodes, one a level. 150 nodes with 300 edges between
 /// random pairs make about 10,000 pieces and take minutes; 2,000 take a tenth of a second (in
 /// a debug build).
-pub const MAX_LAYOUT_SIZE: usize = 2000;
+pub(crate) const MAX_LAYOUT_SIZE: usize = 2000;
 
 /// layout-rs checks each edge for a cycle with a search that walks every path (see
 /// `CycleSearch`), a few nanoseconds a step: this many steps take it about 20 ms.
-pub const MAX_SEARCH_STEPS: usize = 5_000_000;
+pub(crate) const MAX_SEARCH_STEPS: usize = 5_000_000;
 
 /// Above this many nodes the crossing-reduction passes are skipped: they cost far more than
 /// they improve (measured in bench/README.md). Every service's neighbourhood (at most 28
@@ -169,24 +169,24 @@ const OPTIMISE_SIZE_UP_TO: usize = 500;
 /// no limit of its own: 10,000 levels overflowed the main thread and 3,000 a 2 MiB worker.
 /// Real diagrams nest clusters a handful deep. A debug build fills the 2 MiB of the smallest
 /// opsbook thread at about 380 levels (some 5.5 KB a level), so this leaves a sixfold margin.
-pub const MAX_DOT_DEPTH: usize = 64;
+pub(crate) const MAX_DOT_DEPTH: usize = 64;
 
 const FONT_WIDTH: f64 = 7.4;
 const LINE_HEIGHT: f64 = 18.0;
 
 /// A stable id for a diagram's content: equal diagrams share a layout and an id.
-pub fn fingerprint(content: &impl Hash) -> String {
+pub(crate) fn fingerprint(content: &impl Hash) -> String {
     let mut hasher = DefaultHasher::new();
     content.hash(&mut hasher);
     format!("{:016x}", hasher.finish())
 }
 
 /// Lays out and draws `diagram` as an inline `<svg>` element.
-pub fn draw(diagram: &Diagram) -> Result<String, DrawError> {
+pub(crate) fn draw(diagram: &Diagram) -> Result<String, DrawError> {
     draw_tuned(diagram, diagram.nodes.len() <= OPTIMISE_UP_TO)
 }
 
-/// [`draw`], choosing whether layout-rs reduces edge crossings (slow on large graphs).
+/// `draw`, choosing whether layout-rs reduces edge crossings (slow on large graphs).
 pub fn draw_tuned(diagram: &Diagram, reduce_crossings: bool) -> Result<String, DrawError> {
     if diagram.nodes.is_empty() {
         return Err(DrawError::Empty);

@@ -12,15 +12,15 @@ use crate::revision::Repository;
 
 /// A side read and ready to compare, with the problems its book had at that revision.
 #[derive(Debug)]
-pub struct Input {
-    pub side: Side,
-    pub snapshot: Snapshot,
-    pub diagnostics: Diagnostics,
+pub(crate) struct Input {
+    pub(crate) side: Side,
+    pub(crate) snapshot: Snapshot,
+    pub(crate) diagnostics: Diagnostics,
 }
 
 /// Reads `arg`: an existing file is a JSON report (as `check --format json` prints it, or a
 /// site's `readiness.json`); anything else is a revision of the repository holding `book`.
-pub fn read(arg: &str, book: &Path, today: Date) -> Result<Input, String> {
+pub(crate) fn read(arg: &str, book: &Path, today: Date) -> Result<Input, String> {
     let path = Path::new(arg);
     if path.is_file() {
         return read_file(arg, path);

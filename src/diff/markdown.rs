@@ -10,7 +10,7 @@ use crate::diff::{CheckChange, Diff, EntryChange, Movement, describe, headline, 
 const FOLD_AFTER: usize = 5;
 
 /// The whole diff as Markdown.
-pub fn render(diff: &Diff) -> String {
+pub(crate) fn render(diff: &Diff) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", first_line(diff));
     let _ = writeln!(

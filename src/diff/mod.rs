@@ -1,14 +1,14 @@
 //! Diff: what changed in readiness between two reports. A pure function of two
-//! [`Snapshot`]s (JSON reports read back), whatever made them: a file, or a revision of the
+//! `Snapshot`s (JSON reports read back), whatever made them: a file, or a revision of the
 //! book evaluated by `revision`. The result is plain data; each format is a pure function of
-//! it ([`text`] for terminals, [`markdown`] for pull requests, [`render_json`] for tools).
+//! it (`text` for terminals, `markdown` for pull requests, `render_json` for tools).
 //!
 //! Every change is reported once: a check whose waiver was added, removed or expired is a
 //! waiver change, not also a newly failing or passing check.
 
-pub mod input;
-pub mod markdown;
-pub mod text;
+pub(crate) mod input;
+pub(crate) mod markdown;
+pub(crate) mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,55 +18,55 @@ use crate::model::Level;
 use crate::report::snapshot::{Snapshot, SnapshotCheck, SnapshotLocation, SnapshotService};
 
 /// The contract version of the JSON diff (docs/diff.md).
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 /// One side of a comparison: where its report came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Side {
+pub(crate) struct Side {
     /// As given on the command line: a file or a revision.
-    pub label: String,
+    pub(crate) label: String,
     /// The commit, when the side is a revision.
-    pub commit: Option<String>,
-    pub evaluated_on: String,
+    pub(crate) commit: Option<String>,
+    pub(crate) evaluated_on: String,
     /// Errors in the book on that side: services in broken files are missing from it.
-    pub errors: usize,
+    pub(crate) errors: usize,
 }
 
 /// Everything that changed between two reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Diff {
-    pub version: u32,
-    pub old: Side,
-    pub new: Side,
-    pub summary: DiffSummary,
+pub(crate) struct Diff {
+    pub(crate) version: u32,
+    pub(crate) old: Side,
+    pub(crate) new: Side,
+    pub(crate) summary: DiffSummary,
     /// Services that were at or above their required level (or did not exist) and are below
     /// it now: what `--fail-on newly-below-required` fails on.
-    pub newly_below_required: Vec<String>,
+    pub(crate) newly_below_required: Vec<String>,
     /// Services on both sides whose level, or required level, changed; worst news first.
-    pub levels: Vec<LevelChange>,
-    pub checks: CheckChanges,
-    pub services: ServiceChanges,
-    pub dependencies: DependencyChanges,
-    pub waivers: Vec<WaiverChange>,
+    pub(crate) levels: Vec<LevelChange>,
+    pub(crate) checks: CheckChanges,
+    pub(crate) services: ServiceChanges,
+    pub(crate) dependencies: DependencyChanges,
+    pub(crate) waivers: Vec<WaiverChange>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DiffSummary {
-    pub newly_below_required: usize,
-    pub level_changes: usize,
-    pub newly_failing: usize,
-    pub newly_passing: usize,
-    pub services_added: usize,
-    pub services_removed: usize,
-    pub dependencies_added: usize,
-    pub dependencies_removed: usize,
-    pub waiver_changes: usize,
+pub(crate) struct DiffSummary {
+    pub(crate) newly_below_required: usize,
+    pub(crate) level_changes: usize,
+    pub(crate) newly_failing: usize,
+    pub(crate) newly_passing: usize,
+    pub(crate) services_added: usize,
+    pub(crate) services_removed: usize,
+    pub(crate) dependencies_added: usize,
+    pub(crate) dependencies_removed: usize,
+    pub(crate) waiver_changes: usize,
 }
 
 /// How a service's standing changed, from the worst news to the best.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Movement {
+pub(crate) enum Movement {
     /// It met its required level and no longer does.
     DroppedBelowRequired,
     /// It lost a level, and was below its required level already or is still above it.
@@ -80,70 +80,70 @@ pub enum Movement {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LevelChange {
-    pub id: String,
-    pub title: String,
-    pub tier: u8,
-    pub change: Movement,
-    pub from: Level,
-    pub to: Level,
-    pub old_required: Level,
-    pub required: Level,
-    pub was_meeting_required: bool,
-    pub meets_required: bool,
+pub(crate) struct LevelChange {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) tier: u8,
+    pub(crate) change: Movement,
+    pub(crate) from: Level,
+    pub(crate) to: Level,
+    pub(crate) old_required: Level,
+    pub(crate) required: Level,
+    pub(crate) was_meeting_required: bool,
+    pub(crate) meets_required: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct CheckChanges {
+pub(crate) struct CheckChanges {
     /// Checks that count against a service now and did not before (services on both sides).
-    pub newly_failing: Vec<CheckChange>,
+    pub(crate) newly_failing: Vec<CheckChange>,
     /// Checks that failed (waived or not) and pass now, or no longer apply.
-    pub newly_passing: Vec<CheckChange>,
+    pub(crate) newly_passing: Vec<CheckChange>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckChange {
-    pub service: String,
-    pub check: String,
-    pub level: Level,
+pub(crate) struct CheckChange {
+    pub(crate) service: String,
+    pub(crate) check: String,
+    pub(crate) level: Level,
     /// The check's status before; `null` when the old checklist did not have it.
-    pub from: Option<String>,
-    pub to: String,
+    pub(crate) from: Option<String>,
+    pub(crate) to: String,
     /// What the new report says: what is missing, or what satisfied the check.
-    pub message: String,
+    pub(crate) message: String,
     /// The line of the new side that decided it, when its report says.
-    pub location: Option<SnapshotLocation>,
+    pub(crate) location: Option<SnapshotLocation>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ServiceChanges {
-    pub added: Vec<ServiceEntry>,
-    pub removed: Vec<ServiceEntry>,
+pub(crate) struct ServiceChanges {
+    pub(crate) added: Vec<ServiceEntry>,
+    pub(crate) removed: Vec<ServiceEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ServiceEntry {
-    pub id: String,
-    pub title: String,
-    pub kind: String,
-    pub tier: u8,
-    pub level: Level,
-    pub required: Level,
-    pub meets_required: bool,
-    pub failing: usize,
+pub(crate) struct ServiceEntry {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) kind: String,
+    pub(crate) tier: u8,
+    pub(crate) level: Level,
+    pub(crate) required: Level,
+    pub(crate) meets_required: bool,
+    pub(crate) failing: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DependencyChanges {
-    pub added: Vec<Edge>,
-    pub removed: Vec<Edge>,
+pub(crate) struct DependencyChanges {
+    pub(crate) added: Vec<Edge>,
+    pub(crate) removed: Vec<Edge>,
     /// Edges on both sides whose kind changed (`was` is the old kind).
-    pub changed: Vec<Edge>,
+    pub(crate) changed: Vec<Edge>,
 }
 
 /// Whether an entry of a diff arrived, went, or changed between the sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryChange {
+pub(crate) enum EntryChange {
     Added,
     Removed,
     Changed,
@@ -151,7 +151,7 @@ pub enum EntryChange {
 
 impl DependencyChanges {
     /// Added, then removed, then changed edges.
-    pub fn all(&self) -> impl Iterator<Item = (EntryChange, &Edge)> {
+    pub(crate) fn all(&self) -> impl Iterator<Item = (EntryChange, &Edge)> {
         let tag = |change| move |edge| (change, edge);
         (self.added.iter().map(tag(EntryChange::Added)))
             .chain(self.removed.iter().map(tag(EntryChange::Removed)))
@@ -161,7 +161,7 @@ impl DependencyChanges {
 
 impl ServiceChanges {
     /// Added, then removed services.
-    pub fn all(&self) -> impl Iterator<Item = (EntryChange, &ServiceEntry)> {
+    pub(crate) fn all(&self) -> impl Iterator<Item = (EntryChange, &ServiceEntry)> {
         let tag = |change| move |service| (change, service);
         (self.added.iter().map(tag(EntryChange::Added)))
             .chain(self.removed.iter().map(tag(EntryChange::Removed)))
@@ -170,7 +170,7 @@ impl ServiceChanges {
 
 impl Edge {
     /// `hard`, or `soft -> hard` for an edge whose kind changed, with `arrow` between.
-    pub fn kind_change(&self, arrow: &str) -> String {
+    pub(crate) fn kind_change(&self, arrow: &str) -> String {
         match &self.was {
             Some(was) => format!("{was} {arrow} {}", self.kind),
             None => self.kind.clone(),
@@ -179,18 +179,18 @@ impl Edge {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Edge {
-    pub from: String,
-    pub to: String,
-    pub kind: String,
-    pub external: bool,
+pub(crate) struct Edge {
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) kind: String,
+    pub(crate) external: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub was: Option<String>,
+    pub(crate) was: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum WaiverMovement {
+pub(crate) enum WaiverMovement {
     /// A waiver that covered the check has expired: the check counts against the service.
     Expired,
     /// The waiver is gone and the check fails.
@@ -202,7 +202,7 @@ pub enum WaiverMovement {
 }
 
 impl WaiverMovement {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             WaiverMovement::Expired => "expired",
             WaiverMovement::Removed => "removed",
@@ -213,19 +213,19 @@ impl WaiverMovement {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WaiverChange {
-    pub service: String,
-    pub check: String,
-    pub change: WaiverMovement,
-    pub reason: String,
-    pub until: String,
+pub(crate) struct WaiverChange {
+    pub(crate) service: String,
+    pub(crate) check: String,
+    pub(crate) change: WaiverMovement,
+    pub(crate) reason: String,
+    pub(crate) until: String,
     /// The old waiver's date, when it changed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub was_until: Option<String>,
+    pub(crate) was_until: Option<String>,
 }
 
 /// Compares two reports.
-pub fn diff(old_side: Side, old: &Snapshot, new_side: Side, new: &Snapshot) -> Diff {
+pub(crate) fn diff(old_side: Side, old: &Snapshot, new_side: Side, new: &Snapshot) -> Diff {
     let olds: BTreeMap<&str, &SnapshotService> =
         old.services.iter().map(|s| (s.id.as_str(), s)).collect();
     let news: BTreeMap<&str, &SnapshotService> =
@@ -276,13 +276,13 @@ pub fn diff(old_side: Side, old: &Snapshot, new_side: Side, new: &Snapshot) -> D
 
 impl Diff {
     /// Whether nothing readiness-related changed.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.summary == DiffSummary::default() && self.dependencies.changed.is_empty()
     }
 }
 
 /// The JSON diff (docs/diff.md), pretty-printed, with a trailing newline.
-pub fn render_json(diff: &Diff) -> String {
+pub(crate) fn render_json(diff: &Diff) -> String {
     let mut text = serde_json::to_string_pretty(diff).unwrap_or_default();
     text.push('\n');
     text
@@ -290,7 +290,7 @@ pub fn render_json(diff: &Diff) -> String {
 
 /// The counts of a diff in words, most important first, leaving out what did not change:
 /// `["1 service newly below its required level", "2 newly failing checks"]`.
-pub fn headline(diff: &Diff) -> Vec<String> {
+pub(crate) fn headline(diff: &Diff) -> Vec<String> {
     let s = &diff.summary;
     let counts = [
         (
@@ -336,7 +336,7 @@ pub fn headline(diff: &Diff) -> Vec<String> {
 }
 
 /// How a side is named in a format: `v1 (9a0e294, evaluated 2026-11-28)`.
-pub fn describe(side: &Side) -> String {
+pub(crate) fn describe(side: &Side) -> String {
     let short = side.commit.as_deref().map(|c| &c[..c.len().min(7)]);
     match short {
         Some(short) if !side.label.starts_with(short) => {
@@ -347,7 +347,7 @@ pub fn describe(side: &Side) -> String {
 }
 
 /// Where a service stands, in words: `silver, needs gold`.
-pub fn standing(level: Level, required: Level) -> String {
+pub(crate) fn standing(level: Level, required: Level) -> String {
     format!("{level}, needs {required}")
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::diff::{Diff, EntryChange, Movement, describe, headline, standing};
 
 /// The whole diff as text.
-pub fn render(diff: &Diff) -> String {
+pub(crate) fn render(diff: &Diff) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -15,12 +15,12 @@ use crate::checklist::{Check, Checklist, GraphRule, Rule};
 use crate::config::RequiredLevels;
 use crate::model::{Date, Kind, Level, Target, Tier};
 use crate::parse::ServiceSource;
-pub mod report;
+pub(crate) mod report;
 
 use self::report::{CheckResult, Location, Report, ServiceReport, Status};
 
 /// Evaluates every service of the catalog.
-pub fn evaluate(
+pub(crate) fn evaluate(
     catalog: &Catalog,
     analysis: &Analysis,
     checklist: &Checklist,

@@ -10,53 +10,53 @@ use crate::model::{Date, Level, Waiver};
 
 /// Everything evaluation found, in catalog order (services sorted by id).
 #[derive(Debug, Clone)]
-pub struct Report {
+pub(crate) struct Report {
     /// The day the report was evaluated on (waivers and review dates depend on it).
-    pub today: Date,
-    pub services: Vec<ServiceReport>,
+    pub(crate) today: Date,
+    pub(crate) services: Vec<ServiceReport>,
 }
 
 /// How one service fares.
 #[derive(Debug, Clone)]
-pub struct ServiceReport {
+pub(crate) struct ServiceReport {
     /// Index into `Catalog::services`.
-    pub service: usize,
-    pub level: Level,
-    pub required: Level,
+    pub(crate) service: usize,
+    pub(crate) level: Level,
+    pub(crate) required: Level,
     /// Whether the service was assessed at all (externals are not).
-    pub assessed: bool,
+    pub(crate) assessed: bool,
     /// Passed or waived checks over applicable checks, 0.0 to 1.0.
-    pub score: f64,
+    pub(crate) score: f64,
     /// One result per check of the checklist, in checklist order.
-    pub results: Vec<CheckResult>,
+    pub(crate) results: Vec<CheckResult>,
     /// Impact of its failure times its distance from ready (see `evaluate::risk`); 0 when it
     /// is ready or not assessed.
-    pub risk: f64,
+    pub(crate) risk: f64,
 }
 
 impl ServiceReport {
-    pub fn meets_required(&self) -> bool {
+    pub(crate) fn meets_required(&self) -> bool {
         self.level >= self.required
     }
 
     /// How many levels below its required level the service is (0 when it meets it).
-    pub fn shortfall(&self) -> usize {
+    pub(crate) fn shortfall(&self) -> usize {
         self.level.steps_below(self.required)
     }
 
     /// Results that count against the service: failures and expired waivers.
-    pub fn failing(&self) -> impl Iterator<Item = &CheckResult> {
+    pub(crate) fn failing(&self) -> impl Iterator<Item = &CheckResult> {
         self.results.iter().filter(|r| r.status.is_failing())
     }
 
-    pub fn waived(&self) -> impl Iterator<Item = &CheckResult> {
+    pub(crate) fn waived(&self) -> impl Iterator<Item = &CheckResult> {
         self.results.iter().filter(|r| r.status == Status::Waived)
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Status {
+pub(crate) enum Status {
     Pass,
     Fail,
     /// Failing, but covered by a waiver that has not expired.
@@ -68,11 +68,11 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn is_failing(self) -> bool {
+    pub(crate) fn is_failing(self) -> bool {
         matches!(self, Status::Fail | Status::ExpiredWaiver)
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
             Status::Fail => "fail",
@@ -85,25 +85,25 @@ impl Status {
 
 /// The result of one check for one service.
 #[derive(Debug, Clone)]
-pub struct CheckResult {
+pub(crate) struct CheckResult {
     /// Index into `Checklist::checks`.
-    pub check: usize,
-    pub status: Status,
+    pub(crate) check: usize,
+    pub(crate) status: Status,
     /// What was found: what is missing when failing, what satisfied the check when passing.
-    pub message: String,
+    pub(crate) message: String,
     /// The waiver that covers (or covered) this check.
-    pub waiver: Option<Waiver>,
+    pub(crate) waiver: Option<Waiver>,
     /// The line that decided the result: the field that satisfied the check, or where the
     /// missing one belongs (the closest written ancestor, else the doc's `service:` line).
-    pub location: Location,
+    pub(crate) location: Location,
 }
 
 /// A line of a user's file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
+pub(crate) struct Location {
     /// As displayed in diagnostics: relative to the book root, or as the user gave it.
-    pub path: Arc<Path>,
-    pub line: usize,
+    pub(crate) path: Arc<Path>,
+    pub(crate) line: usize,
 }
 
 impl std::fmt::Display for Location {
@@ -115,16 +115,16 @@ impl std::fmt::Display for Location {
 /// Counts for the organisation. Externals are listed but not assessed, so the meeting and
 /// per-level counts are over assessed services only.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    pub services: usize,
-    pub assessed: usize,
-    pub meeting_required: usize,
+pub(crate) struct Summary {
+    pub(crate) services: usize,
+    pub(crate) assessed: usize,
+    pub(crate) meeting_required: usize,
     /// Count of assessed services per level, every level present.
-    pub by_level: std::collections::BTreeMap<Level, usize>,
+    pub(crate) by_level: std::collections::BTreeMap<Level, usize>,
 }
 
 impl Report {
-    pub fn summary(&self) -> Summary {
+    pub(crate) fn summary(&self) -> Summary {
         let mut by_level: std::collections::BTreeMap<Level, usize> =
             Level::ALL.iter().map(|l| (*l, 0)).collect();
         let assessed: Vec<&ServiceReport> = self.services.iter().filter(|s| s.assessed).collect();
@@ -139,12 +139,12 @@ impl Report {
         }
     }
 
-    pub fn all_meet_required(&self) -> bool {
+    pub(crate) fn all_meet_required(&self) -> bool {
         self.services.iter().all(ServiceReport::meets_required)
     }
 
     /// Services with a risk above zero, riskiest first.
-    pub fn riskiest(&self) -> Vec<&ServiceReport> {
+    pub(crate) fn riskiest(&self) -> Vec<&ServiceReport> {
         let mut risky: Vec<&ServiceReport> =
             self.services.iter().filter(|s| s.risk > 0.0).collect();
         risky.sort_by(|a, b| b.risk.total_cmp(&a.risk).then(a.service.cmp(&b.service)));
@@ -152,7 +152,7 @@ impl Report {
     }
 
     /// Services below their required level, furthest below first (then by tier, then score).
-    pub fn furthest_below(&self, tier_of: impl Fn(usize) -> u8) -> Vec<&ServiceReport> {
+    pub(crate) fn furthest_below(&self, tier_of: impl Fn(usize) -> u8) -> Vec<&ServiceReport> {
         let mut below: Vec<&ServiceReport> = self
             .services
             .iter()

@@ -26,19 +26,19 @@ use crate::source::SourceFile;
 /// The entities of one catalog file.
 #[derive(Debug, Clone)]
 pub struct CatalogFile {
-    pub origin: Origin,
-    pub entities: Vec<EntityDoc>,
+    pub(crate) origin: Origin,
+    pub(crate) entities: Vec<EntityDoc>,
 }
 
 /// One entity and the YAML document it was read from.
 #[derive(Debug, Clone)]
-pub struct EntityDoc {
-    pub entity: Entity,
-    pub yaml: String,
+pub(crate) struct EntityDoc {
+    pub(crate) entity: Entity,
+    pub(crate) yaml: String,
     /// Line of the file where the document starts.
-    pub first_line: usize,
+    pub(crate) first_line: usize,
     /// Where each field of the document is written.
-    pub positions: Positions,
+    pub(crate) positions: Positions,
 }
 
 impl EntityDoc {
@@ -51,53 +51,55 @@ impl EntityDoc {
 /// The fields of an entity opsbook reads; Backstage allows many more, which are ignored.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Entity {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: Metadata,
+pub(crate) struct Entity {
+    /// Never read, but required: an entity without one is not read as an entity.
+    #[allow(dead_code)]
+    pub(crate) api_version: String,
+    pub(crate) kind: String,
+    pub(crate) metadata: Metadata,
     #[serde(default)]
-    pub spec: Spec,
+    pub(crate) spec: Spec,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Metadata {
+pub(crate) struct Metadata {
     /// Required by Backstage; checked by opsbook itself, to say so in one located message.
-    pub name: Option<String>,
-    pub namespace: Option<String>,
-    pub title: Option<String>,
-    pub description: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) namespace: Option<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) description: Option<String>,
     #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
+    pub(crate) annotations: BTreeMap<String, String>,
     #[serde(default)]
-    pub links: Vec<EntityLink>,
+    pub(crate) links: Vec<EntityLink>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct EntityLink {
-    pub url: String,
-    pub title: Option<String>,
-    pub icon: Option<String>,
+pub(crate) struct EntityLink {
+    pub(crate) url: String,
+    pub(crate) title: Option<String>,
+    pub(crate) icon: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Spec {
-    pub lifecycle: Option<String>,
-    pub owner: Option<String>,
-    pub system: Option<String>,
+pub(crate) struct Spec {
+    pub(crate) lifecycle: Option<String>,
+    pub(crate) owner: Option<String>,
+    pub(crate) system: Option<String>,
     #[serde(default)]
-    pub depends_on: Vec<String>,
+    pub(crate) depends_on: Vec<String>,
     #[serde(default)]
-    pub consumes_apis: Vec<String>,
+    pub(crate) consumes_apis: Vec<String>,
     #[serde(default)]
-    pub provides_apis: Vec<String>,
+    pub(crate) provides_apis: Vec<String>,
     /// A Group's contact details.
-    pub profile: Option<Profile>,
+    pub(crate) profile: Option<Profile>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Profile {
-    pub email: Option<String>,
+pub(crate) struct Profile {
+    pub(crate) email: Option<String>,
 }
 
 /// Kinds Backstage defines that are not services: read for what they say about services
@@ -107,7 +109,10 @@ const OTHER_KNOWN_KINDS: &[&str] = &[
 ];
 
 /// Reads every YAML document of a catalog file.
-pub fn parse_file(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Arc<CatalogFile>> {
+pub(crate) fn parse_file(
+    file: &SourceFile,
+    diagnostics: &mut Diagnostics,
+) -> Option<Arc<CatalogFile>> {
     let origin = Origin {
         display_path: file.display_path.clone(),
         source_index: file.source_index,
@@ -188,7 +193,7 @@ fn documents(text: &str) -> Vec<(usize, &str)> {
 
 /// Adds to `others` the services and resources the entities of `catalogs` describe, each
 /// merged with the service doc of the same id when there is one.
-pub fn into_services(
+pub(crate) fn into_services(
     catalogs: &[Arc<CatalogFile>],
     mut others: Vec<Parsed>,
     diagnostics: &mut Diagnostics,

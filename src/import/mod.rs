@@ -1,6 +1,6 @@
 //! Foreign formats: service metadata that other tools keep in files of their own, read into
 //! service docs with provenance. One module per format, behind one interface: a file in
-//! ([`read`]), and once every file of the book is read, services out ([`into_services`]),
+//! ([`read`]), and once every file of the book is read, services out (`into_services`),
 //! merged with the service docs of the same id. The parser of service docs knows none of them.
 
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use crate::diag::Diagnostics;
 use crate::parse::Parsed;
 use crate::source::SourceFile;
 
-pub mod backstage;
+pub(crate) mod backstage;
 
 /// What a foreign file says, kept until every service doc of the book is known.
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ pub fn read(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Foreign>
 
 /// The parsed docs with what the foreign files say merged in: fields of docs of the same id,
 /// and services no doc describes.
-pub fn into_services(
+pub(crate) fn into_services(
     parsed: Vec<Parsed>,
     foreign: &[Foreign],
     diagnostics: &mut Diagnostics,

@@ -17,14 +17,14 @@ use crate::diag::Position;
 
 /// Why a file cannot be read as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable {
-    pub position: Option<Position>,
-    pub message: String,
-    pub help: String,
+pub(crate) struct Unreadable {
+    pub(crate) position: Option<Position>,
+    pub(crate) message: String,
+    pub(crate) help: String,
 }
 
 /// The text of a doc, or why there is none.
-pub fn text(bytes: &[u8]) -> Result<Cow<'_, str>, Unreadable> {
+pub(crate) fn text(bytes: &[u8]) -> Result<Cow<'_, str>, Unreadable> {
     let text = match bytes {
         [0xFF, 0xFE, rest @ ..] => Cow::Owned(utf16(rest, u16::from_le_bytes)?),
         [0xFE, 0xFF, rest @ ..] => Cow::Owned(utf16(rest, u16::from_be_bytes)?),

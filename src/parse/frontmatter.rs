@@ -7,21 +7,21 @@
 
 /// A file's parts, borrowed from its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// The YAML between the fences, if the file has YAML front matter.
-    pub yaml: Option<&'a str>,
+    pub(crate) yaml: Option<&'a str>,
     /// The TOML between `+++` fences, if the file has TOML front matter (a service doc's is
     /// YAML; other tools' pages may have either).
-    pub toml: Option<&'a str>,
+    pub(crate) toml: Option<&'a str>,
     /// File line number (1-based) of the first YAML line.
-    pub yaml_first_line: usize,
-    pub body: &'a str,
+    pub(crate) yaml_first_line: usize,
+    pub(crate) body: &'a str,
     /// File line number (1-based) of the first body line.
-    pub body_first_line: usize,
+    pub(crate) body_first_line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SplitError {
+pub(crate) enum SplitError {
     /// The opening `---` has no closing line.
     Unclosed,
 }
@@ -29,7 +29,7 @@ pub enum SplitError {
 const BOM: char = '\u{feff}';
 
 /// Splits `text`; a file that does not start with `---` or `+++` is all body.
-pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+pub(crate) fn split(text: &str) -> Result<Split<'_>, SplitError> {
     let text = text.strip_prefix(BOM).unwrap_or(text);
     let no_front_matter = Split {
         yaml: None,

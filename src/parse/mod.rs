@@ -4,10 +4,10 @@
 //! the Markdown facts. Every problem becomes a located diagnostic; a file with problems still
 //! yields what could be read, so later stages can report their own problems too.
 
-pub mod decode;
-pub mod frontmatter;
-pub mod positions;
-pub mod yaml;
+pub(crate) mod decode;
+pub(crate) mod frontmatter;
+pub(crate) mod positions;
+pub(crate) mod yaml;
 
 use self::frontmatter::SplitError;
 use self::positions::Positions;
@@ -24,15 +24,15 @@ use crate::source::{FileKind, SourceFile};
 /// Where a parsed file came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Origin {
-    pub display_path: PathBuf,
-    pub source_index: usize,
+    pub(crate) display_path: PathBuf,
+    pub(crate) source_index: usize,
     /// Relative to its source folder, `/`-separated.
-    pub relative: String,
+    pub(crate) relative: String,
 }
 
 impl Origin {
     /// The folder of the file, relative to its source folder ("" at the top).
-    pub fn folder(&self) -> &str {
+    pub(crate) fn folder(&self) -> &str {
         self.relative
             .rsplit_once('/')
             .map_or("", |(folder, _)| folder)
@@ -42,19 +42,19 @@ impl Origin {
 /// A service doc: typed front matter plus its Markdown body.
 #[derive(Debug, Clone)]
 pub struct ServiceSource {
-    pub origin: Origin,
-    pub doc: ServiceDoc,
+    pub(crate) origin: Origin,
+    pub(crate) doc: ServiceDoc,
     /// The front matter text, kept for a Backstage entity to be merged into.
-    pub yaml: String,
-    pub yaml_first_line: usize,
+    pub(crate) yaml: String,
+    pub(crate) yaml_first_line: usize,
     /// Where each front-matter field is written, so diagnostics and results can cite them.
-    pub positions: Positions,
-    pub body: String,
-    pub facts: Facts,
+    pub(crate) positions: Positions,
+    pub(crate) body: String,
+    pub(crate) facts: Facts,
     /// Fields taken from a Backstage catalog entity, when there was one.
-    pub catalog: Option<Provenance>,
+    pub(crate) catalog: Option<Provenance>,
     /// What is worked out from this doc alone (see [`Derived`]).
-    pub derived: Derived,
+    pub(crate) derived: Derived,
 }
 
 /// What is worked out from a doc alone, made on first use and kept with its parse, so `serve`
@@ -62,7 +62,7 @@ pub struct ServiceSource {
 /// to be changed (a Backstage entity merged into a doc), and must not keep what was worked
 /// out from the doc it was copied from.
 #[derive(Debug, Default)]
-pub struct Derived {
+pub(crate) struct Derived {
     /// The front matter as the model serializes it (see [`ServiceSource::fields`]).
     fields: OnceLock<serde_json::Value>,
     /// Front-matter addresses no page may link to (see `links::check`).
@@ -78,7 +78,7 @@ impl Clone for Derived {
 impl ServiceSource {
     /// The front matter as rules read it: validated, normalised, serialized. Made once per
     /// parsed doc, so `serve` does not make it again for docs that did not change.
-    pub fn fields(&self) -> &serde_json::Value {
+    pub(crate) fn fields(&self) -> &serde_json::Value {
         self.derived
             .fields
             .get_or_init(|| serde_json::to_value(&self.doc).unwrap_or_default())
@@ -92,37 +92,37 @@ impl ServiceSource {
 
 /// Which fields of a service came from a file of another tool (see [`crate::import`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Provenance {
+pub(crate) struct Provenance {
     /// The foreign file, as displayed.
-    pub file: PathBuf,
-    pub line: usize,
+    pub(crate) file: PathBuf,
+    pub(crate) line: usize,
     /// Dotted paths of the fields taken from it (`owner.team`, `depends_on`).
-    pub fields: Vec<String>,
+    pub(crate) fields: Vec<String>,
     /// A service doc supplied the rest.
-    pub merged_with_doc: bool,
+    pub(crate) merged_with_doc: bool,
 }
 
 /// A Markdown file without `service:` front matter: an extra page of the service whose folder
 /// holds it (or that claims it), otherwise a general page of the book.
 #[derive(Debug, Clone)]
 pub struct PageSource {
-    pub origin: Origin,
-    pub body: String,
-    pub facts: Facts,
+    pub(crate) origin: Origin,
+    pub(crate) body: String,
+    pub(crate) facts: Facts,
     /// What the page's own front matter says of it, read from the keys other tools share.
-    pub meta: PageMeta,
+    pub(crate) meta: PageMeta,
 }
 
 /// The keys opsbook reads from a page's front matter: those that Hugo, Jekyll, mdBook-style
 /// tools and Docusaurus give the same meaning. Every other key is another tool's business and
 /// is left alone, without a warning.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PageMeta {
+pub(crate) struct PageMeta {
     /// `title:`.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// `weight:` (Hugo) or `sidebar_position:` (Docusaurus) or `nav_order:` (Jekyll themes):
     /// lower comes first among the pages of a folder.
-    pub weight: Option<f64>,
+    pub(crate) weight: Option<f64>,
 }
 
 impl PageMeta {
@@ -147,7 +147,7 @@ impl PageMeta {
 impl PageSource {
     /// The page's title: its front matter's `title:`, else its first heading, else its file
     /// name without the extension.
-    pub fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         self.meta
             .title
             .as_deref()
@@ -167,7 +167,7 @@ impl PageSource {
 }
 
 /// The last part of a `/`-separated path, without its extension.
-pub fn file_stem(relative: &str) -> &str {
+pub(crate) fn file_stem(relative: &str) -> &str {
     let name = relative.rsplit('/').next().unwrap_or(relative);
     name.rsplit_once('.').map_or(name, |(stem, _)| stem)
 }
@@ -175,8 +175,8 @@ pub fn file_stem(relative: &str) -> &str {
 /// An image or other file beside the docs, as the site publishes it (see [`asset_policy`]).
 #[derive(Debug, Clone)]
 pub struct AssetSource {
-    pub origin: Origin,
-    pub bytes: Vec<u8>,
+    pub(crate) origin: Origin,
+    pub(crate) bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]

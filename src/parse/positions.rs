@@ -26,7 +26,7 @@ use crate::diag::Position;
 /// JSON outputs that wrap a doc's fields and are read back (serde_json stops at 128), and
 /// keeps the recursive steps after this pass (deserializing, serializing, merging) far from
 /// the end of the smallest stack opsbook runs on, 2 MiB.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Where each key and value of a YAML text is written, by path: `monitoring`, `alerts`,
 /// item 0, `level`. Positions are relative to the text, lines and columns from 1.
@@ -35,7 +35,7 @@ pub const MAX_DEPTH: usize = 64;
 /// walked: a service doc has a few hundred of them, and at 10,000 services the path strings
 /// would cost more memory, and more time to build, than the lookups they serve.
 #[derive(Debug, Clone, Default)]
-pub struct Positions {
+pub(crate) struct Positions {
     places: Vec<(u64, Place)>,
 }
 
@@ -70,7 +70,7 @@ impl Spot {
 impl Positions {
     /// Reads `yaml`, or says what makes it unreadable: a syntax error, nesting deeper than
     /// [`MAX_DEPTH`], or a key written twice.
-    pub fn scan(yaml: &str) -> Result<Positions, SyntaxError> {
+    pub(crate) fn scan(yaml: &str) -> Result<Positions, SyntaxError> {
         let mut walk = Walk::default();
         let mut parser = Parser::new_from_str(yaml);
         loop {
@@ -95,7 +95,7 @@ impl Positions {
 
     /// Where `path` is written: the key itself when `at_key` (for unknown keys), else the
     /// value. Falls back to the key of the closest ancestor that is written, then to the start.
-    pub fn locate(&self, path: &[Segment], at_key: bool) -> Position {
+    pub(crate) fn locate(&self, path: &[Segment], at_key: bool) -> Position {
         let mut hash = PathHash::default();
         let mut found = None;
         for (depth, segment) in path.iter().enumerate() {
@@ -118,7 +118,7 @@ impl Positions {
     /// The line of the field at a checklist path (`a.b`; `a.2` for item 2 of list `a`; `a[].b`
     /// for the first item of list `a` that has `b`), or else of its closest ancestor that is
     /// written; `None` when not even the first key is.
-    pub fn line_of(&self, path: &str) -> Option<usize> {
+    pub(crate) fn line_of(&self, path: &str) -> Option<usize> {
         let parts: Vec<&str> = path.split('.').collect();
         self.resolve(&PathHash::default(), &parts)
             .map(|found| found.line)
@@ -361,8 +361,8 @@ fn push(places: &mut Vec<(u64, Place)>, path: &PathHash, spot: Spot) -> usize {
 
 /// Why a YAML text cannot be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub position: Position,
+pub(crate) struct SyntaxError {
+    pub(crate) position: Position,
     kind: ErrorKind,
 }
 
@@ -409,7 +409,7 @@ impl SyntaxError {
     }
 
     /// The same error in a text that starts on line `first_line` of its file.
-    pub fn in_file(mut self, first_line: usize) -> SyntaxError {
+    pub(crate) fn in_file(mut self, first_line: usize) -> SyntaxError {
         let shift = |p: Position| Position::new(p.line + first_line - 1, p.column);
         self.position = shift(self.position);
         if let ErrorKind::DuplicateKey { first, .. } = &mut self.kind {
@@ -418,7 +418,7 @@ impl SyntaxError {
         self
     }
 
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match &self.kind {
             ErrorKind::Parser(message) => message.clone(),
             ErrorKind::TooDeep => {
@@ -433,7 +433,7 @@ impl SyntaxError {
         }
     }
 
-    pub fn help(&self) -> Option<String> {
+    pub(crate) fn help(&self) -> Option<String> {
         match &self.kind {
             ErrorKind::Parser(_) => None,
             ErrorKind::TooDeep => Some(format!(

@@ -11,30 +11,30 @@ use serde_json::Value as Json;
 use crate::deserialize::{self, Problem};
 use crate::diag::Position;
 use crate::parse::positions::Positions;
-pub use crate::parse::positions::SyntaxError;
+pub(crate) use crate::parse::positions::SyntaxError;
 
 /// A YAML text read: the generic tree that typed deserialization works on (see
 /// [`deserialize::collect`]), and where each of its fields is written.
-pub struct Document {
-    pub tree: Json,
-    pub positions: Positions,
+pub(crate) struct Document {
+    pub(crate) tree: Json,
+    pub(crate) positions: Positions,
 }
 
 /// A typed document (if one could be made), every problem met on the way, and where each
 /// field is written (to locate the problems).
-pub struct Typed<T> {
-    pub value: Option<T>,
-    pub problems: Vec<Problem>,
-    pub positions: Positions,
+pub(crate) struct Typed<T> {
+    pub(crate) value: Option<T>,
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) positions: Positions,
 }
 
 /// Parses YAML into typed `T`, reporting every problem (see [`deserialize::collect`]).
-pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Typed<T>, SyntaxError> {
+pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<Typed<T>, SyntaxError> {
     read(text).map(typed)
 }
 
 /// The typed `T` a read document makes, with every problem met on the way.
-pub fn typed<T: DeserializeOwned>(document: Document) -> Typed<T> {
+pub(crate) fn typed<T: DeserializeOwned>(document: Document) -> Typed<T> {
     let (value, problems) = deserialize::collect(document.tree);
     Typed {
         value,
@@ -44,7 +44,7 @@ pub fn typed<T: DeserializeOwned>(document: Document) -> Typed<T> {
 }
 
 /// Whether a text that failed to parse looks like it meant to have `key` at the top level.
-pub fn mentions_top_level_key(text: &str, key: &str) -> bool {
+pub(crate) fn mentions_top_level_key(text: &str, key: &str) -> bool {
     text.lines().any(|line| {
         line.strip_prefix(key)
             .is_some_and(|rest| rest.trim_start().starts_with(':'))
@@ -53,7 +53,7 @@ pub fn mentions_top_level_key(text: &str, key: &str) -> bool {
 
 /// Reads a YAML text: scanned first (see [`Positions::scan`]), so what serde_yaml reads is
 /// never deeper than it can read quickly, nor has a key it would silently overwrite.
-pub fn read(text: &str) -> Result<Document, SyntaxError> {
+pub(crate) fn read(text: &str) -> Result<Document, SyntaxError> {
     let positions = Positions::scan(text).map_err(|error| plain_words(text, error))?;
     let tree = serde_yaml::from_str(text).map_err(|error| syntax_error(text, &error))?;
     Ok(Document { tree, positions })

@@ -13,7 +13,7 @@ use crate::revision::normalize;
 
 /// How loudly a result is flagged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
+pub(crate) enum Severity {
     /// A failing check the service needs for its required level.
     Error,
     /// A failing check above the required level.
@@ -23,17 +23,17 @@ pub enum Severity {
 }
 
 /// One check result worth showing on a pull request.
-pub struct Gap<'a> {
-    pub doc: &'a ServiceDoc,
-    pub service: &'a ServiceReport,
-    pub check: &'a Check,
-    pub result: &'a CheckResult,
-    pub severity: Severity,
+pub(crate) struct Gap<'a> {
+    pub(crate) doc: &'a ServiceDoc,
+    pub(crate) service: &'a ServiceReport,
+    pub(crate) check: &'a Check,
+    pub(crate) result: &'a CheckResult,
+    pub(crate) severity: Severity,
 }
 
 impl Gap<'_> {
     /// One sentence a reviewer reads on the line: whose gap, what is wrong, how to fix it.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let waiver = match (&self.result.waiver, self.result.status) {
             (Some(w), Status::Waived) => format!(" Waived until {}: {}", w.until, w.reason),
             (Some(w), Status::ExpiredWaiver) => {
@@ -52,7 +52,7 @@ impl Gap<'_> {
     }
 
     /// A short title: the check and the level it belongs to.
-    pub fn title(&self) -> String {
+    pub(crate) fn title(&self) -> String {
         format!(
             "{} ({}): {}",
             self.check.id, self.check.level, self.check.title
@@ -61,7 +61,7 @@ impl Gap<'_> {
 }
 
 /// Failing and waived results of every assessed service, in catalog then checklist order.
-pub fn gaps(evaluated: &Evaluated) -> Vec<Gap<'_>> {
+pub(crate) fn gaps(evaluated: &Evaluated) -> Vec<Gap<'_>> {
     let Evaluated {
         catalog,
         checklist,
@@ -92,7 +92,7 @@ pub fn gaps(evaluated: &Evaluated) -> Vec<Gap<'_>> {
 }
 
 /// A problem in a user's file as one line of text: the message, then its help.
-pub fn problem_text(problem: &Diagnostic) -> String {
+pub(crate) fn problem_text(problem: &Diagnostic) -> String {
     match &problem.help {
         Some(help) => format!("{} Help: {help}", problem.message),
         None => problem.message.clone(),
@@ -102,7 +102,7 @@ pub fn problem_text(problem: &Diagnostic) -> String {
 /// Turns the paths opsbook displays (relative to the book root, or absolute) into paths
 /// relative to the repository being reviewed, which is what annotations are matched by.
 #[derive(Debug, Clone)]
-pub struct Workspace {
+pub(crate) struct Workspace {
     /// The book root, absolute.
     book_root: PathBuf,
     /// The top of the git work tree holding the book, or the current folder outside git.
@@ -111,7 +111,7 @@ pub struct Workspace {
 
 impl Workspace {
     /// Finds the work tree around `book_root` (reads the file system, nothing else).
-    pub fn find(book_root: &Path) -> Workspace {
+    pub(crate) fn find(book_root: &Path) -> Workspace {
         let book_root = std::path::absolute(book_root).unwrap_or_else(|_| book_root.into());
         let top = book_root
             .ancestors()
@@ -124,7 +124,7 @@ impl Workspace {
 
     /// `display` as the repository knows it, `/`-separated; paths outside it (a fetched
     /// source in the cache) are returned as displayed.
-    pub fn path(&self, display: &Path) -> String {
+    pub(crate) fn path(&self, display: &Path) -> String {
         match self.absolute(display).strip_prefix(&self.top) {
             Ok(inside) => display_path(inside),
             Err(_) => display_path(display),
@@ -132,12 +132,12 @@ impl Workspace {
     }
 
     /// The top of the work tree.
-    pub fn top(&self) -> &Path {
+    pub(crate) fn top(&self) -> &Path {
         &self.top
     }
 
     /// `display` as an absolute path.
-    pub fn absolute(&self, display: &Path) -> PathBuf {
+    pub(crate) fn absolute(&self, display: &Path) -> PathBuf {
         normalize(&self.book_root.join(display))
     }
 }

@@ -9,7 +9,7 @@ use crate::book::Evaluated;
 use crate::diag;
 use crate::report::annotations::{self, Severity, Workspace};
 
-pub fn render(evaluated: &Evaluated, workspace: &Workspace) -> String {
+pub(crate) fn render(evaluated: &Evaluated, workspace: &Workspace) -> String {
     let mut out = String::new();
     for problem in evaluated.diagnostics.sorted() {
         let command = match problem.severity {

@@ -10,98 +10,98 @@ use crate::diag::{Diagnostics, Severity, display_path};
 use crate::model::{Level, Target};
 use crate::report::{ServiceReport, Summary};
 
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Debug, Serialize)]
-pub struct JsonReport<'a> {
-    pub version: u32,
-    pub evaluated_on: String,
-    pub summary: Summary,
-    pub services: Vec<JsonService<'a>>,
-    pub problems: Vec<JsonProblem>,
+pub(crate) struct JsonReport<'a> {
+    pub(crate) version: u32,
+    pub(crate) evaluated_on: String,
+    pub(crate) summary: Summary,
+    pub(crate) services: Vec<JsonService<'a>>,
+    pub(crate) problems: Vec<JsonProblem>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct JsonService<'a> {
-    pub id: &'a str,
-    pub title: &'a str,
-    pub kind: &'a str,
-    pub tier: u8,
-    pub lifecycle: &'a str,
-    pub team: Option<&'a str>,
-    pub system: Option<&'a str>,
-    pub level: Level,
-    pub required: Level,
-    pub meets_required: bool,
-    pub score: f64,
-    pub source: String,
+pub(crate) struct JsonService<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) tier: u8,
+    pub(crate) lifecycle: &'a str,
+    pub(crate) team: Option<&'a str>,
+    pub(crate) system: Option<&'a str>,
+    pub(crate) level: Level,
+    pub(crate) required: Level,
+    pub(crate) meets_required: bool,
+    pub(crate) score: f64,
+    pub(crate) source: String,
     /// Where the doc lives in its repository, when the source says (git sources always do).
-    pub source_repository: Option<RepositoryFile>,
-    pub checks: Vec<JsonCheck<'a>>,
-    pub depends_on: Vec<JsonDependency<'a>>,
-    pub dependents: Vec<&'a str>,
+    pub(crate) source_repository: Option<RepositoryFile>,
+    pub(crate) checks: Vec<JsonCheck<'a>>,
+    pub(crate) depends_on: Vec<JsonDependency<'a>>,
+    pub(crate) dependents: Vec<&'a str>,
     /// Every service that fails when this one fails (transitive, over hard dependencies);
     /// only the most critical when the book's lists would be too long.
-    pub blast_radius: Vec<&'a str>,
+    pub(crate) blast_radius: Vec<&'a str>,
     /// How many services `blast_radius` would name, when it names fewer.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub blast_radius_count: Option<usize>,
+    pub(crate) blast_radius_count: Option<usize>,
     /// Every service this one needs (transitive, over hard dependencies); only the most
     /// critical when the book's lists would be too long.
-    pub stands_on: Vec<&'a str>,
+    pub(crate) stands_on: Vec<&'a str>,
     /// How many services `stands_on` would name, when it names fewer.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stands_on_count: Option<usize>,
+    pub(crate) stands_on_count: Option<usize>,
     /// Hard dependency steps in the longest chain below this service.
-    pub depth: usize,
-    pub risk: f64,
+    pub(crate) depth: usize,
+    pub(crate) risk: f64,
 }
 
 #[derive(Debug, Serialize)]
-pub struct JsonCheck<'a> {
-    pub id: &'a str,
-    pub category: &'a str,
-    pub level: Level,
-    pub status: &'static str,
-    pub message: &'a str,
+pub(crate) struct JsonCheck<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) category: &'a str,
+    pub(crate) level: Level,
+    pub(crate) status: &'static str,
+    pub(crate) message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<JsonWaiver<'a>>,
+    pub(crate) waiver: Option<JsonWaiver<'a>>,
     /// The line that decided the result.
-    pub location: JsonLocation,
+    pub(crate) location: JsonLocation,
 }
 
 #[derive(Debug, Serialize)]
-pub struct JsonLocation {
-    pub path: String,
-    pub line: usize,
+pub(crate) struct JsonLocation {
+    pub(crate) path: String,
+    pub(crate) line: usize,
 }
 
 #[derive(Debug, Serialize)]
-pub struct JsonWaiver<'a> {
-    pub reason: &'a str,
-    pub until: String,
+pub(crate) struct JsonWaiver<'a> {
+    pub(crate) reason: &'a str,
+    pub(crate) until: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct JsonDependency<'a> {
-    pub id: &'a str,
-    pub kind: &'static str,
-    pub external: bool,
+pub(crate) struct JsonDependency<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) kind: &'static str,
+    pub(crate) external: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonProblem {
-    pub path: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub severity: Severity,
-    pub message: String,
+pub(crate) struct JsonProblem {
+    pub(crate) path: String,
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 /// Builds the versioned report from evaluation results.
-pub fn build(evaluated: &Evaluated) -> JsonReport<'_> {
+pub(crate) fn build(evaluated: &Evaluated) -> JsonReport<'_> {
     let report = &evaluated.report;
     JsonReport {
         version: VERSION,
@@ -116,7 +116,7 @@ pub fn build(evaluated: &Evaluated) -> JsonReport<'_> {
     }
 }
 
-pub fn problems(diagnostics: &Diagnostics) -> Vec<JsonProblem> {
+pub(crate) fn problems(diagnostics: &Diagnostics) -> Vec<JsonProblem> {
     diagnostics
         .sorted()
         .into_iter()
@@ -217,7 +217,7 @@ fn count_if_cut(reach: &Reach) -> Option<usize> {
 }
 
 /// The JSON text, pretty-printed, with a trailing newline.
-pub fn render(report: &JsonReport) -> String {
+pub(crate) fn render(report: &JsonReport) -> String {
     let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
     text.push('\n');
     text
@@ -225,7 +225,7 @@ pub fn render(report: &JsonReport) -> String {
 
 /// The report on one line, for files machines read: at 10,000 services the indentation
 /// alone is a third of the file.
-pub fn render_compact(report: &JsonReport) -> String {
+pub(crate) fn render_compact(report: &JsonReport) -> String {
     let mut text = serde_json::to_string(report).unwrap_or_default();
     text.push('\n');
     text

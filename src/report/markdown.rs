@@ -10,7 +10,7 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-pub fn render(evaluated: &Evaluated) -> String {
+pub(crate) fn render(evaluated: &Evaluated) -> String {
     let Evaluated {
         config,
         catalog,

@@ -2,12 +2,12 @@
 //! contract), Markdown for pull requests and docs, GitHub annotations and SARIF. Each is a
 //! pure function of the evaluated book; the report itself is [`crate::evaluate`]'s.
 
-pub mod annotations;
-pub mod github;
-pub mod json;
-pub mod markdown;
-pub mod sarif;
-pub mod snapshot;
-pub mod text;
+pub(crate) mod annotations;
+pub(crate) mod github;
+pub(crate) mod json;
+pub(crate) mod markdown;
+pub(crate) mod sarif;
+pub(crate) mod snapshot;
+pub(crate) mod text;
 
-pub use crate::evaluate::report::*;
+pub(crate) use crate::evaluate::report::*;

@@ -21,7 +21,7 @@ const INVALID_FILE: &str = "invalid-file";
 const SOURCE_ROOT: &str = "SRCROOT";
 
 /// The SARIF log, pretty-printed, with a trailing newline.
-pub fn render(evaluated: &Evaluated, workspace: &Workspace) -> String {
+pub(crate) fn render(evaluated: &Evaluated, workspace: &Workspace) -> String {
     let checks = &evaluated.checklist.checks;
     let mut rules: Vec<Value> = checks.iter().map(rule).collect();
     rules.push(invalid_file_rule());

@@ -14,45 +14,45 @@ use crate::report::json;
 
 /// A readiness report as the JSON contract states it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-pub struct Snapshot {
-    pub version: u32,
-    pub evaluated_on: String,
-    pub services: Vec<SnapshotService>,
+pub(crate) struct Snapshot {
+    pub(crate) version: u32,
+    pub(crate) evaluated_on: String,
+    pub(crate) services: Vec<SnapshotService>,
     #[serde(default)]
-    pub problems: Vec<SnapshotProblem>,
+    pub(crate) problems: Vec<SnapshotProblem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-pub struct SnapshotService {
-    pub id: String,
-    pub title: String,
-    pub kind: String,
-    pub tier: u8,
-    pub level: Level,
-    pub required: Level,
-    pub meets_required: bool,
-    pub checks: Vec<SnapshotCheck>,
+pub(crate) struct SnapshotService {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) kind: String,
+    pub(crate) tier: u8,
+    pub(crate) level: Level,
+    pub(crate) required: Level,
+    pub(crate) meets_required: bool,
+    pub(crate) checks: Vec<SnapshotCheck>,
     #[serde(default)]
-    pub depends_on: Vec<SnapshotDependency>,
+    pub(crate) depends_on: Vec<SnapshotDependency>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-pub struct SnapshotCheck {
-    pub id: String,
-    pub level: Level,
-    pub status: String,
-    pub message: String,
+pub(crate) struct SnapshotCheck {
+    pub(crate) id: String,
+    pub(crate) level: Level,
+    pub(crate) status: String,
+    pub(crate) message: String,
     #[serde(default)]
-    pub waiver: Option<SnapshotWaiver>,
+    pub(crate) waiver: Option<SnapshotWaiver>,
     /// The line that decided the result (absent from reports older than locations).
     #[serde(default)]
-    pub location: Option<SnapshotLocation>,
+    pub(crate) location: Option<SnapshotLocation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-pub struct SnapshotLocation {
-    pub path: String,
-    pub line: usize,
+pub(crate) struct SnapshotLocation {
+    pub(crate) path: String,
+    pub(crate) line: usize,
 }
 
 impl std::fmt::Display for SnapshotLocation {
@@ -62,44 +62,44 @@ impl std::fmt::Display for SnapshotLocation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-pub struct SnapshotWaiver {
-    pub reason: String,
-    pub until: String,
+pub(crate) struct SnapshotWaiver {
+    pub(crate) reason: String,
+    pub(crate) until: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-pub struct SnapshotDependency {
-    pub id: String,
-    pub kind: String,
-    pub external: bool,
+pub(crate) struct SnapshotDependency {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) external: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-pub struct SnapshotProblem {
+pub(crate) struct SnapshotProblem {
     /// `error` or `warning`.
-    pub severity: String,
+    pub(crate) severity: String,
 }
 
 impl SnapshotCheck {
     /// Counts against the service: failing, or covered by a waiver that has expired.
-    pub fn is_failing(&self) -> bool {
+    pub(crate) fn is_failing(&self) -> bool {
         matches!(self.status.as_str(), "fail" | "expired-waiver")
     }
 }
 
 impl SnapshotService {
-    pub fn is_assessed(&self) -> bool {
+    pub(crate) fn is_assessed(&self) -> bool {
         self.kind != "external"
     }
 
-    pub fn failing_count(&self) -> usize {
+    pub(crate) fn failing_count(&self) -> usize {
         self.checks.iter().filter(|c| c.is_failing()).count()
     }
 }
 
 impl Snapshot {
     /// The snapshot of a book just evaluated, through the same JSON a file would hold.
-    pub fn of(evaluated: &Evaluated) -> Snapshot {
+    pub(crate) fn of(evaluated: &Evaluated) -> Snapshot {
         let value = serde_json::to_value(json::build(evaluated)).unwrap_or_default();
         serde_json::from_value(value).unwrap_or_else(|_| Snapshot::empty(evaluated))
     }
@@ -115,7 +115,7 @@ impl Snapshot {
     }
 
     /// Reads a JSON report's text; `name` says where it came from in the error.
-    pub fn parse(text: &str, name: &str) -> Result<Snapshot, String> {
+    pub(crate) fn parse(text: &str, name: &str) -> Result<Snapshot, String> {
         let value: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| format!("{name} is not JSON ({e}); expected an opsbook JSON report"))?;
         match value.get("version").and_then(serde_json::Value::as_u64) {
@@ -136,12 +136,8 @@ impl Snapshot {
             .map_err(|e| format!("{name} is not a complete opsbook report: {e}"))
     }
 
-    pub fn service(&self, id: &str) -> Option<&SnapshotService> {
-        self.services.iter().find(|s| s.id == id)
-    }
-
     /// How many problems of the run were errors.
-    pub fn errors(&self) -> usize {
+    pub(crate) fn errors(&self) -> usize {
         self.problems
             .iter()
             .filter(|p| p.severity == "error")

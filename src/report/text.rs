@@ -9,7 +9,7 @@ use crate::checklist::Checklist;
 use crate::report::{CheckResult, ServiceReport, Status};
 
 /// The whole report as text.
-pub fn render(evaluated: &Evaluated) -> String {
+pub(crate) fn render(evaluated: &Evaluated) -> String {
     let Evaluated {
         config,
         catalog,

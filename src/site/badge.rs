@@ -6,13 +6,13 @@ use crate::model::Level;
 use crate::report::ServiceReport;
 
 /// Where a service's badge is published.
-pub fn badge_path(id: &str) -> String {
+pub(crate) fn badge_path(id: &str) -> String {
     format!("badges/{id}.svg")
 }
 
 /// The badge of an assessed service: "readiness | silver", or "readiness | bronze, needs
 /// silver" in red when it falls short.
-pub fn badge(report: &ServiceReport) -> String {
+pub(crate) fn badge(report: &ServiceReport) -> String {
     let (message, colour) = if report.meets_required() {
         (report.level.to_string(), level_colour(report.level))
     } else {

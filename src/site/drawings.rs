@@ -25,7 +25,7 @@ use crate::site::url;
 
 /// Above this many nodes the organisation graph is drawn as systems with edge counts: at 60
 /// services with three edges each a full layout takes seconds and reads as a hairball.
-pub const ORGANISATION_LIMIT: usize = 40;
+pub(crate) const ORGANISATION_LIMIT: usize = 40;
 
 /// The site's diagrams, each described and laid out the first time a page asks for it:
 /// `build` renders every page and so draws everything once, in parallel; `serve` draws only
@@ -34,7 +34,7 @@ pub const ORGANISATION_LIMIT: usize = 40;
 ///
 /// Every method takes the [`Evaluated`] book the drawings were made for.
 #[derive(Debug)]
-pub struct Drawings {
+pub(crate) struct Drawings {
     settings: DiagramSettings,
     layouts: Arc<LayoutCache>,
     /// Per service index.
@@ -55,7 +55,7 @@ impl Drawings {
     /// Draws the ```dot blocks of every page and prepares the other diagrams to be drawn on
     /// demand. Layout failures of ```dot blocks are warnings at the block; syntax errors were
     /// reported when the book was read.
-    pub fn new(
+    pub(crate) fn new(
         evaluated: &Evaluated,
         settings: DiagramSettings,
         layouts: Arc<LayoutCache>,
@@ -80,13 +80,13 @@ impl Drawings {
         drawings
     }
 
-    pub fn neighbourhood(&self, evaluated: &Evaluated, index: usize) -> Option<&str> {
+    pub(crate) fn neighbourhood(&self, evaluated: &Evaluated, index: usize) -> Option<&str> {
         self.neighbourhoods[index]
             .get_or_init(|| self.drawn(&neighbourhood(evaluated, index, &self.settings)))
             .as_deref()
     }
 
-    pub fn architecture(&self, evaluated: &Evaluated, index: usize) -> Option<&str> {
+    pub(crate) fn architecture(&self, evaluated: &Evaluated, index: usize) -> Option<&str> {
         self.architectures[index]
             .get_or_init(|| {
                 architecture(&evaluated.catalog.services[index]).and_then(|d| self.drawn(&d))
@@ -94,7 +94,7 @@ impl Drawings {
             .as_deref()
     }
 
-    pub fn system(&self, evaluated: &Evaluated, name: &str) -> Option<&str> {
+    pub(crate) fn system(&self, evaluated: &Evaluated, name: &str) -> Option<&str> {
         let (members, drawn) = self.systems.get(name)?;
         drawn
             .get_or_init(|| self.drawn(&system(evaluated, name, members)))
@@ -102,17 +102,17 @@ impl Drawings {
     }
 
     /// The services of a system, by index: none for a name no service gives.
-    pub fn members(&self, name: &str) -> &[usize] {
+    pub(crate) fn members(&self, name: &str) -> &[usize] {
         self.systems.get(name).map_or(&[], |(members, _)| members)
     }
 
-    pub fn organisation(&self, evaluated: &Evaluated) -> Option<&str> {
+    pub(crate) fn organisation(&self, evaluated: &Evaluated) -> Option<&str> {
         self.organisation
             .get_or_init(|| self.drawn(&organisation(evaluated)))
             .as_deref()
     }
 
-    pub fn dot(&self, code: &str) -> Result<&str, DrawError> {
+    pub(crate) fn dot(&self, code: &str) -> Result<&str, DrawError> {
         match self.dots.get(&diagram::fingerprint(&code)) {
             Some(Ok(svg)) => Ok(svg),
             Some(Err(error)) => Err(error.clone()),
@@ -135,7 +135,7 @@ type Drawn = Result<Arc<str>, DrawError>;
 /// Laid-out diagrams by content fingerprint. `serve` keeps one between rebuilds, so an edit
 /// lays out again only the diagrams it changed.
 #[derive(Debug, Default)]
-pub struct LayoutCache {
+pub(crate) struct LayoutCache {
     /// Each diagram, with the build that last used it.
     entries: Mutex<HashMap<String, (Drawn, u64)>>,
     build: AtomicU64,
@@ -223,12 +223,12 @@ fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut
 }
 
 /// The system page of a system.
-pub fn system_page(system: &str) -> String {
+pub(crate) fn system_page(system: &str) -> String {
     format!("systems/{}/index.html", slug(system))
 }
 
 /// The system a service belongs to, for grouping (`(no system)` when it names none).
-pub fn system_of(catalog: &Catalog, index: usize) -> &str {
+pub(crate) fn system_of(catalog: &Catalog, index: usize) -> &str {
     catalog.services[index]
         .source
         .doc
@@ -237,10 +237,10 @@ pub fn system_of(catalog: &Catalog, index: usize) -> &str {
         .unwrap_or(NO_SYSTEM)
 }
 
-pub const NO_SYSTEM: &str = "(no system)";
+pub(crate) const NO_SYSTEM: &str = "(no system)";
 
 /// The organisation graph shows systems, not services: it has too many nodes to draw each.
-pub fn organisation_by_system(catalog: &Catalog) -> bool {
+pub(crate) fn organisation_by_system(catalog: &Catalog) -> bool {
     catalog.graph().node_count() > ORGANISATION_LIMIT
 }
 
@@ -376,7 +376,7 @@ fn neighbourhood(evaluated: &Evaluated, index: usize, settings: &DiagramSettings
 
 /// A neighbourhood draws at most this many nodes of each level around its service: a hub's
 /// hundreds of dependents in one row are neither readable nor cheap to lay out.
-pub const NEIGHBOURS_PER_LEVEL: usize = 8;
+pub(crate) const NEIGHBOURS_PER_LEVEL: usize = 8;
 
 /// The neighbours of one level left out of a neighbourhood.
 struct More {
@@ -418,7 +418,7 @@ fn add_more_node(diagram: &mut Diagram, nodes: &[NodeIndex], more: &More) {
 }
 
 /// The nodes given and every dependency edge between them, drawn for the page at `page`.
-pub fn subgraph(
+pub(crate) fn subgraph(
     evaluated: &Evaluated,
     nodes: &[NodeIndex],
     page: &str,

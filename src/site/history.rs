@@ -16,30 +16,30 @@ use crate::model::Level;
 
 /// The history section of a page.
 #[derive(Debug, Clone, Serialize)]
-pub struct HistoryView {
+pub(crate) struct HistoryView {
     /// Inline SVG charts, each with a caption.
-    pub charts: Vec<ChartView>,
+    pub(crate) charts: Vec<ChartView>,
     /// Headings of the table's figures (after commit, date and subject).
-    pub headers: Vec<&'static str>,
-    pub rows: Vec<HistoryRow>,
+    pub(crate) headers: Vec<&'static str>,
+    pub(crate) rows: Vec<HistoryRow>,
     /// Why there are fewer points than asked for (a shallow clone).
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ChartView {
-    pub caption: String,
-    pub svg: String,
+pub(crate) struct ChartView {
+    pub(crate) caption: String,
+    pub(crate) svg: String,
 }
 
 /// One commit, as the table shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct HistoryRow {
-    pub short: String,
-    pub url: Option<String>,
-    pub date: String,
-    pub subject: String,
-    pub values: Vec<String>,
+pub(crate) struct HistoryRow {
+    pub(crate) short: String,
+    pub(crate) url: Option<String>,
+    pub(crate) date: String,
+    pub(crate) subject: String,
+    pub(crate) values: Vec<String>,
 }
 
 /// One bar: stacked segments (value, CSS class) and a tooltip.
@@ -50,7 +50,7 @@ struct Bar<'a> {
 }
 
 /// A service's history; `None` when it is in no sampled commit.
-pub fn service(history: &History, id: &str) -> Option<HistoryView> {
+pub(crate) fn service(history: &History, id: &str) -> Option<HistoryView> {
     let points: Vec<_> = history
         .points
         .iter()
@@ -105,7 +105,7 @@ pub fn service(history: &History, id: &str) -> Option<HistoryView> {
 }
 
 /// The organisation's history; `None` without points.
-pub fn organisation(history: &History) -> Option<HistoryView> {
+pub(crate) fn organisation(history: &History) -> Option<HistoryView> {
     if history.points.is_empty() {
         return None;
     }

@@ -22,7 +22,7 @@ use crate::site::theme::OVERRIDE_DIR;
 
 /// What made a page of the site.
 #[derive(Debug, Clone, Copy)]
-pub enum MadeFrom<'a> {
+pub(crate) enum MadeFrom<'a> {
     /// A user's Markdown file (service doc, extra page or general page), through a template.
     Source {
         path: &'a Path,
@@ -39,14 +39,14 @@ pub enum MadeFrom<'a> {
 /// links of every HTML page. Pages are scanned as they are rendered, so the site itself need
 /// not be held in memory.
 #[derive(Debug, Default)]
-pub struct SiteIndex {
+pub(crate) struct SiteIndex {
     paths: HashSet<String>,
     scans: HashMap<String, Scan>,
 }
 
 impl SiteIndex {
     /// One file of the site, scanned if it is an HTML page.
-    pub fn scan_file(path: String, bytes: &[u8]) -> Result<(String, Option<Scan>)> {
+    pub(crate) fn scan_file(path: String, bytes: &[u8]) -> Result<(String, Option<Scan>)> {
         if !path.ends_with(".html") {
             return Ok((path, None));
         }
@@ -54,7 +54,7 @@ impl SiteIndex {
         Ok((path, Some(scan)))
     }
 
-    pub fn page_count(&self) -> usize {
+    pub(crate) fn page_count(&self) -> usize {
         self.scans.len()
     }
 
@@ -78,7 +78,7 @@ impl FromIterator<(String, Option<Scan>)> for SiteIndex {
 
 /// The anchors and links of one HTML page.
 #[derive(Debug, Default)]
-pub struct Scan {
+pub(crate) struct Scan {
     anchors: HashSet<String>,
     /// `href` and `src` values, entities decoded, in document order.
     links: Vec<String>,
@@ -137,7 +137,7 @@ struct Problem<'a> {
 /// so each problem names a file a user can fix; `overrides` are the templates the book's
 /// theme replaces. A dead link an author wrote as HTML in a doc is a problem of `authored`
 /// severity (`[output] broken-links`), as one written in Markdown is; every other is an error.
-pub fn check<'m>(
+pub(crate) fn check<'m>(
     site: &SiteIndex,
     made_from: &(dyn Fn(&str) -> Option<MadeFrom<'m>> + Sync),
     overrides: &BTreeSet<String>,

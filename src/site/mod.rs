@@ -16,15 +16,15 @@
 //! - `search-index.js`: the search index, read by the theme's `search.js`
 //! - `assets/`: the theme's CSS, JavaScript and favicon
 
-pub mod badge;
-pub mod drawings;
-pub mod history;
-pub mod links;
-pub mod render;
-pub mod script;
-pub mod search;
-pub mod sitemap;
-pub mod theme;
-pub mod url;
-pub mod view;
-pub mod write;
+pub(crate) mod badge;
+pub(crate) mod drawings;
+pub(crate) mod history;
+pub(crate) mod links;
+pub(crate) mod render;
+pub(crate) mod script;
+pub(crate) mod search;
+pub(crate) mod sitemap;
+pub(crate) mod theme;
+pub(crate) mod url;
+pub(crate) mod view;
+pub(crate) mod write;

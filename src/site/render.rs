@@ -52,7 +52,7 @@ const NO_JEKYLL: &str = ".nojekyll";
 const SITEMAP: &str = "sitemap.xml";
 
 /// Everything needed to render any page of the site.
-pub struct Site<'a> {
+pub(crate) struct Site<'a> {
     evaluated: &'a Evaluated,
     theme: &'a Theme,
     drawings: &'a Drawings,
@@ -81,7 +81,7 @@ enum General {
 }
 
 impl<'a> Site<'a> {
-    pub fn new(evaluated: &'a Evaluated, theme: &'a Theme, drawings: &'a Drawings) -> Self {
+    pub(crate) fn new(evaluated: &'a Evaluated, theme: &'a Theme, drawings: &'a Drawings) -> Self {
         let roots = GeneralRoots::new(&source_names(evaluated));
         let sources = SourceMap::new(&evaluated.catalog, &roots);
         let general = general_outputs(evaluated, &roots, &sources);
@@ -110,14 +110,14 @@ impl<'a> Site<'a> {
     }
 
     /// The site with charts of `history` on its overview and service pages.
-    pub fn with_history(mut self, history: Option<&'a History>) -> Self {
+    pub(crate) fn with_history(mut self, history: Option<&'a History>) -> Self {
         self.history = history;
         self
     }
 
     /// Renders every file of the site straight into `staging`, in parallel, holding no more
     /// of it in memory than the pages being rendered, and scans each page for the link check.
-    pub fn render_into(&self, staging: &Staging) -> Result<SiteIndex> {
+    pub(crate) fn render_into(&self, staging: &Staging) -> Result<SiteIndex> {
         let files: Vec<_> = self
             .paths()
             .into_par_iter()
@@ -141,7 +141,7 @@ impl<'a> Site<'a> {
     }
 
     /// What made the file at `path`, so a problem in it can name a file a user can fix.
-    pub fn made_from(&self, path: &str) -> Option<MadeFrom<'_>> {
+    pub(crate) fn made_from(&self, path: &str) -> Option<MadeFrom<'_>> {
         if let Some((_, template, _)) = ORGANISATION_PAGES.iter().find(|(o, _, _)| *o == path) {
             return Some(MadeFrom::Template(template));
         }
@@ -189,7 +189,7 @@ impl<'a> Site<'a> {
     }
 
     /// Every output path of the site.
-    pub fn paths(&self) -> Vec<String> {
+    pub(crate) fn paths(&self) -> Vec<String> {
         let mut paths: Vec<String> = ORGANISATION_PAGES
             .iter()
             .map(|(output, _, _)| output.to_string())
@@ -233,7 +233,7 @@ impl<'a> Site<'a> {
     }
 
     /// The contents of one output path, or `None` when the site has no such file.
-    pub fn render_path(&self, path: &str) -> Option<Result<Vec<u8>>> {
+    pub(crate) fn render_path(&self, path: &str) -> Option<Result<Vec<u8>>> {
         if let Some((_, template, section)) = ORGANISATION_PAGES
             .iter()
             .find(|(output, _, _)| *output == path)

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 /// `value` as a JavaScript expression safe anywhere in a script, inline or in a file.
-pub fn json(value: &impl Serialize) -> String {
+pub(crate) fn json(value: &impl Serialize) -> String {
     let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
     let mut script = String::with_capacity(json.len() + json.len() / 16);
     for c in json.chars() {

@@ -25,12 +25,12 @@ use serde::Serialize;
 use crate::site::script;
 
 /// Where the index is published, relative to the site root.
-pub const PATH: &str = "search-index.js";
+pub(crate) const PATH: &str = "search-index.js";
 
 /// What a document is; shown beside each result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Kind {
+pub(crate) enum Kind {
     Service,
     Page,
     Check,
@@ -39,16 +39,16 @@ pub enum Kind {
 
 /// One thing a search can find.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Document {
-    pub kind: Kind,
-    pub title: String,
+pub(crate) struct Document {
+    pub(crate) kind: Kind,
+    pub(crate) title: String,
     /// Relative to the site root; the page that shows the result prefixes its way back there.
-    pub url: String,
+    pub(crate) url: String,
     /// A few words shown under the title: the team, or the service a page belongs to.
-    pub context: String,
+    pub(crate) context: String,
     /// Words that name the document besides its title (ids, team, tier, system).
-    pub keywords: String,
-    pub body: String,
+    pub(crate) keywords: String,
+    pub(crate) body: String,
 }
 
 /// A word of a one-word title scores this; of longer titles less (a short title that
@@ -106,7 +106,7 @@ type Postings = Vec<(u32, u32)>;
 
 /// The index in memory, before it is written out.
 #[derive(Debug, Serialize)]
-pub struct Index<'a> {
+pub(crate) struct Index<'a> {
     docs: Vec<(Kind, &'a str, &'a str, &'a str)>,
     terms: Vec<Cow<'a, str>>,
     postings: Vec<Vec<u32>>,
@@ -116,7 +116,7 @@ pub struct Index<'a> {
 
 impl<'a> Index<'a> {
     /// Indexes `documents`; results refer to them by their position.
-    pub fn build(documents: &'a [Document]) -> Index<'a> {
+    pub(crate) fn build(documents: &'a [Document]) -> Index<'a> {
         // Documents are read in parallel; merging in document order keeps each term's
         // postings sorted by document.
         let scored: Vec<Vec<(Cow<str>, u32)>> = documents.par_iter().map(scores).collect();
@@ -160,7 +160,7 @@ impl<'a> Index<'a> {
 
     /// The index as a script that sets `window.opsbookSearchIndex` (see
     /// [`script::json`]: nothing in users' text can end the script or the string it is in).
-    pub fn to_script(&self) -> Vec<u8> {
+    pub(crate) fn to_script(&self) -> Vec<u8> {
         format!("window.opsbookSearchIndex = {};\n", script::json(self)).into_bytes()
     }
 }

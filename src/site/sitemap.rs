@@ -5,7 +5,7 @@ use crate::diagram::escape;
 
 /// The sitemap of the HTML pages among `paths` (the 404 page is not a page to index), with
 /// `index.html` pages as their folder's URL.
-pub fn sitemap<'a>(site_url: &str, paths: impl IntoIterator<Item = &'a String>) -> String {
+pub(crate) fn sitemap<'a>(site_url: &str, paths: impl IntoIterator<Item = &'a String>) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

@@ -101,15 +101,15 @@ const ASSETS: &[(&str, &[u8])] = &[
 ];
 
 /// Folder beside book.toml whose files override the embedded theme.
-pub const OVERRIDE_DIR: &str = "theme";
+pub(crate) const OVERRIDE_DIR: &str = "theme";
 
 /// Compiled templates and the assets to publish under `assets/`.
-pub struct Theme {
-    pub tera: tera::Tera,
-    pub assets: BTreeMap<String, Vec<u8>>,
+pub(crate) struct Theme {
+    pub(crate) tera: tera::Tera,
+    pub(crate) assets: BTreeMap<String, Vec<u8>>,
     /// Names of the templates the book's `theme/templates/` replaces or adds, so problems
     /// in pages can be blamed on the book's own templates rather than opsbook's.
-    pub overrides: BTreeSet<String>,
+    pub(crate) overrides: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Theme {
@@ -123,7 +123,7 @@ impl std::fmt::Debug for Theme {
 impl Theme {
     /// The embedded theme with the book's overrides laid over it. Problems in the book's own
     /// templates are diagnostics; the embedded theme failing to compile is a bug (`Err`).
-    pub fn load(book_root: &Path, diagnostics: &mut Diagnostics) -> Result<Theme> {
+    pub(crate) fn load(book_root: &Path, diagnostics: &mut Diagnostics) -> Result<Theme> {
         let overrides = book_root.join(OVERRIDE_DIR);
         let mut sources: BTreeMap<String, (String, Option<String>)> = TEMPLATES
             .iter()
@@ -205,7 +205,7 @@ fn template_diagnostic(path: &str, error: &tera::Error) -> Diagnostic {
 }
 
 /// Tera's message with its causes, on one line each.
-pub fn template_error(error: &tera::Error) -> String {
+pub(crate) fn template_error(error: &tera::Error) -> String {
     let mut message = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -237,7 +237,7 @@ fn read_folder(folder: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
 /// The `code_spans` filter of templates: `text` escaped, with each `quoted` span as a `<code>`
 /// element, the way checks write field names in their titles, messages and fixes. A run of
 /// three backticks is text, and so is every backtick of a text with an odd number of them.
-pub fn code_spans(text: &str) -> String {
+pub(crate) fn code_spans(text: &str) -> String {
     let mut delimiters = Vec::new();
     let mut at = 0;
     while let Some(found) = text[at..].find('`') {

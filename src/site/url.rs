@@ -9,12 +9,12 @@ use crate::links::{self, relative_link};
 use crate::markdown::{Destination, slug};
 
 /// Output path (relative to the site root) of a service's page.
-pub fn service_page(id: &str) -> String {
+pub(crate) fn service_page(id: &str) -> String {
     format!("services/{id}/index.html")
 }
 
 /// Output path of an extra page or asset of a service.
-pub fn service_file(id: &str, path_in_service: &str) -> String {
+pub(crate) fn service_file(id: &str, path_in_service: &str) -> String {
     format!("services/{id}/{}", markdown_to_html(path_in_service))
 }
 
@@ -28,21 +28,21 @@ fn markdown_to_html(path: &str) -> String {
 }
 
 /// The prefix that leads from a page back to the site root, e.g. `../../`.
-pub fn root_prefix(page: &str) -> String {
+pub(crate) fn root_prefix(page: &str) -> String {
     "../".repeat(page.matches('/').count())
 }
 
 /// Where the general pages (those of no service) are published: under `docs/`, each source's
 /// under `docs/<source>/` in a book of several sources.
 #[derive(Debug, Clone)]
-pub struct GeneralRoots(Vec<String>);
+pub(crate) struct GeneralRoots(Vec<String>);
 
 /// The general pages' section of the site.
-pub const GENERAL_INDEX: &str = "docs/index.html";
+pub(crate) const GENERAL_INDEX: &str = "docs/index.html";
 
 impl GeneralRoots {
     /// The roots for a book whose sources have these names, in order.
-    pub fn new(source_names: &[&str]) -> GeneralRoots {
+    pub(crate) fn new(source_names: &[&str]) -> GeneralRoots {
         if source_names.len() < 2 {
             return GeneralRoots(vec!["docs/".to_string()]);
         }
@@ -77,7 +77,7 @@ impl GeneralRoots {
 
     /// Where a general page or file is published; a folder's own page (`_index.md`,
     /// `index.md`, `README.md`) is the folder's `index.html`.
-    pub fn file(&self, source: usize, relative: &str, folder_page: bool) -> String {
+    pub(crate) fn file(&self, source: usize, relative: &str, folder_page: bool) -> String {
         if folder_page {
             let folder = relative.rsplit_once('/').map_or("", |(folder, _)| folder);
             return self.folder(source, folder);
@@ -94,7 +94,7 @@ impl GeneralRoots {
     }
 
     /// Where a folder of general pages is published.
-    pub fn folder(&self, source: usize, folder: &str) -> String {
+    pub(crate) fn folder(&self, source: usize, folder: &str) -> String {
         if folder.is_empty() {
             format!("{}index.html", self.root(source))
         } else {
@@ -105,14 +105,14 @@ impl GeneralRoots {
 
 /// Where every source file of the catalog is published: (source index, relative path) -> output path.
 #[derive(Debug, Default)]
-pub struct SourceMap {
+pub(crate) struct SourceMap {
     outputs: HashMap<(usize, String), String>,
     /// Each service doc's folder -> the service's page; each folder of general pages -> its page.
     folders: HashMap<(usize, String), String>,
 }
 
 impl SourceMap {
-    pub fn new(catalog: &Catalog, roots: &GeneralRoots) -> Self {
+    pub(crate) fn new(catalog: &Catalog, roots: &GeneralRoots) -> Self {
         let mut outputs = HashMap::new();
         let mut folders = HashMap::new();
         for service in &catalog.services {
@@ -169,7 +169,7 @@ impl SourceMap {
     }
 
     /// Where the source file `relative` is published.
-    pub fn output(&self, source_index: usize, relative: &str) -> Option<&str> {
+    pub(crate) fn output(&self, source_index: usize, relative: &str) -> Option<&str> {
         self.outputs
             .get(&(source_index, relative.to_string()))
             .map(String::as_str)
@@ -178,7 +178,7 @@ impl SourceMap {
     /// Where a link written in source file `from_relative` (published at `from_output`)
     /// leads on the site: the published page (a folder's page for a folder), as written
     /// (external URLs, anchors, paths from the server's root), or nowhere.
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         source_index: usize,
         from_relative: &str,
@@ -209,7 +209,7 @@ impl SourceMap {
 
     /// The URL of a link written in `from_relative`, from the site's root; `None` unless it
     /// leads to a published file.
-    pub fn resolve_from_root(
+    pub(crate) fn resolve_from_root(
         &self,
         source_index: usize,
         from_relative: &str,

@@ -1,6 +1,7 @@
 //! Broken files: each problem is reported with its file, line and column, all in one run,
 //! without a panic; a failed build leaves the previous site exactly as it was.
 
+use crate::book::Book;
 use crate::harness::{TODAY, copy_of, files_in, fixture, opsbook, stderr};
 
 /// Every diagnostic of the broken fixture book, one run.
@@ -281,36 +282,24 @@ fn a_build_killed_midway_leaves_the_previous_site_whole() {
 #[test]
 fn a_key_written_twice_is_an_error_at_the_second_naming_the_first() {
     // Read into a tree, the last of the two won without a word.
-    let book = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| crate::harness::write_file(&book.path().join(path), text);
-    write(
-        "services/a/service.md",
-        "---\nservice: a\nservice: b\n---\n",
-    );
-    write(
-        "services/n/service.md",
-        "---\nservice: n\nowner:\n  team: x\n  'team': y\n---\n",
-    );
-    write(
-        "catalog/catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: c\n  annotations:\n    github.com/project-slug: acme/c\n    github.com/project-slug: acme/other\n",
-    );
-    write(
-        "book.toml",
-        "[book]\nsrc = []\n\n[[source]]\npath = \"services\"\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n",
-    );
-    let output = opsbook(book.path(), &["check", "--today", TODAY]);
-    assert_eq!(output.status.code(), Some(2));
-    let d = stderr(&output);
     let help =
         "\n  help: keep one of them: a key means one thing in its mapping, so YAML allows it once";
-    for expected in [
-        "services/a/service.md:3:1: error: invalid YAML in the front matter: key `service` is written twice; the first is on line 2",
-        "services/n/service.md:5:3: error: invalid YAML in the front matter: key `team` is written twice; the first is on line 4",
-        "catalog/catalog-info.yaml:7:5: error: invalid YAML: key `github.com/project-slug` is written twice; the first is on line 6",
-    ] {
-        assert_reports(&d, &format!("{expected}{help}"));
-    }
+    Book::new()
+        .toml("[book]\nsrc = []\n\n[[source]]\npath = \"services\"\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n")
+        .file("services/a/service.md", "---\nservice: a\nservice: b\n---\n")
+        .file(
+            "services/n/service.md",
+            "---\nservice: n\nowner:\n  team: x\n  'team': y\n---\n",
+        )
+        .file(
+            "catalog/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: c\n  annotations:\n    github.com/project-slug: acme/c\n    github.com/project-slug: acme/other\n",
+        )
+        .check()
+        .exits(2)
+        .stderr_has(&format!("services/a/service.md:3:1: error: invalid YAML in the front matter: key `service` is written twice; the first is on line 2{help}"))
+        .stderr_has(&format!("services/n/service.md:5:3: error: invalid YAML in the front matter: key `team` is written twice; the first is on line 4{help}"))
+        .stderr_has(&format!("catalog/catalog-info.yaml:7:5: error: invalid YAML: key `github.com/project-slug` is written twice; the first is on line 6{help}"));
 }
 
 #[test]

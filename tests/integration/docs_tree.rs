@@ -6,8 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use opsbook::links::normalize;
-
 use crate::harness::links_in;
 
 /// Every Markdown file of a book's folder, relative to it: the folders opsbook skips
@@ -172,6 +170,21 @@ pub fn assert_links_lead_between_pages(
         unresolved[..unresolved.len().min(30)].join("\n")
     );
     links.len()
+}
+
+/// `.` and `..` resolved in a `/`-separated path; `None` above the top.
+fn normalize(path: &str) -> Option<String> {
+    let parts = path.split('/').try_fold(Vec::new(), |mut parts, part| {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+        Some(parts)
+    })?;
+    Some(parts.join("/"))
 }
 
 /// Asserts that every Markdown file of `book` is published as a page of `site`, once.

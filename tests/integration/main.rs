@@ -4,6 +4,7 @@
 
 mod backstage;
 mod bad_input;
+mod book;
 mod browser;
 mod catalog_reading;
 mod cli;
@@ -32,4 +33,5 @@ mod rebuild;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
+mod snapshots;
 mod sources;

@@ -10,26 +10,26 @@ use super::*;
 
 /// A check on the checks page, with who fails it.
 #[derive(Debug, Serialize)]
-pub struct CheckView<'a> {
-    pub id: &'a str,
-    pub title: &'a str,
-    pub category: &'a str,
-    pub level: Level,
-    pub why: &'a str,
-    pub fix: &'a str,
-    pub applies_to: Vec<&'static str>,
-    pub failing: Vec<Link<'a>>,
-    pub waived: usize,
-    pub passing: usize,
+pub(crate) struct CheckView<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) category: &'a str,
+    pub(crate) level: Level,
+    pub(crate) why: &'a str,
+    pub(crate) fix: &'a str,
+    pub(crate) applies_to: Vec<&'static str>,
+    pub(crate) failing: Vec<Link<'a>>,
+    pub(crate) waived: usize,
+    pub(crate) passing: usize,
 }
 
 #[derive(Debug, Serialize)]
-pub struct CategoryView<'a> {
-    pub name: &'a str,
-    pub checks: Vec<CheckView<'a>>,
+pub(crate) struct CategoryView<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) checks: Vec<CheckView<'a>>,
 }
 
-pub fn checks(evaluated: &Evaluated) -> Vec<CategoryView<'_>> {
+pub(crate) fn checks(evaluated: &Evaluated) -> Vec<CategoryView<'_>> {
     let checklist = &evaluated.checklist;
     let report = &evaluated.report;
     checklist

@@ -16,49 +16,49 @@ const TREE_ENTRIES: usize = 25;
 
 /// What a general page, or a folder's page, shows.
 #[derive(Debug, Serialize)]
-pub struct GeneralPageView<'a> {
-    pub title: &'a str,
+pub(crate) struct GeneralPageView<'a> {
+    pub(crate) title: &'a str,
     /// The file it is made from; `None` for a folder without a page of its own.
-    pub source: Option<String>,
-    pub body_html: String,
+    pub(crate) source: Option<String>,
+    pub(crate) body_html: String,
     /// Whether the page shows its title above the body: the body does not start with one.
-    pub show_title: bool,
+    pub(crate) show_title: bool,
     /// From the general pages' index down to the folder holding this page.
-    pub breadcrumbs: Vec<Entry<'a>>,
-    pub tree: Vec<TreeEntry>,
+    pub(crate) breadcrumbs: Vec<Entry<'a>>,
+    pub(crate) tree: Vec<TreeEntry>,
     /// What a folder holds, on the folder's page.
-    pub listing: Option<Listing<'a>>,
+    pub(crate) listing: Option<Listing<'a>>,
 }
 
 /// A link to a page or folder, root-relative.
 #[derive(Debug, Clone, Serialize)]
-pub struct Entry<'a> {
-    pub label: &'a str,
-    pub url: String,
+pub(crate) struct Entry<'a> {
+    pub(crate) label: &'a str,
+    pub(crate) url: String,
 }
 
 /// One line of the tree beside a page.
 #[derive(Debug, Serialize)]
-pub struct TreeEntry {
-    pub label: String,
-    pub url: String,
-    pub depth: usize,
-    pub folder: bool,
+pub(crate) struct TreeEntry {
+    pub(crate) label: String,
+    pub(crate) url: String,
+    pub(crate) depth: usize,
+    pub(crate) folder: bool,
     /// On the way down to the page shown (a folder), or the page itself.
-    pub open: bool,
-    pub current: bool,
+    pub(crate) open: bool,
+    pub(crate) current: bool,
 }
 
 /// The folders and pages a folder holds.
 #[derive(Debug, Serialize)]
-pub struct Listing<'a> {
-    pub folders: Vec<Entry<'a>>,
-    pub pages: Vec<Entry<'a>>,
+pub(crate) struct Listing<'a> {
+    pub(crate) folders: Vec<Entry<'a>>,
+    pub(crate) pages: Vec<Entry<'a>>,
 }
 
 /// Where a general page is, for its navigation.
 #[derive(Debug, Clone, Copy)]
-pub enum Place<'a> {
+pub(crate) enum Place<'a> {
     /// A page, by index into [`GeneralDocs::pages`], that is not its folder's own.
     Page(usize),
     /// A folder's page: (source index, folder).
@@ -66,17 +66,17 @@ pub enum Place<'a> {
 }
 
 /// Makes the views of general pages.
-pub struct Navigation<'a> {
-    pub docs: &'a GeneralDocs,
-    pub sources: &'a SourceMap,
-    pub roots: &'a GeneralRoots,
+pub(crate) struct Navigation<'a> {
+    pub(crate) docs: &'a GeneralDocs,
+    pub(crate) sources: &'a SourceMap,
+    pub(crate) roots: &'a GeneralRoots,
     /// Each source's name, for books of several.
-    pub source_names: Vec<&'a str>,
+    pub(crate) source_names: Vec<&'a str>,
 }
 
 impl<'a> Navigation<'a> {
     /// The view of the page at `place`, around its rendered body.
-    pub fn view(&self, place: Place<'a>, body_html: String) -> GeneralPageView<'a> {
+    pub(crate) fn view(&self, place: Place<'a>, body_html: String) -> GeneralPageView<'a> {
         let (source, folder) = match place {
             Place::Page(index) => {
                 let origin = &self.docs.pages[index].origin;
@@ -111,7 +111,7 @@ impl<'a> Navigation<'a> {
     }
 
     /// The view of the general pages' index in a book of several sources: one entry each.
-    pub fn sources_view(&self) -> GeneralPageView<'a> {
+    pub(crate) fn sources_view(&self) -> GeneralPageView<'a> {
         let folders = self
             .docs
             .folders
@@ -276,7 +276,7 @@ impl<'a> Navigation<'a> {
     }
 
     /// Where a general page is published, root-relative.
-    pub fn page_url(&self, page: usize) -> String {
+    pub(crate) fn page_url(&self, page: usize) -> String {
         let origin = &self.docs.pages[page].origin;
         self.sources
             .output(origin.source_index, &origin.relative)

@@ -5,36 +5,36 @@ use serde::Serialize;
 
 /// One labelled fact of the front matter, shown in the "at a glance" tables.
 #[derive(Debug, Default, Serialize)]
-pub struct Fact {
-    pub label: &'static str,
-    pub value: String,
-    pub url: Option<String>,
+pub(crate) struct Fact {
+    pub(crate) label: &'static str,
+    pub(crate) value: String,
+    pub(crate) url: Option<String>,
     /// A command or path, shown as code.
-    pub code: bool,
+    pub(crate) code: bool,
     /// For lists: the items, shown one per line (`value` then says "none" when empty).
-    pub items: Vec<String>,
+    pub(crate) items: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct FactGroup {
-    pub title: &'static str,
-    pub facts: Vec<Fact>,
+pub(crate) struct FactGroup {
+    pub(crate) title: &'static str,
+    pub(crate) facts: Vec<Fact>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct AlertView<'a> {
-    pub name: &'a str,
-    pub level: &'static str,
-    pub condition: Option<&'a str>,
+pub(crate) struct AlertView<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) level: &'static str,
+    pub(crate) condition: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ContactView<'a> {
-    pub name: &'a str,
-    pub role: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub chat: Option<&'a str>,
+pub(crate) struct ContactView<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) role: Option<&'a str>,
+    pub(crate) email: Option<&'a str>,
+    pub(crate) phone: Option<&'a str>,
+    pub(crate) chat: Option<&'a str>,
 }
 
 pub(crate) fn alert_level(level: crate::model::AlertLevel) -> &'static str {

@@ -8,26 +8,26 @@ use super::*;
 
 /// One cell of the gaps matrix: a service's results in one check category.
 #[derive(Debug, Serialize)]
-pub struct GapCell {
-    pub applicable: usize,
-    pub failing: usize,
+pub(crate) struct GapCell {
+    pub(crate) applicable: usize,
+    pub(crate) failing: usize,
     /// `ok`, `partial`, `bad` or `na`, for colouring.
-    pub state: &'static str,
+    pub(crate) state: &'static str,
 }
 
 #[derive(Debug, Serialize)]
-pub struct GapRow<'a> {
-    pub service: ServiceRow<'a>,
-    pub cells: Vec<GapCell>,
+pub(crate) struct GapRow<'a> {
+    pub(crate) service: ServiceRow<'a>,
+    pub(crate) cells: Vec<GapCell>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct GapsView<'a> {
-    pub categories: Vec<&'a str>,
-    pub rows: Vec<GapRow<'a>>,
+pub(crate) struct GapsView<'a> {
+    pub(crate) categories: Vec<&'a str>,
+    pub(crate) rows: Vec<GapRow<'a>>,
 }
 
-pub fn gaps(evaluated: &Evaluated) -> GapsView<'_> {
+pub(crate) fn gaps(evaluated: &Evaluated) -> GapsView<'_> {
     let checklist = &evaluated.checklist;
     let categories = checklist.categories();
     let rows = evaluated

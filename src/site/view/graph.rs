@@ -10,24 +10,24 @@ use super::*;
 
 /// A system on the graph page.
 #[derive(Debug, Serialize)]
-pub struct SystemSummary<'a> {
-    pub name: &'a str,
-    pub url: String,
-    pub services: usize,
-    pub meeting_required: usize,
+pub(crate) struct SystemSummary<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) url: String,
+    pub(crate) services: usize,
+    pub(crate) meeting_required: usize,
 }
 
 /// The organisation graph page.
 #[derive(Debug, Serialize)]
-pub struct GraphView<'a> {
-    pub svg: Option<&'a str>,
+pub(crate) struct GraphView<'a> {
+    pub(crate) svg: Option<&'a str>,
     /// The drawing shows systems (the organisation is too large to draw every service).
-    pub by_system: bool,
-    pub systems: Vec<SystemSummary<'a>>,
-    pub risks: Vec<RiskRow<'a>>,
+    pub(crate) by_system: bool,
+    pub(crate) systems: Vec<SystemSummary<'a>>,
+    pub(crate) risks: Vec<RiskRow<'a>>,
 }
 
-pub fn graph<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> GraphView<'a> {
+pub(crate) fn graph<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> GraphView<'a> {
     GraphView {
         svg: drawings.organisation(evaluated),
         by_system: drawings::organisation_by_system(&evaluated.catalog),
@@ -50,14 +50,14 @@ pub fn graph<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> GraphView<
 
 /// A system's page.
 #[derive(Debug, Serialize)]
-pub struct SystemView<'a> {
-    pub name: &'a str,
-    pub svg: Option<&'a str>,
-    pub rows: Vec<ServiceRow<'a>>,
+pub(crate) struct SystemView<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) svg: Option<&'a str>,
+    pub(crate) rows: Vec<ServiceRow<'a>>,
 }
 
 /// Every system, by name, without its drawing.
-pub fn systems(evaluated: &Evaluated) -> Vec<SystemView<'_>> {
+pub(crate) fn systems(evaluated: &Evaluated) -> Vec<SystemView<'_>> {
     let catalog = &evaluated.catalog;
     let mut by_name: BTreeMap<&str, Vec<ServiceRow>> = BTreeMap::new();
     for report in &evaluated.report.services {
@@ -77,7 +77,7 @@ pub fn systems(evaluated: &Evaluated) -> Vec<SystemView<'_>> {
 }
 
 /// The name of every system, sorted.
-pub fn system_names(catalog: &Catalog) -> Vec<&str> {
+pub(crate) fn system_names(catalog: &Catalog) -> Vec<&str> {
     let mut names: Vec<&str> = (0..catalog.services.len())
         .map(|i| drawings::system_of(catalog, i))
         .collect();
@@ -87,7 +87,7 @@ pub fn system_names(catalog: &Catalog) -> Vec<&str> {
 }
 
 /// One system's page, with its drawing.
-pub fn system<'a>(
+pub(crate) fn system<'a>(
     evaluated: &'a Evaluated,
     drawings: &'a Drawings,
     name: &'a str,

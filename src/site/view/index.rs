@@ -10,17 +10,17 @@ use serde::Serialize;
 use super::*;
 
 #[derive(Debug, Serialize)]
-pub struct LevelCount {
-    pub level: Level,
-    pub count: usize,
+pub(crate) struct LevelCount {
+    pub(crate) level: Level,
+    pub(crate) count: usize,
 }
 
 /// A service on the risk ranking, with the reason in one line.
 #[derive(Debug, Serialize)]
-pub struct RiskRow<'a> {
-    pub service: ServiceRow<'a>,
-    pub risk: f64,
-    pub reason: String,
+pub(crate) struct RiskRow<'a> {
+    pub(crate) service: ServiceRow<'a>,
+    pub(crate) risk: f64,
+    pub(crate) reason: String,
 }
 
 pub(crate) fn risk_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> RiskRow<'a> {
@@ -67,21 +67,21 @@ pub(crate) fn top_risks(evaluated: &Evaluated) -> Vec<RiskRow<'_>> {
 
 /// The index page.
 #[derive(Debug, Serialize)]
-pub struct IndexView<'a> {
-    pub services: usize,
-    pub assessed: usize,
-    pub meeting_required: usize,
-    pub by_level: Vec<LevelCount>,
-    pub furthest_below: Vec<ServiceRow<'a>>,
+pub(crate) struct IndexView<'a> {
+    pub(crate) services: usize,
+    pub(crate) assessed: usize,
+    pub(crate) meeting_required: usize,
+    pub(crate) by_level: Vec<LevelCount>,
+    pub(crate) furthest_below: Vec<ServiceRow<'a>>,
     /// The ten riskiest services, riskiest first.
-    pub risks: Vec<RiskRow<'a>>,
-    pub rows: Vec<ServiceRow<'a>>,
-    pub teams: Vec<&'a str>,
+    pub(crate) risks: Vec<RiskRow<'a>>,
+    pub(crate) rows: Vec<ServiceRow<'a>>,
+    pub(crate) teams: Vec<&'a str>,
     /// The organisation over the last commits, when the build samples history.
-    pub history: Option<HistoryView>,
+    pub(crate) history: Option<HistoryView>,
 }
 
-pub fn index(evaluated: &Evaluated) -> IndexView<'_> {
+pub(crate) fn index(evaluated: &Evaluated) -> IndexView<'_> {
     let report = &evaluated.report;
     let summary = report.summary();
     let rows: Vec<ServiceRow> = report

@@ -14,7 +14,7 @@ use crate::report::ServiceReport;
 use crate::site::url::{self};
 
 mod checks;
-pub mod docs;
+pub(crate) mod docs;
 mod facts;
 mod gaps;
 mod graph;
@@ -24,55 +24,58 @@ mod search_documents;
 mod service;
 mod teams;
 
-pub use checks::*;
-pub use facts::*;
-pub use gaps::*;
-pub use graph::*;
-pub use index::*;
-pub use page::*;
-pub use search_documents::*;
-pub use service::*;
-pub use teams::*;
+pub(crate) use checks::*;
+pub(crate) use facts::*;
+pub(crate) use gaps::*;
+pub(crate) use graph::*;
+pub(crate) use index::*;
+pub(crate) use page::*;
+pub(crate) use search_documents::*;
+pub(crate) use service::*;
+pub(crate) use teams::*;
 
 /// What every page knows about the site.
 #[derive(Debug, Serialize)]
-pub struct SiteView<'a> {
-    pub title: &'a str,
-    pub description: Option<&'a str>,
-    pub evaluated_on: String,
-    pub version: &'static str,
-    pub levels: [&'static str; 4],
+pub(crate) struct SiteView<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) description: Option<&'a str>,
+    pub(crate) evaluated_on: String,
+    pub(crate) version: &'static str,
+    pub(crate) levels: [&'static str; 4],
     /// The content security policy every page carries in a `<meta>` element; none when the
     /// book keeps raw HTML, whose own scripts it would stop.
-    pub content_policy: Option<&'static str>,
+    pub(crate) content_policy: Option<&'static str>,
     /// The general pages' index, when the book has general pages.
-    pub docs_url: Option<&'static str>,
+    pub(crate) docs_url: Option<&'static str>,
 }
 
 /// One line of the services table.
 #[derive(Debug, Clone, Serialize)]
-pub struct ServiceRow<'a> {
-    pub id: &'a str,
-    pub title: &'a str,
-    pub url: String,
-    pub kind: &'static str,
-    pub team: Option<&'a str>,
+pub(crate) struct ServiceRow<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) url: String,
+    pub(crate) kind: &'static str,
+    pub(crate) team: Option<&'a str>,
     /// Root-relative link to the team's section of the teams page.
-    pub team_url: Option<String>,
-    pub system: Option<&'a str>,
-    pub tier: u8,
-    pub lifecycle: &'static str,
-    pub level: Level,
-    pub required: Level,
-    pub assessed: bool,
-    pub meets_required: bool,
+    pub(crate) team_url: Option<String>,
+    pub(crate) system: Option<&'a str>,
+    pub(crate) tier: u8,
+    pub(crate) lifecycle: &'static str,
+    pub(crate) level: Level,
+    pub(crate) required: Level,
+    pub(crate) assessed: bool,
+    pub(crate) meets_required: bool,
     /// Levels below the required level (0 when meeting it).
-    pub shortfall: usize,
-    pub score_percent: u32,
-    pub failing: Vec<&'a str>,
+    pub(crate) shortfall: usize,
+    pub(crate) score_percent: u32,
+    pub(crate) failing: Vec<&'a str>,
 }
 
-pub fn service_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> ServiceRow<'a> {
+pub(crate) fn service_row<'a>(
+    evaluated: &'a Evaluated,
+    report: &'a ServiceReport,
+) -> ServiceRow<'a> {
     let doc = &evaluated.catalog.services[report.service].source.doc;
     ServiceRow {
         id: doc.service.as_str(),
@@ -97,16 +100,16 @@ pub fn service_row<'a>(evaluated: &'a Evaluated, report: &'a ServiceReport) -> S
     }
 }
 
-pub fn team_of(doc: &ServiceDoc) -> Option<&str> {
+pub(crate) fn team_of(doc: &ServiceDoc) -> Option<&str> {
     doc.owner.as_ref().and_then(|o| o.team.as_deref())
 }
 
 #[derive(Debug, Serialize)]
-pub struct Link<'a> {
-    pub label: &'a str,
+pub(crate) struct Link<'a> {
+    pub(crate) label: &'a str,
     /// Root-relative for pages of the site, absolute for the rest; `None` when unknown.
-    pub url: Option<String>,
-    pub note: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 fn service_link(evaluated: &Evaluated, index: usize) -> Link<'_> {
@@ -118,8 +121,8 @@ fn service_link(evaluated: &Evaluated, index: usize) -> Link<'_> {
     }
 }
 
-pub const NO_TEAM: &str = "(no team)";
+pub(crate) const NO_TEAM: &str = "(no team)";
 
-pub fn team_anchor(name: &str) -> String {
+pub(crate) fn team_anchor(name: &str) -> String {
     format!("team-{}", crate::markdown::slug(name))
 }

@@ -8,15 +8,15 @@ use super::*;
 
 /// An extra page of a service.
 #[derive(Debug, Serialize)]
-pub struct PageView<'a> {
-    pub title: &'a str,
-    pub service: ServiceRow<'a>,
-    pub source: String,
-    pub pages: Vec<Link<'a>>,
-    pub body_html: String,
+pub(crate) struct PageView<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) service: ServiceRow<'a>,
+    pub(crate) source: String,
+    pub(crate) pages: Vec<Link<'a>>,
+    pub(crate) body_html: String,
 }
 
-pub fn page<'a>(
+pub(crate) fn page<'a>(
     evaluated: &'a Evaluated,
     report: &'a ServiceReport,
     page: &'a crate::catalog::Page,

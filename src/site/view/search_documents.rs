@@ -13,7 +13,10 @@ use super::*;
 /// What the search box can find: every service (with its doc's text), every extra page,
 /// check and team, in that order. Services are read in parallel: stripping every doc's
 /// Markdown is most of the cost.
-pub fn search_documents(evaluated: &Evaluated, sources: &SourceMap) -> Vec<search::Document> {
+pub(crate) fn search_documents(
+    evaluated: &Evaluated,
+    sources: &SourceMap,
+) -> Vec<search::Document> {
     let per_service: Vec<Vec<search::Document>> = evaluated
         .report
         .services

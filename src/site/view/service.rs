@@ -17,24 +17,24 @@ use super::*;
 
 /// A check result as a service page shows it.
 #[derive(Debug, Serialize)]
-pub struct GapView<'a> {
-    pub id: &'a str,
-    pub title: &'a str,
-    pub category: &'a str,
-    pub level: Level,
-    pub status: &'static str,
-    pub message: &'a str,
-    pub why: &'a str,
-    pub fix: &'a str,
-    pub waiver_reason: Option<&'a str>,
-    pub waiver_until: Option<String>,
+pub(crate) struct GapView<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) category: &'a str,
+    pub(crate) level: Level,
+    pub(crate) status: &'static str,
+    pub(crate) message: &'a str,
+    pub(crate) why: &'a str,
+    pub(crate) fix: &'a str,
+    pub(crate) waiver_reason: Option<&'a str>,
+    pub(crate) waiver_until: Option<String>,
     /// The check must pass for the service to reach its required level.
-    pub blocking: bool,
+    pub(crate) blocking: bool,
     /// The line that decided the result: `path:line` in full, the file name and line as
     /// shown, and the line on the forge when the doc's repository is known.
-    pub location: String,
-    pub location_label: String,
-    pub location_url: Option<String>,
+    pub(crate) location: String,
+    pub(crate) location_label: String,
+    pub(crate) location_url: Option<String>,
 }
 
 /// `doc_url`: the service doc on its forge, when known; lines of other files get no link.
@@ -72,60 +72,60 @@ pub(crate) fn gap<'a>(
 
 /// A service's page.
 #[derive(Debug, Serialize)]
-pub struct ServiceView<'a> {
-    pub row: ServiceRow<'a>,
-    pub description: Option<&'a str>,
-    pub repository: Option<&'a str>,
-    pub reviewed: Option<String>,
-    pub source: String,
+pub(crate) struct ServiceView<'a> {
+    pub(crate) row: ServiceRow<'a>,
+    pub(crate) description: Option<&'a str>,
+    pub(crate) repository: Option<&'a str>,
+    pub(crate) reviewed: Option<String>,
+    pub(crate) source: String,
     /// The doc on its repository's web site ("edit this page").
-    pub edit_url: Option<String>,
+    pub(crate) edit_url: Option<String>,
     /// Built from a cached copy of its repository that could not be refreshed: fetched when.
-    pub stale_since: Option<&'a str>,
+    pub(crate) stale_since: Option<&'a str>,
     /// What came from a Backstage catalog entity.
-    pub catalog: Option<CatalogView<'a>>,
-    pub owner: Option<ContactView<'a>>,
-    pub contacts: Vec<ContactView<'a>>,
-    pub gaps: Vec<GapView<'a>>,
-    pub waived: Vec<GapView<'a>>,
-    pub passed: usize,
-    pub applicable: usize,
-    pub depends_on: Vec<Link<'a>>,
-    pub dependents: Vec<Link<'a>>,
-    pub facts: Vec<FactGroup>,
-    pub alerts: Vec<AlertView<'a>>,
-    pub pages: Vec<Link<'a>>,
-    pub body_html: String,
+    pub(crate) catalog: Option<CatalogView<'a>>,
+    pub(crate) owner: Option<ContactView<'a>>,
+    pub(crate) contacts: Vec<ContactView<'a>>,
+    pub(crate) gaps: Vec<GapView<'a>>,
+    pub(crate) waived: Vec<GapView<'a>>,
+    pub(crate) passed: usize,
+    pub(crate) applicable: usize,
+    pub(crate) depends_on: Vec<Link<'a>>,
+    pub(crate) dependents: Vec<Link<'a>>,
+    pub(crate) facts: Vec<FactGroup>,
+    pub(crate) alerts: Vec<AlertView<'a>>,
+    pub(crate) pages: Vec<Link<'a>>,
+    pub(crate) body_html: String,
     /// Its dependencies and dependents, drawn (inline SVG).
-    pub neighbourhood_svg: Option<&'a str>,
+    pub(crate) neighbourhood_svg: Option<&'a str>,
     /// Its `architecture:` block, drawn (inline SVG).
-    pub architecture_svg: Option<&'a str>,
+    pub(crate) architecture_svg: Option<&'a str>,
     /// Root-relative URL of its system's page.
-    pub system_url: String,
-    pub graph: GraphFacts<'a>,
+    pub(crate) system_url: String,
+    pub(crate) graph: GraphFacts<'a>,
     /// Its readiness badge, for assessed services.
-    pub badge: Option<BadgeView>,
+    pub(crate) badge: Option<BadgeView>,
     /// Its level and failing checks over the last commits, when the build samples history.
-    pub history: Option<HistoryView>,
+    pub(crate) history: Option<HistoryView>,
 }
 
 /// Where a service's fields came from, when a Backstage catalog describes it.
 #[derive(Debug, Serialize)]
-pub struct CatalogView<'a> {
-    pub file: String,
-    pub line: usize,
-    pub fields: &'a [String],
-    pub merged_with_doc: bool,
+pub(crate) struct CatalogView<'a> {
+    pub(crate) file: String,
+    pub(crate) line: usize,
+    pub(crate) fields: &'a [String],
+    pub(crate) merged_with_doc: bool,
 }
 
 /// A service's badge and the Markdown that shows it in a README.
 #[derive(Debug, Serialize)]
-pub struct BadgeView {
+pub(crate) struct BadgeView {
     /// Root-relative.
-    pub path: String,
-    pub markdown: String,
+    pub(crate) path: String,
+    pub(crate) markdown: String,
     /// The Markdown's links are full URLs (`site-url` is one), not paths on the site's host.
-    pub absolute: bool,
+    pub(crate) absolute: bool,
 }
 
 pub(crate) fn badge_view(evaluated: &Evaluated, report: &ServiceReport) -> Option<BadgeView> {
@@ -147,20 +147,20 @@ pub(crate) fn badge_view(evaluated: &Evaluated, report: &ServiceReport) -> Optio
 
 /// The dependency figures of a service.
 #[derive(Debug, Serialize)]
-pub struct GraphFacts<'a> {
+pub(crate) struct GraphFacts<'a> {
     /// How many services fail when this one fails.
-    pub blast_radius: usize,
+    pub(crate) blast_radius: usize,
     /// The most critical of them (lowest tier first), at most [`BLAST_RADIUS_NAMED`].
-    pub blast_radius_named: Vec<Link<'a>>,
+    pub(crate) blast_radius_named: Vec<Link<'a>>,
     /// How many services this one needs, directly or not.
-    pub stands_on: usize,
-    pub depth: usize,
-    pub risk: f64,
+    pub(crate) stands_on: usize,
+    pub(crate) depth: usize,
+    pub(crate) risk: f64,
 }
 
 /// A service page names this many of the services that fail with it, most critical first:
 /// a hub's blast radius can hold thousands, which no one reads in a sentence.
-pub const BLAST_RADIUS_NAMED: usize = 24;
+pub(crate) const BLAST_RADIUS_NAMED: usize = 24;
 
 // The analysis lists at least the most critical this many of every blast radius.
 const _: () = assert!(BLAST_RADIUS_NAMED <= analysis::LISTED_PER_SERVICE);
@@ -184,7 +184,7 @@ pub(crate) fn graph_facts<'a>(
 }
 
 /// Builds a service page's view; `resolve` maps a link in the service doc to a root-relative URL.
-pub fn service<'a>(
+pub(crate) fn service<'a>(
     evaluated: &'a Evaluated,
     drawings: &'a Drawings,
     report: &'a ServiceReport,

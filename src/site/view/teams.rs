@@ -7,16 +7,16 @@ use super::*;
 
 /// A team and its services.
 #[derive(Debug, Serialize)]
-pub struct TeamView<'a> {
-    pub name: &'a str,
-    pub anchor: String,
-    pub services: Vec<ServiceRow<'a>>,
-    pub assessed: usize,
-    pub meeting_required: usize,
-    pub failing_checks: usize,
+pub(crate) struct TeamView<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) anchor: String,
+    pub(crate) services: Vec<ServiceRow<'a>>,
+    pub(crate) assessed: usize,
+    pub(crate) meeting_required: usize,
+    pub(crate) failing_checks: usize,
 }
 
-pub fn teams(evaluated: &Evaluated) -> Vec<TeamView<'_>> {
+pub(crate) fn teams(evaluated: &Evaluated) -> Vec<TeamView<'_>> {
     let rows: Vec<ServiceRow> = evaluated
         .report
         .services
