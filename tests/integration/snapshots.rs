@@ -28,6 +28,7 @@ fn a_stale_link_and_an_unknown_key_as_a_newcomer_sees_them() {
         )
         .file("checkout/runbooks/restrat.md", "# Restart\n")
         .check()
-        .exits(1);
+        .exits(1)
+        .stdout_has("FAIL checkout");
     insta::assert_snapshot!("newcomer_problems", run.stderr());
 }
