@@ -51,6 +51,11 @@ fn outside_strings_and_comments(css: &str) -> String {
     let mut chars = css.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            // An escaped character is part of a name, never the start of a string.
+            '\\' => {
+                outside.push(c);
+                outside.extend(chars.next());
+            }
             '"' | '\'' => {
                 // A string right after `url(` is its address. Only where it points is kept
                 // (`#` or elsewhere): its text could hold `url(` again, and an unclosed string
