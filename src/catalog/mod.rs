@@ -8,7 +8,7 @@
 //! laying anything out, warns about raw `<script>` and `<style>` elements no reader will see,
 //! and has `link_check` check what users linked to.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -398,46 +398,52 @@ fn attach_files(
     let owner =
         |origin: &Origin, diagnostics: &mut Diagnostics| match owning_folder(&by_folder, origin) {
             Some((folder, owners)) => folder_owner(folder, owners, origin, diagnostics),
-            None => Ownership::Claimed(claims.owner(services, origin, diagnostics)),
+            None => match claims.owner(services, origin, diagnostics) {
+                Some((service, path)) => Ownership::Claimed(service, path),
+                None => Ownership::General,
+            },
         };
     let (owned_pages, general_pages) = share_out(pages, |p| &p.origin, &owner, diagnostics);
     let (owned_assets, general_files) = share_out(assets, |a| &a.origin, &owner, diagnostics);
-    for (owner, source, path_in_service) in owned_pages {
-        if !taken(
-            &services[owner],
-            &path_in_service,
-            &source.origin,
-            diagnostics,
-        ) {
+    // A service's own files are placed first: a claimed file that would be published where
+    // one of them is, is the one skipped.
+    let mut placed: HashSet<(usize, String)> = HashSet::new();
+    for owned in owned_pages {
+        if let Some((service, source, path_in_service)) =
+            place(owned, |p| &p.origin, &mut placed, services, diagnostics)
+        {
             let page = Page {
                 source,
                 path_in_service,
             };
-            services[owner].pages.push(page);
+            services[service].pages.push(page);
         }
     }
-    for (owner, source, path_in_service) in owned_assets {
-        if !taken(
-            &services[owner],
-            &path_in_service,
-            &source.origin,
-            diagnostics,
-        ) {
+    for owned in owned_assets {
+        if let Some((service, source, path_in_service)) =
+            place(owned, |a| &a.origin, &mut placed, services, diagnostics)
+        {
             let asset = Asset {
                 source,
                 path_in_service,
             };
-            services[owner].assets.push(asset);
+            services[service].assets.push(asset);
         }
     }
     GeneralDocs::new(general_pages, general_files)
 }
 
-/// A file that belongs to a service: (the service's index, the file, its path there).
-type Owned<T> = (usize, Arc<T>, String);
+/// A file that belongs to a service: the service's index, the file, its path there, and
+/// whether a service claims it from elsewhere (rather than holding it in its folder).
+struct Owned<T> {
+    service: usize,
+    file: Arc<T>,
+    path_in_service: String,
+    claimed: bool,
+}
 
-/// Splits `files` into those services own and the general ones; files beside several
-/// service docs go to neither.
+/// Splits `files` into those services own (each service's own files first) and the general
+/// ones; files beside several service docs go to neither.
 fn share_out<T>(
     files: Vec<Arc<T>>,
     origin: impl Fn(&T) -> &Origin,
@@ -447,49 +453,67 @@ fn share_out<T>(
     let mut owned = Vec::new();
     let mut general = Vec::new();
     for file in files {
-        match owner(origin(&file), diagnostics) {
-            Ownership::Claimed(Some((service, path))) => owned.push((service, file, path)),
-            Ownership::Claimed(None) => general.push(file),
-            Ownership::Shared => {}
-        }
+        let (service, path_in_service, claimed) = match owner(origin(&file), diagnostics) {
+            Ownership::Folder(service, path) => (service, path, false),
+            Ownership::Claimed(service, path) => (service, path, true),
+            Ownership::General => {
+                general.push(file);
+                continue;
+            }
+            Ownership::Shared => continue,
+        };
+        owned.push(Owned {
+            service,
+            file,
+            path_in_service,
+            claimed,
+        });
     }
+    owned.sort_by_key(|owned| owned.claimed);
     (owned, general)
 }
 
-/// Who a file belongs to: a service (and its path there), the general pages (`None`), or no
-/// one, because it sits beside several service docs.
+/// Who a file belongs to: the service whose folder holds it, the service that claims it
+/// (each with the file's path there), the general pages, or no one, because it sits beside
+/// several service docs.
 enum Ownership {
-    Claimed(Option<(usize, String)>),
+    Folder(usize, String),
+    Claimed(usize, String),
+    General,
     Shared,
 }
 
-/// Whether a page or file claimed by a service would be published where one of the
-/// service's own already is; if so, it is skipped with a warning.
-fn taken(
-    service: &Service,
-    path_in_service: &str,
-    origin: &Origin,
+/// Where an owned file goes: `None`, with a warning, when its service already publishes
+/// a file at the same place.
+fn place<T>(
+    owned: Owned<T>,
+    origin: impl Fn(&T) -> &Origin,
+    placed: &mut HashSet<(usize, String)>,
+    services: &[Service],
     diagnostics: &mut Diagnostics,
-) -> bool {
-    let own = service
-        .pages
-        .iter()
-        .map(|p| &p.path_in_service)
-        .chain(service.assets.iter().map(|a| &a.path_in_service))
-        .any(|path| path == path_in_service);
-    if own {
+) -> Option<(usize, Arc<T>, String)> {
+    let Owned {
+        service,
+        file,
+        path_in_service,
+        claimed,
+    } = owned;
+    if placed.insert((service, path_in_service.clone())) {
+        return Some((service, file, path_in_service));
+    }
+    if claimed {
         diagnostics.push(
             Diagnostic::warning(
-                &origin.display_path,
+                &origin(&file).display_path,
                 format!(
                     "`{}` claims this page, but its own `{path_in_service}` is published at the same place; this one is skipped",
-                    service.id()
+                    services[service].id()
                 ),
             )
             .with_help("rename one of the two, or narrow the `pages` pattern"),
         );
     }
-    own
+    None
 }
 
 /// The service of the folder a file sits in, and the file's path below that folder.
@@ -503,7 +527,7 @@ fn folder_owner(
         let path_in_service = origin.relative[folder.len()..]
             .trim_start_matches('/')
             .to_string();
-        return Ownership::Claimed(Some((*owner, path_in_service)));
+        return Ownership::Folder(*owner, path_in_service);
     }
     diagnostics.push(
         Diagnostic::warning(

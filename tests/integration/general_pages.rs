@@ -221,3 +221,18 @@ fn general_pages_are_in_the_sitemap() {
         );
     }
 }
+
+#[test]
+fn a_claimed_page_never_displaces_the_services_own() {
+    // `docs/` sorts before `svc/`: the claimed page is read first, and must still give way.
+    let book = crate::book::Book::new()
+        .toml("[book]\nsrc = \".\"\n\n[pages]\nattach = [\"docs/{service}/**\"]\n")
+        .file("svc/x/service.md", "---\nservice: x\n---\n# X\n")
+        .file("svc/x/notes.md", "# Own notes\n")
+        .file("docs/x/notes.md", "# Claimed notes\n");
+    book.build()
+        .exits(0)
+        .stderr_has("docs/x/notes.md: warning: `x` claims this page, but its own `notes.md` is published at the same place; this one is skipped");
+    let notes = fs::read_to_string(book.path().join("site/services/x/notes.html")).unwrap();
+    assert!(notes.contains("Own notes"), "{notes}");
+}
