@@ -274,29 +274,51 @@ fn read_all(
 }
 
 /// The files among `others` (neither Markdown nor images) that a Markdown file links to or
-/// embeds: the site publishes them, and only them, so only they are read.
+/// embeds, or a runbook `link:` names: the site publishes them, and only them, so only they
+/// are read.
 fn linked_files<'f>(
     parsed: &[Parsed],
     others: &[&'f source::Found],
 ) -> impl Iterator<Item = &'f source::Found> {
-    let mut wanted: HashSet<(usize, String)> = HashSet::new();
+    // By source, then path: a file is looked up without copying its path.
+    let mut wanted: FxHashMap<usize, HashSet<String>> = FxHashMap::default();
     for file in parsed {
-        let (origin, facts) = match file {
-            Parsed::Service(service) => (&service.origin, &service.facts),
-            Parsed::Page(page) => (&page.origin, &page.facts),
+        let (origin, links): (_, Vec<&str>) = match file {
+            Parsed::Service(service) => {
+                let written = service.facts.links.iter().map(|l| l.destination.as_str());
+                let runbooks = service
+                    .doc
+                    .runbook_links()
+                    .into_iter()
+                    .map(|(_, link)| link);
+                (&service.origin, written.chain(runbooks).collect())
+            }
+            Parsed::Page(page) => (
+                &page.origin,
+                page.facts
+                    .links
+                    .iter()
+                    .map(|l| l.destination.as_str())
+                    .collect(),
+            ),
             _ => continue,
         };
-        for link in &facts.links {
-            let Some(local) = crate::links::local(&link.destination) else {
+        for link in links {
+            let Some(local) = crate::links::local(link) else {
                 continue;
             };
             if let Some(target) = crate::links::target(&origin.relative, &local.path) {
-                wanted.insert((origin.source_index, target));
+                wanted
+                    .entry(origin.source_index)
+                    .or_default()
+                    .insert(target);
             }
         }
     }
     others.iter().copied().filter(move |file| {
-        !wanted.is_empty() && wanted.contains(&(file.source_index, file.relative.clone()))
+        wanted
+            .get(&file.source_index)
+            .is_some_and(|paths| paths.contains(file.relative.as_str()))
     })
 }
 

@@ -10,6 +10,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, de};
 
+use crate::deserialize::Segment;
+
 /// A service id: lowercase letters, digits and '-', starting with a letter or digit, at most
 /// [`MAX_ID_CHARS`] long.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -319,6 +321,34 @@ impl ServiceDoc {
 
     pub(crate) fn dependencies(&self) -> &[Dependency] {
         self.depends_on.as_deref().unwrap_or_default()
+    }
+
+    /// The runbook links of a service doc's front matter, with where each is in the YAML. Both
+    /// the link check and the files the site publishes read them.
+    pub(crate) fn runbook_links(&self) -> Vec<([Segment; 4], &str)> {
+        let Some(runbooks) = &self.runbooks else {
+            return Vec::new();
+        };
+        let at = |list: &str, index: usize| {
+            [
+                Segment::Key("runbooks".into()),
+                Segment::Key(list.into()),
+                Segment::Index(index),
+                Segment::Key("link".into()),
+            ]
+        };
+        let routine = runbooks.routine.iter().flatten().map(|t| &t.link);
+        let recovery = runbooks.recovery.iter().flatten().map(|p| &p.link);
+        let routine = routine
+            .enumerate()
+            .map(|(i, link)| (at("routine", i), link));
+        let recovery = recovery
+            .enumerate()
+            .map(|(i, link)| (at("recovery", i), link));
+        routine
+            .chain(recovery)
+            .filter_map(|(path, link)| Some((path, link.as_deref()?)))
+            .collect()
     }
 }
 

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
-use crate::catalog::{Catalog, Service};
+use crate::catalog::Catalog;
 use crate::deserialize::Segment;
 use crate::diag::{Diagnostic, Diagnostics, Position, Severity, did_you_mean};
 use crate::links::{fragment, has_scheme, local, relative_link, resolve, target};
@@ -211,40 +211,12 @@ pub(crate) fn check(catalog: &Catalog, broken: Severity, diagnostics: &mut Diagn
     }
     for service in &catalog.services {
         let source = &service.source;
-        for (path, link) in runbook_links(service) {
+        for (path, link) in source.doc.runbook_links() {
             if let Some(problem) = check_link(&book, &source.origin, &source.facts, link, broken) {
                 diagnostics.push(problem.at(source.locate(&path, false)));
             }
         }
     }
-}
-
-/// The runbook links of a service doc's front matter, with where each is in the YAML. The
-/// page shows a link that leads nowhere as plain text, so without this no one would notice.
-fn runbook_links(service: &Service) -> Vec<([Segment; 4], &str)> {
-    let Some(runbooks) = &service.source.doc.runbooks else {
-        return Vec::new();
-    };
-    let at = |list: &str, index: usize| {
-        [
-            Segment::Key("runbooks".into()),
-            Segment::Key(list.into()),
-            Segment::Index(index),
-            Segment::Key("link".into()),
-        ]
-    };
-    let routine = runbooks.routine.iter().flatten().map(|t| &t.link);
-    let recovery = runbooks.recovery.iter().flatten().map(|p| &p.link);
-    let routine = routine
-        .enumerate()
-        .map(|(i, link)| (at("routine", i), link));
-    let recovery = recovery
-        .enumerate()
-        .map(|(i, link)| (at("recovery", i), link));
-    routine
-        .chain(recovery)
-        .filter_map(|(path, link)| Some((path, link.as_deref()?)))
-        .collect()
 }
 
 fn check_link(

@@ -236,3 +236,16 @@ fn a_claimed_page_never_displaces_the_services_own() {
     let notes = fs::read_to_string(book.path().join("site/services/x/notes.html")).unwrap();
     assert!(notes.contains("Own notes"), "{notes}");
 }
+
+#[test]
+fn a_file_a_runbook_link_names_is_published_too() {
+    let book = crate::book::Book::new()
+        .file(
+            "x/service.md",
+            "---\nservice: x\nrunbooks:\n  recovery:\n    - { failure: Disk full, link: runbooks/disk-full.pdf }\n---\n# X\n",
+        )
+        .file("x/runbooks/disk-full.pdf", "%PDF-1.4\n%%EOF\n");
+    book.build().exits(0).stderr_lacks("disk-full.pdf");
+    let published = fs::read(book.path().join("site/services/x/runbooks/disk-full.pdf")).unwrap();
+    assert_eq!(published, b"%PDF-1.4\n%%EOF\n");
+}
