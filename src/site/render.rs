@@ -58,6 +58,8 @@ pub(crate) struct Site<'a> {
     drawings: &'a Drawings,
     sources: SourceMap,
     roots: GeneralRoots,
+    /// Each source's name, by source index.
+    source_names: Vec<&'a str>,
     /// What each output path of the general pages shows.
     general: BTreeMap<String, General>,
     /// Each system's name by the slug its page is published under.
@@ -82,7 +84,8 @@ enum General {
 
 impl<'a> Site<'a> {
     pub(crate) fn new(evaluated: &'a Evaluated, theme: &'a Theme, drawings: &'a Drawings) -> Self {
-        let roots = GeneralRoots::new(&source_names(evaluated));
+        let source_names = source_names(evaluated);
+        let roots = GeneralRoots::new(&source_names);
         let sources = SourceMap::new(&evaluated.catalog, &roots);
         let general = general_outputs(evaluated, &roots, &sources);
         Site {
@@ -91,6 +94,7 @@ impl<'a> Site<'a> {
             drawings,
             sources,
             roots,
+            source_names,
             systems: view::system_names(&evaluated.catalog)
                 .into_iter()
                 .map(|name| (markdown::slug(name), name))
@@ -319,7 +323,7 @@ impl<'a> Site<'a> {
             docs,
             sources: &self.sources,
             roots: &self.roots,
-            source_names: source_names(self.evaluated),
+            source_names: &self.source_names,
         };
         let (place, page) = match general {
             General::File(index) => return Ok(docs.files[*index].bytes.clone()),

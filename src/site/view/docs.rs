@@ -71,7 +71,7 @@ pub(crate) struct Navigation<'a> {
     pub(crate) sources: &'a SourceMap,
     pub(crate) roots: &'a GeneralRoots,
     /// Each source's name, for books of several.
-    pub(crate) source_names: Vec<&'a str>,
+    pub(crate) source_names: &'a [&'a str],
 }
 
 impl<'a> Navigation<'a> {
@@ -137,7 +137,7 @@ impl<'a> Navigation<'a> {
     }
 
     fn source_title(&self, source: usize) -> &'a str {
-        match self.source_names.as_slice() {
+        match self.source_names {
             [_] | [] => "Docs",
             names => names.get(source).copied().unwrap_or("Docs"),
         }
