@@ -11,10 +11,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::config::{ChecklistConfig, ChecklistMode, Config};
-use crate::deserialize::Segment;
-use crate::diag::{Diagnostic, Diagnostics, Severity, did_you_mean};
+use crate::deserialize::{ProblemCodes, Segment};
+use crate::diag::{Code, Diagnostic, Diagnostics, Severity, did_you_mean};
 use crate::model::{Kind, Level};
 use crate::parse::yaml;
+
+/// The codes of problems found by reading the checklist file into its structs.
+const CHECKLIST_CODES: ProblemCodes = ProblemCodes {
+    unknown_key: Code::ChecklistUnknownKey,
+    invalid_value: Code::ChecklistInvalidValue,
+};
 
 const DEFAULT_CHECKLIST: &str = include_str!("checklist.yaml");
 
@@ -190,8 +196,12 @@ fn load_file(file: &Path, display: &Path, diagnostics: &mut Diagnostics) -> Opti
         Ok(text) => text,
         Err(error) => {
             diagnostics.push(
-                Diagnostic::error(display, format!("cannot read the checklist file: {error}"))
-                    .with_help("fix `file` in [checklist] of book.toml"),
+                Diagnostic::error(
+                    Code::ChecklistUnreadable,
+                    display,
+                    format!("cannot read the checklist file: {error}"),
+                )
+                .with_help("fix `file` in [checklist] of book.toml"),
             );
             return None;
         }
@@ -199,9 +209,12 @@ fn load_file(file: &Path, display: &Path, diagnostics: &mut Diagnostics) -> Opti
     let typed = match yaml::parse::<Checklist>(&text) {
         Ok(typed) => typed,
         Err(error) => {
-            let diagnostic =
-                Diagnostic::error(display, format!("invalid YAML: {}", error.message()))
-                    .at(error.position);
+            let diagnostic = Diagnostic::error(
+                Code::ChecklistSyntax,
+                display,
+                format!("invalid YAML: {}", error.message()),
+            )
+            .at(error.position);
             diagnostics.push(Diagnostic {
                 help: error.help(),
                 ..diagnostic
@@ -211,11 +224,12 @@ fn load_file(file: &Path, display: &Path, diagnostics: &mut Diagnostics) -> Opti
     };
     let positions = &typed.positions;
     for problem in &typed.problems {
-        diagnostics.push(
-            problem.diagnostic(display, Severity::Error, |path, at_key| {
-                positions.locate(path, at_key)
-            }),
-        );
+        diagnostics.push(problem.diagnostic(
+            display,
+            CHECKLIST_CODES,
+            Severity::Error,
+            |path, at_key| positions.locate(path, at_key),
+        ));
     }
     let checklist = typed.value?;
     let mut seen = HashSet::new();
@@ -232,15 +246,23 @@ fn load_file(file: &Path, display: &Path, diagnostics: &mut Diagnostics) -> Opti
         };
         if !seen.insert(check.id.as_str()) {
             diagnostics.push(
-                Diagnostic::error(display, format!("duplicate check id `{}`", check.id))
-                    .at(at("id")),
+                Diagnostic::error(
+                    Code::DuplicateCheck,
+                    display,
+                    format!("duplicate check id `{}`", check.id),
+                )
+                .at(at("id")),
             );
         }
         if check.level == Level::None {
             diagnostics.push(
-                Diagnostic::error(display, format!("check `{}` has level `none`", check.id))
-                    .at(at("level"))
-                    .with_help("a check belongs to bronze, silver or gold"),
+                Diagnostic::error(
+                    Code::CheckWithoutLevel,
+                    display,
+                    format!("check `{}` has level `none`", check.id),
+                )
+                .at(at("level"))
+                .with_help("a check belongs to bronze, silver or gold"),
             );
         }
     }
@@ -269,6 +291,7 @@ pub(crate) fn validate_waivers(
             };
             diagnostics.push(
                 Diagnostic::error(
+                    Code::WaiverUnknownCheck,
                     &service.source.origin.display_path,
                     format!("waiver of unknown check `{}`", waiver.check),
                 )

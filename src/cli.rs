@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::book::{self, Evaluated};
 use crate::build;
 use crate::config::SiteUrl;
-use crate::diag::{Diagnostics, Severity};
+use crate::diag::{self, Diagnostics, Severity};
 use crate::diff;
 use crate::export;
 use crate::fetch::{self, Network};
@@ -155,6 +155,11 @@ pub(crate) enum Command {
         /// Folder to create `<service>/service.md` in (default: the book's first source folder).
         #[arg(long)]
         dir: Option<PathBuf>,
+    },
+    /// Explain a problem code (`OB0103`, as in `error[OB0103]`): an example and the fix.
+    Explain {
+        /// The code, or its name (`book-unknown-key`); without one, lists every code.
+        code: Option<String>,
     },
 }
 
@@ -318,6 +323,27 @@ pub fn run(cli: Cli) -> i32 {
         Command::Init { dir, github_pages } => report_result(scaffold::init(&dir, github_pages)),
         Command::New { service, dir } => {
             report_result(scaffold::new_service(&service, dir.as_deref()))
+        }
+        Command::Explain { code } => explain(code.as_deref()),
+    }
+}
+
+fn explain(code: Option<&str>) -> i32 {
+    let Some(text) = code else {
+        print!("{}", diag::code_list());
+        return EXIT_OK;
+    };
+    match diag::explanation(text) {
+        Some(explanation) => {
+            println!("{explanation}");
+            EXIT_OK
+        }
+        None => {
+            eprintln!(
+                "error: `{}` is not a code opsbook uses\n  help: codes look like `OB0103`; `opsbook explain` lists them all",
+                diag::shown(text)
+            );
+            EXIT_ERROR
         }
     }
 }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::deserialize::{self, Problem, Segment};
-use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
+use crate::deserialize::{self, Problem, ProblemCodes, Segment};
+use crate::diag::{Code, Diagnostic, Diagnostics, Position, Severity};
 use crate::model::{Level, Lifecycle, Tier};
 
 pub(crate) const BOOK_FILE: &str = "book.toml";
@@ -650,6 +650,7 @@ pub(crate) fn load(dir: &Path, diagnostics: &mut Diagnostics) -> Config {
         }
         Err(error) => {
             diagnostics.push(Diagnostic::error(
+                Code::BookUnreadable,
                 BOOK_FILE,
                 format!("cannot read book.toml: {error}"),
             ));
@@ -669,7 +670,12 @@ pub fn from_text(root: &Path, text: &str, diagnostics: &mut Diagnostics) -> Conf
         Err(error) => {
             let position = error.span().map(|s| Position::of_offset(text, s.start));
             diagnostics.push(
-                Diagnostic::error(BOOK_FILE, error.message().trim().to_string()).at_opt(position),
+                Diagnostic::error(
+                    Code::BookSyntax,
+                    BOOK_FILE,
+                    error.message().trim().to_string(),
+                )
+                .at_opt(position),
             );
             return config;
         }
@@ -718,7 +724,7 @@ fn apply(config: &mut Config, raw: RawBookToml, text: &str, diagnostics: &mut Di
                     Segment::Key(key.into()),
                 ];
                 diagnostics.push(
-                    Diagnostic::error(BOOK_FILE, message)
+                    Diagnostic::error(Code::SourceEntryInvalid, BOOK_FILE, message)
                         .at(locate(text, &path, true))
                         .with_help(help),
                 );
@@ -769,7 +775,7 @@ fn attach_patterns(
                     Segment::Index(index),
                 ];
                 diagnostics.push(
-                    Diagnostic::error(BOOK_FILE, message)
+                    Diagnostic::error(Code::AttachPatternInvalid, BOOK_FILE, message)
                         .at(locate(text, &path, false))
                         .with_help("write the folder with `{service}` where each service's id goes, e.g. `docs/{service}/**`"),
                 );
@@ -782,10 +788,19 @@ fn attach_patterns(
 /// Stands for a service's id in `[pages] attach` patterns.
 pub(crate) const SERVICE_PLACEHOLDER: &str = "{service}";
 
+/// The codes of problems found by reading book.toml into its structs.
+const BOOK_CODES: ProblemCodes = ProblemCodes {
+    unknown_key: Code::BookUnknownKey,
+    invalid_value: Code::BookInvalidValue,
+};
+
 fn toml_problem(text: &str, problem: &Problem) -> Diagnostic {
-    problem.diagnostic(Path::new(BOOK_FILE), Severity::Error, |path, at_key| {
-        locate(text, path, at_key)
-    })
+    problem.diagnostic(
+        Path::new(BOOK_FILE),
+        BOOK_CODES,
+        Severity::Error,
+        |path, at_key| locate(text, path, at_key),
+    )
 }
 
 /// Where `path` is in the TOML text (the key, or the value), else its closest ancestor.
@@ -865,8 +880,8 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "book.toml:2:1: error: unknown key `book.titel`\n  help: did you mean `title`?",
-                "book.toml:3:2: error: unknown key `ouput`\n  help: did you mean `output`?",
+                "book.toml:2:1: error[OB0103]: unknown key `book.titel`\n  help: did you mean `title`?",
+                "book.toml:3:2: error[OB0103]: unknown key `ouput`\n  help: did you mean `output`?",
             ]
         );
     }
@@ -877,7 +892,7 @@ mod tests {
         let d = diagnostics.sorted()[0].to_string();
         assert!(
             d.starts_with(
-                "book.toml:2:10: error: `checklist.required.tier-1`: unknown variant `platinum`"
+                "book.toml:2:10: error[OB0104]: `checklist.required.tier-1`: unknown variant `platinum`"
             ),
             "{d}"
         );

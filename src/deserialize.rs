@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Position, Severity, suggestion_help};
+use crate::diag::{Code, Diagnostic, Position, Severity, suggestion_help};
 
 /// One step of a path inside a document: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,13 @@ pub(crate) struct Problem {
     pub(crate) kind: ProblemKind,
 }
 
+/// The codes of a kind of file's problems: a key it does not know, a value it cannot take.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProblemCodes {
+    pub(crate) unknown_key: Code,
+    pub(crate) invalid_value: Code,
+}
+
 impl Problem {
     /// The problem as a diagnostic of the file at `file`. `locate` finds a path in the file
     /// (the key itself when asked for, else the value); unknown keys get `unknown_key`
@@ -63,6 +70,7 @@ impl Problem {
     pub(crate) fn diagnostic(
         &self,
         file: &Path,
+        codes: ProblemCodes,
         unknown_key: Severity,
         locate: impl Fn(&[Segment], bool) -> Position,
     ) -> Diagnostic {
@@ -74,15 +82,12 @@ impl Problem {
                     Severity::Warning => format!("unknown key `{path}` is ignored"),
                     Severity::Error => format!("unknown key `{path}`"),
                 };
-                Diagnostic {
-                    severity: unknown_key,
-                    ..Diagnostic::error(file, message)
-                }
-                .at(locate(&self.path, true))
-                .with_help(suggestion_help(key, &expected))
+                Diagnostic::new(unknown_key, codes.unknown_key, file, message)
+                    .at(locate(&self.path, true))
+                    .with_help(suggestion_help(key, &expected))
             }
             ProblemKind::Invalid { message } => {
-                Diagnostic::error(file, format!("`{path}`: {message}"))
+                Diagnostic::error(codes.invalid_value, file, format!("`{path}`: {message}"))
                     .at(locate(&self.path, false))
             }
         }

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, GitSource, Source};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 
 /// How a build may use the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,6 +53,7 @@ pub(crate) fn fetch_sources(config: &mut Config, network: Network, diagnostics: 
         && let Err(problem) = crate::git::available()
     {
         diagnostics.push(Diagnostic::error(
+            Code::GitUnavailable,
             config.display(&config.book_file),
             format!("this book has git sources, but {problem}"),
         ));
@@ -119,7 +120,7 @@ fn prepare(
             source.name, git.url
         );
         return at(
-            Diagnostic::error(book, message),
+            Diagnostic::error(Code::SourceNotCached, book, message),
             "run `opsbook fetch` once while online",
         );
     }
@@ -147,7 +148,7 @@ fn prepare(
                 );
                 source.stale_since = Some(cached.at);
                 at(
-                    Diagnostic::warning(book, message),
+                    Diagnostic::warning(Code::SourceStale, book, message),
                     "the pages of its services say how old they are",
                 )
             }
@@ -164,7 +165,10 @@ fn prepare(
                     git.url,
                     describe_rev(git)
                 );
-                at(Diagnostic::error(book, message), help)
+                at(
+                    Diagnostic::error(Code::SourceFetchFailed, book, message),
+                    help,
+                )
             }
         },
     }

@@ -16,7 +16,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::config::{self, Config, Every, HistorySettings};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Date, Level};
 use crate::report::json;
 use crate::report::snapshot::Snapshot;
@@ -97,7 +97,8 @@ pub(crate) fn collect(
 ) -> History {
     let book = config.display(&config.book_file);
     let warn = |diagnostics: &mut Diagnostics, message: String, help: &str| {
-        diagnostics.push(Diagnostic::warning(&book, message).with_help(help));
+        diagnostics
+            .push(Diagnostic::warning(Code::HistoryUnavailable, &book, message).with_help(help));
     };
     let repository = match Repository::discover(&config.root) {
         Ok(repository) => repository,

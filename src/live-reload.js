@@ -25,7 +25,7 @@
     problems.forEach(function (p) {
       var item = document.createElement("li");
       var where = p.path + (p.line ? ":" + p.line + ":" + (p.column || 1) : "");
-      item.textContent = where + ": " + p.severity + ": " + p.message + (p.help ? "  (help: " + p.help + ")" : "");
+      item.textContent = where + ": " + p.severity + (p.code ? "[" + p.code + "]" : "") + ": " + p.message + (p.help ? "  (help: " + p.help + ")" : "");
       list.appendChild(item);
     });
     overlay.appendChild(list);

@@ -307,6 +307,7 @@ fn book_removed(shared: &Shared, options: &Options) -> Watch {
     let mut diagnostics = Diagnostics::new();
     diagnostics.push(
         crate::diag::Diagnostic::error(
+            crate::diag::Code::BookFolderRemoved,
             &options.dir,
             "the book folder was removed; waiting for it to come back",
         )

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use walkdir::{DirEntry, WalkDir};
 
 use crate::config::{Config, Source, SourceFormat};
-use crate::diag::{Diagnostic, Diagnostics, display_path};
+use crate::diag::{Code, Diagnostic, Diagnostics, display_path};
 
 /// One Markdown file or asset found in a source folder.
 #[derive(Debug, Clone)]
@@ -91,6 +91,7 @@ fn missing_folder(config: &Config, source: &Source) -> Diagnostic {
     let folder = display_path(&config.display(&source.folder));
     match &source.git {
         Some(git) => Diagnostic::error(
+            Code::SourceFolderMissing,
             config.display(&config.book_file),
             format!(
                 "source `{}`: the repository has no folder `{}` at {}",
@@ -101,6 +102,7 @@ fn missing_folder(config: &Config, source: &Source) -> Diagnostic {
         )
         .with_help("fix `dir` of this [[source]]"),
         None => Diagnostic::error(
+            Code::SourceFolderMissing,
             config.display(&config.book_file),
             format!("source folder `{folder}` does not exist"),
         )
@@ -113,11 +115,16 @@ fn missing_folder(config: &Config, source: &Source) -> Diagnostic {
 pub(crate) fn read(config: &Config, found: &Found) -> Result<SourceFile, Diagnostic> {
     let display_path = config.display(&found.path);
     let cannot_read = |error: std::io::Error| {
-        Diagnostic::error(&display_path, format!("cannot read the file: {error}"))
-            .with_help("if it was deleted or moved during the build, build again")
+        Diagnostic::error(
+            Code::FileUnreadable,
+            &display_path,
+            format!("cannot read the file: {error}"),
+        )
+        .with_help("if it was deleted or moved during the build, build again")
     };
     let too_large = |size: u64| {
         Diagnostic::error(
+            Code::FileTooLarge,
             &display_path,
             format!(
                 "the file is {:.1} MB; opsbook reads files of up to {} MB",
@@ -269,7 +276,7 @@ fn walk(
     }
     for site in old_sites {
         diagnostics.push(
-            Diagnostic::warning(
+            Diagnostic::warning(Code::BuiltSiteSkipped,
                 config.display(&site),
                 "this folder is a site opsbook built (it has a `.opsbook` marker); its pages were not read as docs",
             )
@@ -280,6 +287,7 @@ fn walk(
         // A warning: one repository's stray link must not stop everyone's build.
         diagnostics.push(
             Diagnostic::warning(
+                Code::SymlinkOutsideSource,
                 config.display(&link),
                 format!(
                     "this symlink leads outside the source folder, to `{}`; it was not read",
@@ -300,7 +308,7 @@ fn walk_problem(config: &Config, root: &Path, error: &walkdir::Error) -> Diagnos
         ),
         None => format!("cannot read this folder: {error}; it was skipped"),
     };
-    Diagnostic::warning(config.display(path), message)
+    Diagnostic::warning(Code::FolderUnreadable, config.display(path), message)
 }
 
 fn is_skipped(entry: &DirEntry, output: Option<&Path>) -> bool {
@@ -364,7 +372,7 @@ mod tests {
         let error = read(&config, &found[0]).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "services/gone/service.md: error: cannot read the file: No such file or directory (os error 2)\n  help: if it was deleted or moved during the build, build again"
+            "services/gone/service.md: error[OB0202]: cannot read the file: No such file or directory (os error 2)\n  help: if it was deleted or moved during the build, build again"
         );
         assert!(diagnostics.is_empty());
     }

@@ -25,7 +25,7 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 
-use crate::diag::{Diagnostic, Diagnostics, Position};
+use crate::diag::{Code, Diagnostic, Diagnostics, Position};
 use crate::source::MAX_FILE_BYTES;
 
 /// What happens to a file, by its name (and for unknown names, its first bytes).
@@ -127,7 +127,7 @@ pub(crate) fn admit(
         }
         Treatment::Refuse(why) => {
             diagnostics.push(
-                Diagnostic::warning(path, format!("this file is not published: {why}"))
+                Diagnostic::warning(Code::FileNotPublished, path, format!("this file is not published: {why}"))
                     .with_help("link to where it is published already, or convert it (to Markdown, PDF or an image)"),
             );
             None
@@ -147,7 +147,7 @@ fn publish_svg(path: &Path, bytes: &[u8], diagnostics: &mut Diagnostics) -> Opti
                     n => format!(" (and {n} more like it)"),
                 };
                 diagnostics.push(
-                    Diagnostic::warning(
+                    Diagnostic::warning(Code::SvgCleaned,
                         path,
                         format!(
                             "{} was removed from the published image{more}: {}",
@@ -169,9 +169,13 @@ fn publish_svg(path: &Path, bytes: &[u8], diagnostics: &mut Diagnostics) -> Opti
 }
 
 fn refused(path: &Path, message: String, at: Option<Position>) -> Diagnostic {
-    Diagnostic::warning(path, format!("this SVG image is not published: {message}"))
-        .at_opt(at)
-        .with_help("save it again from a drawing program as plain SVG, or export it as PNG")
+    Diagnostic::warning(
+        Code::SvgRefused,
+        path,
+        format!("this SVG image is not published: {message}"),
+    )
+    .at_opt(at)
+    .with_help("save it again from a drawing program as plain SVG, or export it as PNG")
 }
 
 /// The first removal of each kind, with how many others of its kind there were: a thousand
@@ -278,7 +282,7 @@ mod tests {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>(),
             [
-                "a/evil.svgz:1:41: warning: `<script>` was removed from the published image: a script in an SVG runs on the site's origin when the image is opened\n  help: the rest of the image is published; take this out of the file to publish it unchanged"
+                "a/evil.svgz:1:41: warning[OB0702]: `<script>` was removed from the published image: a script in an SVG runs on the site's origin when the image is opened\n  help: the rest of the image is published; take this out of the file to publish it unchanged"
             ]
         );
     }

@@ -9,7 +9,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use crate::catalog::Service;
 use crate::config::SERVICE_PLACEHOLDER;
 use crate::deserialize::Segment;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::links::normalize;
 use crate::parse::Origin;
 
@@ -65,7 +65,7 @@ impl Claims {
                     }
                 };
                 diagnostics.push(
-                    Diagnostic::warning(
+                    Diagnostic::warning(Code::PagesEntryClaimsNothing,
                         &source.origin.display_path,
                         format!("`pages` entry `{written}` {problem}; it claims no page"),
                     )
@@ -119,6 +119,7 @@ impl Claims {
         if let Some(second) = matching.get(1).filter(|c| c.base.len() == first.base.len()) {
             diagnostics.push(
                 Diagnostic::warning(
+                    Code::PageClaimedTwice,
                     &origin.display_path,
                     format!(
                         "both `{}` and `{}` claim this page; it goes to `{}`",

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::catalog::Catalog;
 use crate::deserialize::Segment;
-use crate::diag::{Diagnostic, Diagnostics, Position, Severity, did_you_mean};
+use crate::diag::{Code, Diagnostic, Diagnostics, Position, Severity, did_you_mean};
 use crate::links::{fragment, has_scheme, local, relative_link, resolve, target};
 use crate::markdown::Facts;
 use crate::parse::{Origin, ServiceSource};
@@ -30,6 +30,7 @@ fn check_addresses(source: &ServiceSource, diagnostics: &mut Diagnostics) {
             let path: Vec<Segment> = steps.iter().map(Step::segment).collect();
             diagnostics.push(
                 Diagnostic::error(
+                    Code::UnsafeAddress,
                     &source.origin.display_path,
                     format!(
                         "`{}` is a `{scheme}:` address, which no page links to",
@@ -231,6 +232,7 @@ fn check_link(
         let fragment = fragment(destination)?;
         return missing_heading(facts, &fragment).map(|help| {
             Diagnostic::warning(
+                Code::MissingHeading,
                 path,
                 format!("links to `{destination}`, but this page has no heading with that id"),
             )
@@ -246,7 +248,7 @@ fn check_link(
             let message = format!(
                 "links to `{destination}`, a file the site does not publish (the problem with it is reported at the file)"
             );
-            return Some(Diagnostic::new(broken, path, message).with_help(
+            return Some(Diagnostic::new(broken, Code::LinkToWithheldFile, path, message).with_help(
                 "link to a copy the site can publish (an image, a PDF, text), or with a full URL",
             ));
         }
@@ -255,6 +257,7 @@ fn check_link(
     let help = missing_heading(headings, link.fragment.as_deref()?)?;
     Some(
         Diagnostic::warning(
+            Code::MissingHeading,
             path,
             format!("links to `{destination}`, but that page has no heading with that id"),
         )
@@ -272,7 +275,7 @@ fn broken_link(
 ) -> Diagnostic {
     let Some(target) = target(&origin.relative, path) else {
         return Diagnostic::new(
-            severity,
+            severity, Code::LinkOutsideSources,
             &origin.display_path,
             format!(
                 "links to `{destination}`, which is outside the sources, so it cannot be published"
@@ -290,6 +293,7 @@ fn broken_link(
     };
     Diagnostic::new(
         severity,
+        Code::BrokenLink,
         &origin.display_path,
         format!("links to `{destination}`, which is not among the book's files"),
     )

@@ -22,7 +22,7 @@ use self::claims::Claims;
 use self::general::GeneralDocs;
 use crate::deserialize::Segment;
 use crate::diag::{
-    Diagnostic, Diagnostics, Position, Severity, did_you_mean, display_path, suggestion_help,
+    Code, Diagnostic, Diagnostics, Position, Severity, did_you_mean, display_path, suggestion_help,
 };
 use crate::diagram::{self, DrawError};
 use crate::markdown::{Facts, HiddenElement, LeftOutTags};
@@ -336,6 +336,7 @@ fn unknown_dependency(
         None => format!("document `{id}`, or write `{{ external: {id} }}` if it is a third party"),
     };
     Diagnostic::warning(
+        Code::UnknownDependency,
         &service.source.origin.display_path,
         format!(
             "`{}` depends on `{id}`, which no service doc declares",
@@ -355,6 +356,7 @@ fn dedupe(sources: Vec<Arc<ServiceSource>>, diagnostics: &mut Diagnostics) -> Ve
             let position = source.locate(&[Segment::Key("service".into())], false);
             diagnostics.push(
                 Diagnostic::error(
+                    Code::DuplicateService,
                     &source.origin.display_path,
                     format!(
                         "duplicate service id `{}`: `{}` declares it too",
@@ -503,7 +505,7 @@ fn place<T>(
     }
     if claimed {
         diagnostics.push(
-            Diagnostic::warning(
+            Diagnostic::warning(Code::ClaimedPageShadowed,
                 &origin(&file).display_path,
                 format!(
                     "`{}` claims this page, but its own `{path_in_service}` is published at the same place; this one is skipped",
@@ -531,6 +533,7 @@ fn folder_owner(
     }
     diagnostics.push(
         Diagnostic::warning(
+            Code::FileBetweenServices,
             &origin.display_path,
             format!(
                 "this file sits beside {} service docs, so it belongs to none; it is skipped",
@@ -568,11 +571,15 @@ fn check_drawings(catalog: &Catalog, diagnostics: &mut Diagnostics) {
             let problem = match diagram::check_dot(&block.code) {
                 Err(error @ DrawError::Syntax { line, .. }) => {
                     let text = block.code.lines().nth(line - 1).unwrap_or("").trim();
-                    Diagnostic::warning(&origin.display_path, format!("{error} (at `{text}`)"))
-                        .at(Position::new(block.line + line - 1, 1))
+                    Diagnostic::warning(
+                        Code::DotSyntax,
+                        &origin.display_path,
+                        format!("{error} (at `{text}`)"),
+                    )
+                    .at(Position::new(block.line + line - 1, 1))
                 }
                 Err(error @ DrawError::TooDeep { at, .. }) => {
-                    Diagnostic::warning(&origin.display_path, error.to_string())
+                    Diagnostic::warning(Code::DotSyntax, &origin.display_path, error.to_string())
                         .at(Position::new(block.line + at.line - 1, at.column))
                 }
                 _ => continue,
@@ -613,7 +620,7 @@ fn hidden_element_problem(
         (true, false) => return None,
     };
     Some(
-        Diagnostic::warning(&origin.display_path, message)
+        Diagnostic::warning(Code::RawHtmlLeftOut, &origin.display_path, message)
             .at(Position::new(element.line, element.column))
             .with_help(help),
     )
@@ -635,7 +642,7 @@ fn left_out_problem(origin: &Origin, left_out: &LeftOutTags) -> Diagnostic {
             "close each formatting element in the block that opens it, as in `<b>bold</b>`",
         ),
     };
-    Diagnostic::warning(&origin.display_path, message)
+    Diagnostic::warning(Code::HtmlTooTangled, &origin.display_path, message)
         .at(Position::new(left_out.line, left_out.column))
         .with_help(help)
 }
@@ -658,6 +665,7 @@ fn check_architecture(service: &Service, diagnostics: &mut Diagnostics) {
             ];
             diagnostics.push(
                 Diagnostic::warning(
+                    Code::UnknownComponent,
                     &service.source.origin.display_path,
                     format!("architecture link names unknown component `{id}`"),
                 )

@@ -14,14 +14,22 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::deserialize::{self, Segment};
-use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
+use crate::deserialize::{self, ProblemCodes, Segment};
+use crate::diag::{Code, Diagnostic, Diagnostics, Position, Severity};
 use crate::markdown::Facts;
 use crate::model::{ServiceDoc, ServiceId};
 use crate::parse::positions::Positions;
 use crate::parse::yaml;
 use crate::parse::{Derived, Origin, Parsed, Provenance, ServiceSource};
 use crate::source::SourceFile;
+
+/// The codes of problems found by reading a Backstage entity, and the service doc made of
+/// it, into their structs. Backstage's schema lets entities carry keys of any name, so no
+/// key is unknown; a value can still be one opsbook cannot read.
+const ENTITY_CODES: ProblemCodes = ProblemCodes {
+    unknown_key: Code::BackstageInvalidValue,
+    invalid_value: Code::BackstageInvalidValue,
+};
 
 /// The entities of one catalog file.
 #[derive(Debug, Clone)]
@@ -133,6 +141,7 @@ pub(crate) fn parse_file(
             Err(error) => {
                 let error = error.in_file(first_line);
                 let diagnostic = Diagnostic::error(
+                    Code::BackstageSyntax,
                     &file.display_path,
                     format!("invalid YAML: {}", error.message()),
                 )
@@ -151,6 +160,7 @@ pub(crate) fn parse_file(
         for problem in &problems {
             diagnostics.push(problem.diagnostic(
                 &file.display_path,
+                ENTITY_CODES,
                 Severity::Error,
                 |path, at_key| located(document.positions.locate(path, at_key)),
             ));
@@ -219,6 +229,7 @@ pub(crate) fn into_services(
             if !OTHER_KNOWN_KINDS.contains(&kind) {
                 diagnostics.push(
                     Diagnostic::warning(
+                        Code::BackstageKindSkipped,
                         &origin.display_path,
                         format!("entity kind `{kind}` is not one opsbook reads; skipped"),
                     )
@@ -378,6 +389,7 @@ fn warn_of_renamed_dependencies(doc: &EntityDoc, origin: &Origin, diagnostics: &
         ];
         diagnostics.push(
             Diagnostic::warning(
+                Code::BackstageBadReference,
                 &origin.display_path,
                 format!(
                     "`{text}` does not name a valid Backstage entity; read as a dependency on `{}`",
@@ -402,9 +414,13 @@ fn fields_of(
     let namespace = metadata.namespace.as_deref();
     let Some(name) = metadata.name.as_deref() else {
         diagnostics.push(
-            Diagnostic::error(&origin.display_path, "the entity has no `metadata.name`")
-                .at(doc.locate(&[Segment::Key("metadata".into())]))
-                .with_help("every Backstage entity needs a name: add `name:` under `metadata`"),
+            Diagnostic::error(
+                Code::BackstageUnnamed,
+                &origin.display_path,
+                "the entity has no `metadata.name`",
+            )
+            .at(doc.locate(&[Segment::Key("metadata".into())]))
+            .with_help("every Backstage entity needs a name: add `name:` under `metadata`"),
         );
         return None;
     };
@@ -413,6 +429,7 @@ fn fields_of(
     if let Err(reason) = ServiceId::try_from(id.clone()) {
         diagnostics.push(
             Diagnostic::error(
+                Code::BackstageNameNotId,
                 &origin.display_path,
                 format!("`{name}` cannot be a service id"),
             )
@@ -426,6 +443,7 @@ fn fields_of(
     }
     let renamed = |what: &str, at: &[Segment]| {
         Diagnostic::warning(
+            Code::BackstageNameAdjusted,
             &origin.display_path,
             format!("{what} is not a valid Backstage name; read as service `{id}`"),
         )
@@ -460,6 +478,7 @@ fn fields_of(
             }
             other => diagnostics.push(
                 Diagnostic::warning(
+                    Code::BackstageLifecycleUnknown,
                     &origin.display_path,
                     format!("lifecycle `{other}` is not one opsbook knows; read as production"),
                 )
@@ -709,11 +728,12 @@ fn typed(
 ) -> Option<ServiceDoc> {
     let (doc, problems) = deserialize::collect::<ServiceDoc>(fields);
     for problem in problems {
-        diagnostics.push(
-            problem.diagnostic(&origin.display_path, Severity::Error, |_, _| {
-                Position::new(entity.first_line, 1)
-            }),
-        );
+        diagnostics.push(problem.diagnostic(
+            &origin.display_path,
+            ENTITY_CODES,
+            Severity::Error,
+            |_, _| Position::new(entity.first_line, 1),
+        ));
     }
     doc
 }

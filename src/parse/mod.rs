@@ -15,11 +15,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::asset_policy;
-use crate::deserialize::Segment;
-use crate::diag::{Diagnostic, Diagnostics, Position, Severity};
+use crate::deserialize::{ProblemCodes, Segment};
+use crate::diag::{Code, Diagnostic, Diagnostics, Position, Severity};
 use crate::markdown::{self, Facts};
 use crate::model::ServiceDoc;
 use crate::source::{FileKind, SourceFile};
+
+/// The codes of problems found by reading a service doc's front matter into its structs.
+const SERVICE_DOC_CODES: ProblemCodes = ProblemCodes {
+    unknown_key: Code::DocUnknownKey,
+    invalid_value: Code::DocInvalidValue,
+};
 
 /// Where a parsed file came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -210,18 +216,24 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
     let text = read_text(file, diagnostics)?;
     let text = text.as_ref();
     if text.trim_start_matches('\u{feff}').trim().is_empty() {
-        diagnostics.push(Diagnostic::warning(path, "the file is empty").with_help(
-            "write the service doc (`opsbook new <id>` starts one), or delete the file",
-        ));
+        diagnostics.push(
+            Diagnostic::warning(Code::DocEmpty, path, "the file is empty").with_help(
+                "write the service doc (`opsbook new <id>` starts one), or delete the file",
+            ),
+        );
         return None;
     }
     let split = match frontmatter::split(text) {
         Ok(split) => split,
         Err(SplitError::Unclosed) => {
             diagnostics.push(
-                Diagnostic::error(path, "front matter opened with `---` is never closed")
-                    .at(Position::START)
-                    .with_help("add a line with only `---` after the last front matter line"),
+                Diagnostic::error(
+                    Code::FrontMatterUnclosed,
+                    path,
+                    "front matter opened with `---` is never closed",
+                )
+                .at(Position::START)
+                .with_help("add a line with only `---` after the last front matter line"),
             );
             return None;
         }
@@ -252,9 +264,12 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
             let typed = yaml::typed::<ServiceDoc>(document);
             for problem in &typed.problems {
                 // Unknown keys in a service doc are warnings: the rest of the doc still counts.
-                diagnostics.push(problem.diagnostic(path, Severity::Warning, |at, at_key| {
-                    shift(typed.positions.locate(at, at_key), split.yaml_first_line)
-                }));
+                diagnostics.push(problem.diagnostic(
+                    path,
+                    SERVICE_DOC_CODES,
+                    Severity::Warning,
+                    |at, at_key| shift(typed.positions.locate(at, at_key), split.yaml_first_line),
+                ));
             }
             Some(Parsed::Service(Arc::new(ServiceSource {
                 origin,
@@ -274,9 +289,9 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
             // Front matter of another tool (Hugo, Jekyll) that we cannot read is not ours to
             // fail on; a service doc's is.
             let diagnostic = if yaml::mentions_top_level_key(yaml_text, "service") {
-                Diagnostic::error(path, message)
+                Diagnostic::error(Code::FrontMatterSyntax, path, message)
             } else {
-                Diagnostic::warning(path, message)
+                Diagnostic::warning(Code::FrontMatterSyntax, path, message)
             };
             diagnostics.push(Diagnostic {
                 help: error.help(),
@@ -296,7 +311,7 @@ pub(crate) fn read_text<'f>(
         Ok(text) => Some(text),
         Err(unreadable) => {
             diagnostics.push(
-                Diagnostic::error(&file.display_path, unreadable.message)
+                Diagnostic::error(Code::DocNotText, &file.display_path, unreadable.message)
                     .at_opt(unreadable.position)
                     .with_help(unreadable.help),
             );

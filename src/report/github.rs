@@ -21,7 +21,8 @@ pub(crate) fn render(evaluated: &Evaluated, workspace: &Workspace) -> String {
             properties.push(("line", position.line.to_string()));
             properties.push(("col", position.column.to_string()));
         }
-        properties.push(("title", "opsbook: invalid file".to_string()));
+        let code = problem.code;
+        properties.push(("title", format!("opsbook {}: {}", code.id(), code.name())));
         command_line(
             &mut out,
             command,

@@ -95,6 +95,8 @@ pub(crate) struct JsonProblem {
     pub(crate) line: Option<usize>,
     pub(crate) column: Option<usize>,
     pub(crate) severity: Severity,
+    /// The stable code of the kind of problem (`OB0103`), explained in docs/diagnostics.md.
+    pub(crate) code: &'static str,
     pub(crate) message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) help: Option<String>,
@@ -125,6 +127,7 @@ pub(crate) fn problems(diagnostics: &Diagnostics) -> Vec<JsonProblem> {
             line: d.position.map(|p| p.line),
             column: d.position.map(|p| p.column),
             severity: d.severity,
+            code: d.code.id(),
             message: d.message.clone(),
             help: d.help.clone(),
         })

@@ -1,9 +1,11 @@
 //! The gap report as SARIF 2.1.0, for code-scanning services (GitHub's among them): the
 //! checklist's checks are the rules, with their why and fix text; each gap and waiver is a
-//! result at the line that decided it; problems in users' files are results of one more rule.
+//! result at the line that decided it; each kind of problem in users' files is a rule too,
+//! named by its stable code (see docs/diagnostics.md).
 //!
 //! Schema: <https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html>.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -11,25 +13,30 @@ use url::Url;
 
 use crate::book::Evaluated;
 use crate::checklist::Check;
-use crate::diag::{self, Diagnostic};
+use crate::diag::{self, Code, Diagnostic};
 use crate::report::annotations::{self, Gap, Severity, Workspace};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-/// The rule of problems in users' files (bad YAML, unknown keys, broken links).
-const INVALID_FILE: &str = "invalid-file";
 const SOURCE_ROOT: &str = "SRCROOT";
 
 /// The SARIF log, pretty-printed, with a trailing newline.
 pub(crate) fn render(evaluated: &Evaluated, workspace: &Workspace) -> String {
     let checks = &evaluated.checklist.checks;
-    let mut rules: Vec<Value> = checks.iter().map(rule).collect();
-    rules.push(invalid_file_rule());
-    let mut results: Vec<Value> = evaluated
-        .diagnostics
-        .sorted()
+    let problems = evaluated.diagnostics.sorted();
+    // Only the codes that occur become rules, after the checks, in the order of their codes.
+    let codes: Vec<Code> = problems
+        .iter()
+        .map(|d| d.code)
+        .collect::<BTreeSet<_>>()
         .into_iter()
-        .map(|d| problem_result(d, checks.len(), workspace))
+        .collect();
+    let mut rules: Vec<Value> = checks.iter().map(rule).collect();
+    rules.extend(codes.iter().copied().map(code_rule));
+    let rule_index = |code: Code| checks.len() + codes.binary_search(&code).unwrap_or_default();
+    let mut results: Vec<Value> = problems
+        .into_iter()
+        .map(|d| problem_result(d, rule_index(d.code), workspace))
         .collect();
     results.extend(
         annotations::gaps(evaluated)
@@ -71,14 +78,21 @@ fn rule(check: &Check) -> Value {
     })
 }
 
-fn invalid_file_rule() -> Value {
+/// The rule of one kind of problem in users' files, with the fix docs/diagnostics.md gives;
+/// each result's message carries the help for its own case.
+fn code_rule(code: Code) -> Value {
+    let explain = format!("Run `opsbook explain {}` for an example.", code.id());
+    let help = match diag::fix(code) {
+        Some(fix) => format!("{fix} {explain}"),
+        None => explain,
+    };
     json!({
-        "id": INVALID_FILE,
-        "name": rule_name(INVALID_FILE),
-        "shortDescription": {"text": "A service doc, page or book.toml opsbook cannot read as written"},
-        "fullDescription": {"text": "A problem in a file stops opsbook from reading what the file says, so its readiness cannot be assessed."},
-        "help": {"text": "Fix the file as the message says; run `opsbook check` to see every problem at once."},
-        "defaultConfiguration": {"level": "error"},
+        "id": code.id(),
+        "name": rule_name(code.name()),
+        "shortDescription": {"text": code.summary()},
+        "fullDescription": {"text": code.summary()},
+        "help": {"text": help},
+        "properties": {"tags": ["opsbook-file-problem"]},
     })
 }
 
@@ -133,7 +147,7 @@ fn problem_result(problem: &Diagnostic, rule_index: usize, workspace: &Workspace
         .position
         .map_or((1, None), |p| (p.line, Some(p.column)));
     json!({
-        "ruleId": INVALID_FILE,
+        "ruleId": problem.code.id(),
         "ruleIndex": rule_index,
         "level": level,
         "message": {"text": annotations::problem_text(problem)},
@@ -186,6 +200,6 @@ mod tests {
             rule_name("monitoring.alerts-emergency"),
             "MonitoringAlertsEmergency"
         );
-        assert_eq!(rule_name(INVALID_FILE), "InvalidFile");
+        assert_eq!(rule_name("book-unknown-key"), "BookUnknownKey");
     }
 }

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::book::Evaluated;
 use crate::catalog::{self, Catalog};
 use crate::config::DiagramSettings;
-use crate::diag::{Diagnostic, Diagnostics, Position};
+use crate::diag::{Code, Diagnostic, Diagnostics, Position};
 use crate::diagram::{self, Diagram, DrawError, Edge, Node, Shape};
 use crate::markdown::slug;
 use crate::model::{DependencyKind, Kind};
@@ -201,6 +201,7 @@ fn report_dot_failures(catalog: &Catalog, drawings: &Drawings, diagnostics: &mut
                     Ok(_) | Err(DrawError::Syntax { .. } | DrawError::TooDeep { .. }) => {}
                     Err(error) => {
                         let warning = Diagnostic::warning(
+                            Code::DiagramNotDrawn,
                             &origin.display_path,
                             format!("this diagram is shown as code: {error}"),
                         )

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use lol_html::{HtmlRewriter, Settings, element};
 use rayon::prelude::*;
 
-use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
 use crate::links::{fragment, has_scheme, normalize};
 use crate::markdown::Facts;
 use crate::site::theme::OVERRIDE_DIR;
@@ -194,7 +194,7 @@ fn written_in_doc<'m>(
     };
     Some(
         Diagnostic::new(
-            severity,
+            severity, Code::HtmlBrokenLink,
             path,
             format!("HTML here links to `{}`, {what}", problem.href),
         )
@@ -308,7 +308,7 @@ fn report<'m>(
                 "this template replaces opsbook's `{template}`: keep the ids other pages link to"
             );
         }
-        diagnostics.push(Diagnostic::error(path, message).with_help(help));
+        diagnostics.push(Diagnostic::error(Code::SiteBrokenLink, path, message).with_help(help));
     }
     diagnostics
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
-use crate::diag::{Diagnostic, Diagnostics, Position};
+use crate::diag::{Code, Diagnostic, Diagnostics, Position};
 
 /// Templates every theme has, by name.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -135,9 +135,11 @@ impl Theme {
                 Ok(text) => {
                     sources.insert(name, (text, Some(display)));
                 }
-                Err(_) => {
-                    diagnostics.push(Diagnostic::error(display, "the template is not UTF-8 text"))
-                }
+                Err(_) => diagnostics.push(Diagnostic::error(
+                    Code::TemplateNotText,
+                    display,
+                    "the template is not UTF-8 text",
+                )),
             }
         }
         let mut tera = tera::Tera::new();
@@ -197,10 +199,10 @@ fn template_diagnostic(path: &str, error: &tera::Error) -> Diagnostic {
     match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
-            Diagnostic::error(path, report.message().to_string())
+            Diagnostic::error(Code::TemplateError, path, report.message().to_string())
                 .at(Position::new(span.start_line, span.start_col + 1))
         }
-        _ => Diagnostic::error(path, template_error(error)),
+        _ => Diagnostic::error(Code::TemplateError, path, template_error(error)),
     }
 }
 

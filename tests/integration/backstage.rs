@@ -131,8 +131,9 @@ fn malformed_entities_are_located_and_unknown_kinds_are_noted() {
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(
-        message
-            .contains("catalog/catalog-info.yaml:10:1: error: the entity has no `metadata.name`"),
+        message.contains(
+            "catalog/catalog-info.yaml:10:1: error[OB0805]: the entity has no `metadata.name`"
+        ),
         "{message}"
     );
     assert!(
@@ -140,12 +141,12 @@ fn malformed_entities_are_located_and_unknown_kinds_are_noted() {
         "no knock-on error: {message}"
     );
     assert!(
-        message.contains("catalog/catalog-info.yaml:13:14: error: `spec.dependsOn`"),
+        message.contains("catalog/catalog-info.yaml:13:14: error[OB0802]: `spec.dependsOn`"),
         "{message}"
     );
     assert!(
         message.contains(
-            "catalog/catalog-info.yaml:16:1: warning: entity kind `Gizmo` is not one opsbook reads; skipped"
+            "catalog/catalog-info.yaml:16:1: warning[OB0803]: entity kind `Gizmo` is not one opsbook reads; skipped"
         ),
         "{message}"
     );
@@ -167,8 +168,8 @@ fn a_name_backstage_would_refuse_is_a_warning_saying_what_it_became() {
     let message = stderr(&output);
     let help = "\n  help: Backstage names are 1 to 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (namespaces: lowercase, digits and `-`); anything else becomes `-` in a service id";
     for expected in [
-        "catalog/catalog-info.yaml:4:3: warning: entity name `../../etc` is not a valid Backstage name; read as service `etc`",
-        "catalog/catalog-info.yaml:9:7: warning: `resource:default/<b>` does not name a valid Backstage entity; read as a dependency on `b`",
+        "catalog/catalog-info.yaml:4:3: warning[OB0807]: entity name `../../etc` is not a valid Backstage name; read as service `etc`",
+        "catalog/catalog-info.yaml:9:7: warning[OB0804]: `resource:default/<b>` does not name a valid Backstage entity; read as a dependency on `b`",
     ] {
         assert!(message.contains(&format!("{expected}{help}")), "{message}");
     }

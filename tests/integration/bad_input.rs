@@ -25,44 +25,44 @@ fn every_bad_input_is_located_in_one_run() {
     assert!(!d.contains("panicked"), "{d}");
     assert_reports(
         &d,
-        "services/unclosed.md:1:1: error: front matter opened with `---` is never closed",
+        "services/unclosed.md:1:1: error[OB0302]: front matter opened with `---` is never closed",
     );
     assert_reports(
         &d,
-        "services/bad-yaml.md:5:1: error: invalid YAML in the front matter",
+        "services/bad-yaml.md:5:1: error[OB0303]: invalid YAML in the front matter",
     );
     assert_reports(
         &d,
-        "services/tabs.md:4:1: error: invalid YAML in the front matter: a tab indents this line",
+        "services/tabs.md:4:1: error[OB0303]: invalid YAML in the front matter: a tab indents this line",
     );
     assert_reports(
         &d,
-        "services/wrong-type.md:3:7: error: `tier`: invalid type: string \"high\", expected a tier from 1 (most critical) to 4",
+        "services/wrong-type.md:3:7: error[OB0306]: `tier`: invalid type: string \"high\", expected a tier from 1 (most critical) to 4",
     );
     assert_reports(
         &d,
-        "services/tier-seven.md:4:7: error: `tier`: tier `7` is out of range",
+        "services/tier-seven.md:4:7: error[OB0306]: `tier`: tier `7` is out of range",
     );
     assert_reports(
         &d,
-        "services/bad-date.md:3:11: error: `reviewed`: `2026-13-45` is not a date: expected YYYY-MM-DD",
+        "services/bad-date.md:3:11: error[OB0306]: `reviewed`: `2026-13-45` is not a date: expected YYYY-MM-DD",
     );
     assert_reports(
         &d,
-        "services/unknown-key.md:3:1: warning: unknown key `monitorng` is ignored\n  help: did you mean `monitoring`?",
+        "services/unknown-key.md:3:1: warning[OB0305]: unknown key `monitorng` is ignored\n  help: did you mean `monitoring`?",
     );
     assert_reports(
         &d,
-        "services/dup-b.md:2:10: error: duplicate service id `dup`: `services/dup-a.md` declares it too",
+        "services/dup-b.md:2:10: error[OB0401]: duplicate service id `dup`: `services/dup-a.md` declares it too",
     );
     assert_reports(
         &d,
-        "services/unknown-waiver.md:4:14: error: waiver of unknown check `testing.strss`\n  help: did you mean `testing.stress`?",
+        "services/unknown-waiver.md:4:14: error[OB0308]: waiver of unknown check `testing.strss`\n  help: did you mean `testing.stress`?",
     );
-    assert_reports(&d, "services/empty.md: warning: the file is empty");
+    assert_reports(&d, "services/empty.md: warning[OB0301]: the file is empty");
     assert_reports(
         &d,
-        "services/latin1.md:3:11: error: the file is not UTF-8 text",
+        "services/latin1.md:3:11: error[OB0304]: the file is not UTF-8 text",
     );
 }
 
@@ -70,25 +70,25 @@ fn every_bad_input_is_located_in_one_run() {
 fn crlf_line_endings_keep_line_numbers_right() {
     assert_reports(
         &broken_diagnostics(),
-        "services/crlf.md:4:7: error: `tier`: tier `9` is out of range",
+        "services/crlf.md:4:7: error[OB0306]: `tier`: tier `9` is out of range",
     );
 }
 
 #[test]
 fn a_file_with_several_problems_reports_all_of_them() {
     let d = broken_diagnostics();
-    assert_reports(&d, "services/many-problems.md:3:7: error: `tier`");
+    assert_reports(&d, "services/many-problems.md:3:7: error[OB0306]: `tier`");
     assert_reports(
         &d,
-        "services/many-problems.md:4:11: error: `reviewed`: `soon` is not a date",
+        "services/many-problems.md:4:11: error[OB0306]: `reviewed`: `soon` is not a date",
     );
     assert_reports(
         &d,
-        "services/many-problems.md:5:12: error: `lifecycle`: unknown variant `retired`",
+        "services/many-problems.md:5:12: error[OB0306]: `lifecycle`: unknown variant `retired`",
     );
     assert_reports(
         &d,
-        "services/many-problems.md:6:1: warning: unknown key `ownr` is ignored\n  help: did you mean `owner`?",
+        "services/many-problems.md:6:1: warning[OB0305]: unknown key `ownr` is ignored\n  help: did you mean `owner`?",
     );
 }
 
@@ -126,6 +126,10 @@ fn problems_are_in_the_json_report_too() {
         (Some(4), Some(7))
     );
     assert_eq!(tier["severity"], "error");
+    assert_eq!(
+        tier["code"], "OB0306",
+        "the kind of problem, as docs/diagnostics.md names it"
+    );
     assert!(problems.iter().filter(|p| p["severity"] == "error").count() >= 12);
 }
 
@@ -202,7 +206,7 @@ fn book_toml_problems_are_located_with_suggestions() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains(
-            "book.toml:5:1: error: unknown key `output.dri`\n  help: did you mean `dir`?"
+            "book.toml:5:1: error[OB0103]: unknown key `output.dri`\n  help: did you mean `dir`?"
         ),
         "{}",
         stderr(&output)
@@ -297,9 +301,9 @@ fn a_key_written_twice_is_an_error_at_the_second_naming_the_first() {
         )
         .check()
         .exits(2)
-        .stderr_has(&format!("services/a/service.md:3:1: error: invalid YAML in the front matter: key `service` is written twice; the first is on line 2{help}"))
-        .stderr_has(&format!("services/n/service.md:5:3: error: invalid YAML in the front matter: key `team` is written twice; the first is on line 4{help}"))
-        .stderr_has(&format!("catalog/catalog-info.yaml:7:5: error: invalid YAML: key `github.com/project-slug` is written twice; the first is on line 6{help}"));
+        .stderr_has(&format!("services/a/service.md:3:1: error[OB0303]: invalid YAML in the front matter: key `service` is written twice; the first is on line 2{help}"))
+        .stderr_has(&format!("services/n/service.md:5:3: error[OB0303]: invalid YAML in the front matter: key `team` is written twice; the first is on line 4{help}"))
+        .stderr_has(&format!("catalog/catalog-info.yaml:7:5: error[OB0801]: invalid YAML: key `github.com/project-slug` is written twice; the first is on line 6{help}"));
 }
 
 #[test]
@@ -321,10 +325,10 @@ fn an_invalid_id_is_one_error_that_says_what_is_wrong_and_never_echoes_a_long_va
     let run = book
         .build()
         .exits(2)
-        .stderr_has(&format!("zero-width/service.md:2:10: error: `service`: `pay\\u{{200b}}ments` is not a valid id: it contains U+200B ZERO WIDTH SPACE; {use_instead}\n"))
-        .stderr_has(&format!("bidi/service.md:2:10: error: `service`: `pay\\u{{202e}}ments` is not a valid id: it contains U+202E RIGHT-TO-LEFT OVERRIDE; {use_instead}\n"))
-        .stderr_has("cyrillic/service.md:2:10: error: `service`: `pаyments` is not a valid id: it contains U+0430 CYRILLIC SMALL LETTER A; use lowercase letters, digits and '-' (for example `p-yments`)\n")
-        .stderr_has(&format!("long/service.md:2:10: error: `service`: `{}…` is not a valid id: it is 100000 characters long; an id has at most 127\n", &long[..80]))
+        .stderr_has(&format!("zero-width/service.md:2:10: error[OB0306]: `service`: `pay\\u{{200b}}ments` is not a valid id: it contains U+200B ZERO WIDTH SPACE; {use_instead}\n"))
+        .stderr_has(&format!("bidi/service.md:2:10: error[OB0306]: `service`: `pay\\u{{202e}}ments` is not a valid id: it contains U+202E RIGHT-TO-LEFT OVERRIDE; {use_instead}\n"))
+        .stderr_has("cyrillic/service.md:2:10: error[OB0306]: `service`: `pаyments` is not a valid id: it contains U+0430 CYRILLIC SMALL LETTER A; use lowercase letters, digits and '-' (for example `p-yments`)\n")
+        .stderr_has(&format!("long/service.md:2:10: error[OB0306]: `service`: `{}…` is not a valid id: it is 100000 characters long; an id has at most 127\n", &long[..80]))
         .stderr_lacks("missing field");
     let d = run.stderr();
     assert!(d.len() < 2_000, "no value echoed whole: {} bytes", d.len());
@@ -366,11 +370,11 @@ fn docs_in_other_encodings_and_line_endings_are_read_or_refused_with_a_reason() 
         // Read, and located on the right line.
         assert_reports(
             &d,
-            &format!("{read}/service.md:4:7: error: `tier`: tier `9` is out of range"),
+            &format!("{read}/service.md:4:7: error[OB0306]: `tier`: tier `9` is out of range"),
         );
     }
     assert_reports(
         &d,
-        "no-bom/service.md: error: the file looks like UTF-16 (little-endian) without a byte order mark; opsbook reads UTF-8\n  help: save it as UTF-8, for example with `iconv -f UTF-16LE -t UTF-8` or your editor's \"encoding\" setting",
+        "no-bom/service.md: error[OB0304]: the file looks like UTF-16 (little-endian) without a byte order mark; opsbook reads UTF-8\n  help: save it as UTF-8, for example with `iconv -f UTF-16LE -t UTF-8` or your editor's \"encoding\" setting",
     );
 }

@@ -837,7 +837,8 @@ async fn the_overlay_shows_a_problem_with_markup_in_it_and_reloading_still_works
     let good = std::fs::read_to_string(&doc).unwrap();
     std::fs::write(&doc, good.replace("tier: 3", "tier: \"<!--<script>\"")).unwrap();
     let overlay_shows_it = "const o = document.getElementById('opsbook-problems'); \
-         return !!o && o.textContent.includes('<!--<script>')";
+         return !!o && o.textContent.includes('<!--<script>') \
+         && o.textContent.includes('error[OB0306]')";
     wait_until(
         &browser,
         "the overlay to show the problem",

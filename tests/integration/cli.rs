@@ -92,7 +92,7 @@ fn a_new_service_doc_shows_every_gap_and_every_field_is_valid() {
         .lines()
         .filter(|line| {
             line.ends_with(
-                "warning: links to `runbooks/TODO.md`, which is not among the book's files",
+                "warning[OB0501]: links to `runbooks/TODO.md`, which is not among the book's files",
             )
         })
         .collect();
@@ -157,7 +157,8 @@ fn a_broken_theme_template_is_reported_and_nothing_is_written() {
     let output = opsbook(book.path(), &["build", "--today", TODAY]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("theme/templates/teams.html:1:7: error: Found `%}` but expected"),
+        stderr(&output)
+            .contains("theme/templates/teams.html:1:7: error[OB0902]: Found `%}` but expected"),
         "{}",
         stderr(&output)
     );

@@ -156,7 +156,7 @@ fn bad_dot_is_a_located_warning_and_the_page_shows_the_source() {
     let output = opsbook(book.path(), &["build", "--today", TODAY]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("services/drawn/service.md:29:1: warning: invalid DOT: expected a node name (at `c -> ;`)"),
+        stderr(&output).contains("services/drawn/service.md:29:1: warning[OB0508]: invalid DOT: expected a node name (at `c -> ;`)"),
         "{}",
         stderr(&output)
     );
@@ -172,7 +172,7 @@ fn bad_dot_is_a_located_warning_and_the_page_shows_the_source() {
     );
     let check = opsbook(book.path(), &["check", "--today", TODAY]);
     assert!(
-        stderr(&check).contains("services/drawn/service.md:29:1: warning: invalid DOT"),
+        stderr(&check).contains("services/drawn/service.md:29:1: warning[OB0508]: invalid DOT"),
         "check reports it too"
     );
 }
@@ -212,7 +212,7 @@ fn hostile_labels_are_escaped_everywhere_they_are_drawn() {
 fn an_architecture_link_to_an_unknown_component_is_located() {
     let output = opsbook(&fixture("graph"), &["check", "--today", TODAY]);
     assert!(
-        stderr(&output).contains("services/drawn/service.md:12:13: warning: architecture link names unknown component `cache`"),
+        stderr(&output).contains("services/drawn/service.md:12:13: warning[OB0403]: architecture link names unknown component `cache`"),
         "{}",
         stderr(&output)
     );

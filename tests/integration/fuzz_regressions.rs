@@ -26,7 +26,7 @@ fn an_unclosed_script_before_a_dot_block_is_dropped_with_it() {
     // placeholder is left on the page. The author is told, at the `<script>`.
     let (page, message) = page_of("markdown-unclosed-script-before-dot.md");
     assert!(
-        message.contains("found/service.md:4:2: warning: `<script>` is never closed: the page leaves it out with everything after it, to the end of the doc\n"),
+        message.contains("found/service.md:4:2: warning[OB0506]: `<script>` is never closed: the page leaves it out with everything after it, to the end of the doc\n"),
         "{message}"
     );
     let doc = &page[page

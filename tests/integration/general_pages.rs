@@ -152,7 +152,7 @@ fn a_stale_link_is_a_warning_and_marked_where_it_is_written() {
     let book = fixture(ORG);
     let (_guard, site, log) = built_runbook_org();
     assert!(
-        log.contains("runbooks/general/paging.md:10:24: warning: links to `old-escalation.md`, which is not among the book's files"),
+        log.contains("runbooks/general/paging.md:10:24: warning[OB0501]: links to `old-escalation.md`, which is not among the book's files"),
         "{log}"
     );
     let paging = fs::read_to_string(site.join("docs/runbooks/general/paging.html")).unwrap();
@@ -185,7 +185,9 @@ fn with_broken_links_as_errors_the_same_book_writes_nothing() {
     let log = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{log}");
     assert!(
-        log.contains("runbooks/general/paging.md:10:24: error: links to `old-escalation.md`"),
+        log.contains(
+            "runbooks/general/paging.md:10:24: error[OB0501]: links to `old-escalation.md`"
+        ),
         "{log}"
     );
     assert!(!site.exists(), "nothing is written");
@@ -232,7 +234,7 @@ fn a_claimed_page_never_displaces_the_services_own() {
         .file("docs/x/notes.md", "# Claimed notes\n");
     book.build()
         .exits(0)
-        .stderr_has("docs/x/notes.md: warning: `x` claims this page, but its own `notes.md` is published at the same place; this one is skipped");
+        .stderr_has("docs/x/notes.md: warning[OB0405]: `x` claims this page, but its own `notes.md` is published at the same place; this one is skipped");
     let notes = fs::read_to_string(book.path().join("site/services/x/notes.html")).unwrap();
     assert!(notes.contains("Own notes"), "{notes}");
 }

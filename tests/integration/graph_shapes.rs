@@ -163,7 +163,7 @@ fn thousands_of_undocumented_dependencies_are_checked_and_the_first_get_suggesti
     let warnings = stderr(&output);
     assert!(
         warnings.contains(
-            "warning: `api-0000` depends on `apj-0000`, which no service doc declares\n  \
+            "warning[OB0402]: `api-0000` depends on `apj-0000`, which no service doc declares\n  \
              help: did you mean `api-0000`?"
         ),
         "{}",
@@ -171,7 +171,7 @@ fn thousands_of_undocumented_dependencies_are_checked_and_the_first_get_suggesti
     );
     // Past the book's comparisons, the help says what to do without a suggestion.
     assert!(warnings.contains(
-        "warning: `api-2999` depends on `apj-2999`, which no service doc declares\n  \
+        "warning[OB0402]: `api-2999` depends on `apj-2999`, which no service doc declares\n  \
          help: document `apj-2999`, or write `{ external: apj-2999 }` if it is a third party"
     ));
 }

@@ -233,7 +233,7 @@ fn a_shallow_clone_draws_what_it_holds_and_says_so() {
     let (site, warnings) = build(&shallow, root.path(), &["--history", "10"]);
     assert!(
         warnings.contains(
-            "warning: the repository is a shallow clone: history shows the 2 commits it holds"
+            "warning[OB0904]: the repository is a shallow clone: history shows the 2 commits it holds"
         ),
         "{warnings}"
     );
@@ -256,7 +256,7 @@ fn history_outside_a_git_repository_is_a_warning_and_the_site_is_built() {
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("warning: history was asked for, but ")
+        stderr(&output).contains("warning[OB0904]: history was asked for, but ")
             && stderr(&output).contains("is not inside a git repository"),
         "{}",
         stderr(&output)

@@ -35,12 +35,12 @@ fn yaml_alias_bombs_and_deep_nesting_are_located_errors() {
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(
-        message.contains("bomb/service.md:2:1: error: invalid YAML in the front matter: repetition limit exceeded"),
+        message.contains("bomb/service.md:2:1: error[OB0303]: invalid YAML in the front matter: repetition limit exceeded"),
         "{message}"
     );
     // Past 255 levels of `[`, yaml-rust2 stops where it counted the 256th.
     assert!(
-        message.contains("deep/service.md:3:262: error: invalid YAML in the front matter: mappings and lists nest deeper than 64 levels\n  help: opsbook reads YAML nested at most 64 levels deep: flatten the structure"),
+        message.contains("deep/service.md:3:262: error[OB0303]: invalid YAML in the front matter: mappings and lists nest deeper than 64 levels\n  help: opsbook reads YAML nested at most 64 levels deep: flatten the structure"),
         "{message}"
     );
 }
@@ -53,7 +53,7 @@ fn a_file_over_the_size_limit_is_not_read() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains(
-            "huge/service.md: error: the file is 10.0 MB; opsbook reads files of up to 10 MB\n  help: split it into pages beside the service doc"
+            "huge/service.md: error[OB0203]: the file is 10.0 MB; opsbook reads files of up to 10 MB\n  help: split it into pages beside the service doc"
         ),
         "{}",
         stderr(&output)
@@ -91,7 +91,7 @@ fn a_fifty_megabyte_file_is_refused_without_being_read() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).starts_with(
-            "huge/service.md: error: the file is 50.0 MB; opsbook reads files of up to 10 MB\n"
+            "huge/service.md: error[OB0203]: the file is 50.0 MB; opsbook reads files of up to 10 MB\n"
         ),
         "{}",
         stderr(&output)
@@ -140,7 +140,7 @@ fn a_dot_block_of_fifty_thousand_nodes_is_refused_quickly() {
     let (warning, took) = diagram_warning(&book);
     assert_eq!(
         warning,
-        "drawn/service.md:7:1: warning: this diagram is shown as code: the diagram has 50001 nodes; at most 150 can be drawn\n  help: split it into smaller diagrams, each of the part that matters"
+        "drawn/service.md:7:1: warning[OB0509]: this diagram is shown as code: the diagram has 50001 nodes; at most 150 can be drawn\n  help: split it into smaller diagrams, each of the part that matters"
     );
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
@@ -154,7 +154,7 @@ fn a_dot_block_of_few_nodes_and_long_edges_is_refused_quickly() {
     let book = dot_book(chain.chain(mirrors));
     let (warning, took) = diagram_warning(&book);
     assert!(
-        warning.starts_with("drawn/service.md:7:1: warning: this diagram is shown as code: the diagram's 150 nodes and 224 edges make ")
+        warning.starts_with("drawn/service.md:7:1: warning[OB0509]: this diagram is shown as code: the diagram's 150 nodes and 224 edges make ")
             && warning.ends_with(" pieces to lay out (edges that skip levels count once a level); at most 2000 can be drawn\n  help: split it into smaller diagrams, each of the part that matters"),
         "{warning}"
     );
@@ -176,7 +176,7 @@ fn a_dot_block_of_many_paths_is_refused_quickly() {
     let (warning, took) = diagram_warning(&book);
     assert_eq!(
         warning,
-        "drawn/service.md:7:1: warning: this diagram is shown as code: the diagram's 101 nodes and 130 edges join up in so many ways that the layout engine would take more than 5000000 steps to find their cycles\n  help: drop edges that a longer path already shows, or split it into smaller diagrams"
+        "drawn/service.md:7:1: warning[OB0509]: this diagram is shown as code: the diagram's 101 nodes and 130 edges join up in so many ways that the layout engine would take more than 5000000 steps to find their cycles\n  help: drop edges that a longer path already shows, or split it into smaller diagrams"
     );
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
@@ -194,12 +194,14 @@ fn a_doc_of_countless_links_and_tags_is_read_in_linear_time() {
     let took = started.elapsed();
     let message = stderr(&output);
     assert!(
-        message.starts_with("drawn/service.md:8:1: warning: `<style>` is left out of the page"),
+        message.starts_with(
+            "drawn/service.md:8:1: warning[OB0506]: `<style>` is left out of the page"
+        ),
         "{message}"
     );
     assert_eq!(message.matches("is left out of the page").count(), 20_000);
     assert!(
-        message.contains("drawn/service.md:20007:1: warning: `<style>`"),
+        message.contains("drawn/service.md:20007:1: warning[OB0506]: `<style>`"),
         "the last one, at its line"
     );
     assert!(took < Duration::from_secs(20), "took {took:?}");
@@ -285,7 +287,7 @@ fn dot_nesting_past_the_limit_is_a_located_warning_even_on_the_smallest_stack() 
         nested_dot_block(10_000)
     );
     let book = book_with(&[("deep/service.md", doc)]);
-    let warning = "deep/service.md:202:10: warning: invalid DOT: subgraphs nest deeper than 64 levels of `{`\n  help: the page shows the block as code until it parses";
+    let warning = "deep/service.md:202:10: warning[OB0508]: invalid DOT: subgraphs nest deeper than 64 levels of `{`\n  help: the page shows the block as code until it parses";
     let check = opsbook_within(60, book.path(), &["check", "--today", TODAY]);
     assert!(stderr(&check).contains(warning), "{}", stderr(&check));
     let build = opsbook_on_smallest_stack(book.path(), &["build", "-o", "site", "--today", TODAY]);
@@ -316,7 +318,7 @@ fn deep_yaml_is_refused_in_linear_time_and_the_deepest_allowed_builds_on_the_sma
     let book = book_with(&[("lists/service.md", lists), ("maps/service.md", maps)]);
     let output = opsbook_on_smallest_stack(book.path(), &["check", "--today", TODAY]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    let too_deep = "error: invalid YAML in the front matter: mappings and lists nest deeper than 64 levels\n  help: opsbook reads YAML nested at most 64 levels deep: flatten the structure";
+    let too_deep = "error[OB0303]: invalid YAML in the front matter: mappings and lists nest deeper than 64 levels\n  help: opsbook reads YAML nested at most 64 levels deep: flatten the structure";
     for at in ["lists/service.md:3:268", "maps/service.md:3:265"] {
         assert!(
             stderr(&output).contains(&format!("{at}: {too_deep}")),
@@ -386,7 +388,7 @@ fn html_nested_past_the_limit_is_flattened_in_linear_time_with_a_located_warning
             ("lists", 513, 199_488),
         ] {
             let warning = format!(
-                "{service}/service.md:6:{column}: warning: HTML here nests {limit} ({tags} of them)"
+                "{service}/service.md:6:{column}: warning[OB0507]: HTML here nests {limit} ({tags} of them)"
             );
             assert!(message.contains(&warning), "{warning}\n{message}");
         }
@@ -411,7 +413,7 @@ fn thousands_of_located_problems_are_reported_in_linear_time() {
     let output = opsbook_within(60, book.path(), &["check", "--today", TODAY]);
     let message = stderr(&output);
     assert!(
-        message.contains("many/service.md:20003:5: warning: `many` depends on `undocumented-19999`, which no service doc declares"),
+        message.contains("many/service.md:20003:5: warning[OB0402]: `many` depends on `undocumented-19999`, which no service doc declares"),
         "{message}"
     );
 }
@@ -427,7 +429,7 @@ fn formatting_elements_left_open_do_not_multiply_the_page() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(
-        message.contains("bold/service.md:6:3234: warning: from here the page shows this doc as text, without its tags (19995 of them): formatting elements left open"),
+        message.contains("bold/service.md:6:3234: warning[OB0507]: from here the page shows this doc as text, without its tags (19995 of them): formatting elements left open"),
         "{message}"
     );
     let page = std::fs::read_to_string(book.path().join("site/services/bold/index.html")).unwrap();

@@ -85,23 +85,23 @@ fn assert_broken_links_reported(d: &str, severity: &str) {
         assert_reports(
             d,
             &format!(
-                "{SERVICE}:{at}: {severity}: links to `{link}`, which is not among the book's files{help}"
+                "{SERVICE}:{at}: {severity}[OB0501]: links to `{link}`, which is not among the book's files{help}"
             ),
         );
     }
     assert_reports(
         d,
         &format!(
-            "{SERVICE}:24:22: {severity}: links to `../../README.md`, which is outside the sources, so it cannot be published"
+            "{SERVICE}:24:22: {severity}[OB0502]: links to `../../README.md`, which is outside the sources, so it cannot be published"
         ),
     );
     assert_reports(
         d,
-        "services/checkout/service.md:23:32: warning: links to `../payments/service.md#slos`, but that page has no heading with that id\n  help: did you mean `#slo`?",
+        "services/checkout/service.md:23:32: warning[OB0504]: links to `../payments/service.md#slos`, but that page has no heading with that id\n  help: did you mean `#slo`?",
     );
     assert_reports(
         d,
-        "services/checkout/runbooks/stuck-orders.md:5:42: warning: links to `#verify`, but this page has no heading with that id\n  help: its headings' ids are: stuck-orders, mitigation",
+        "services/checkout/runbooks/stuck-orders.md:5:42: warning[OB0504]: links to `#verify`, but this page has no heading with that id\n  help: its headings' ids are: stuck-orders, mitigation",
     );
 }
 
@@ -195,7 +195,7 @@ fn a_dead_anchor_written_in_markdown_stays_a_warning() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_reports(
         &stderr(&output),
-        "services/checkout/runbooks/stuck-orders.md:5:42: warning: links to `#verify`",
+        "services/checkout/runbooks/stuck-orders.md:5:42: warning[OB0504]: links to `#verify`",
     );
 }
 
@@ -221,11 +221,11 @@ fn a_dead_link_in_a_theme_override_stops_the_build() {
     let d = stderr(&output);
     assert_reports(
         &d,
-        "theme/templates/gaps.html: error: `gaps/index.html`, made by this template, links to `../home.html`, which is not among the site's files\n  help: fix the link in this template",
+        "theme/templates/gaps.html: error[OB0903]: `gaps/index.html`, made by this template, links to `../home.html`, which is not among the site's files\n  help: fix the link in this template",
     );
     assert_reports(
         &d,
-        "theme/templates/gaps.html: error: `gaps/index.html`, made by this template, links to `../checks/index.html#no-such-check`, but `checks/index.html` has no element with id `no-such-check`",
+        "theme/templates/gaps.html: error[OB0903]: `gaps/index.html`, made by this template, links to `../checks/index.html#no-such-check`, but `checks/index.html` has no element with id `no-such-check`",
     );
     assert!(files_in(&site) == before, "the previous site is kept");
 }

@@ -223,7 +223,7 @@ fn github_format_annotates_problems_in_files_at_their_column() {
         .find(|l| l.contains("services/bad/service.md"))
         .unwrap_or_else(|| panic!("no annotation for the bad file in:\n{text}"));
     assert!(
-        problem.starts_with("::warning file=services/bad/service.md,line=3,col=1,title=opsbook%3A invalid file::unknown key `ownr` is ignored"),
+        problem.starts_with("::warning file=services/bad/service.md,line=3,col=1,title=opsbook OB0305%3A doc-unknown-key::unknown key `ownr` is ignored"),
         "{problem}"
     );
     assert!(problem.contains("did you mean `owner`"), "{problem}");
@@ -274,6 +274,46 @@ fn sarif_is_valid_for_the_sarif_multitool_and_github() {
         .unwrap();
     assert_eq!(waived["suppressions"][0]["kind"], "inSource");
 
+    let file = book.path().join("report.sarif");
+    std::fs::write(&file, &output.stdout).unwrap();
+    assert_eq!(multitool_findings(&file, "Sarif;Gh"), Vec::<String>::new());
+}
+
+/// Each kind of problem in a file is its own SARIF rule, named by its code, so code scanning
+/// can group and filter them; the log stays valid.
+#[test]
+fn sarif_makes_each_problem_code_a_rule() {
+    let book = book();
+    write_file(
+        &book.path().join("services/bad/service.md"),
+        "---\nservice: bad\nownr:\n  team: x\ntier: 9\n---\nSee [the runbook](runbok.md).\n",
+    );
+    let output = opsbook(
+        book.path(),
+        &["check", "--format", "sarif", "--today", TODAY],
+    );
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let problems: Vec<(&str, &str)> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"].as_str().unwrap().starts_with("OB"))
+        .map(|r| {
+            let rule = &rules[r["ruleIndex"].as_u64().unwrap() as usize];
+            assert_eq!(rule["id"], r["ruleId"], "the index leads to another rule");
+            (rule["id"].as_str().unwrap(), rule["name"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ("OB0305", "DocUnknownKey"),
+            ("OB0306", "DocInvalidValue"),
+            ("OB0501", "BrokenLink")
+        ]
+    );
     let file = book.path().join("report.sarif");
     std::fs::write(&file, &output.stdout).unwrap();
     assert_eq!(multitool_findings(&file, "Sarif;Gh"), Vec::<String>::new());

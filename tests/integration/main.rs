@@ -8,6 +8,7 @@ mod book;
 mod browser;
 mod catalog_reading;
 mod cli;
+mod diagnostics_doc;
 mod diagrams;
 mod diff;
 mod docs_tree;

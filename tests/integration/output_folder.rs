@@ -118,7 +118,7 @@ fn an_earlier_site_inside_the_sources_is_skipped_with_a_warning() {
     assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
     assert!(
         stderr(&built).contains(
-            "services/old: warning: this folder is a site opsbook built (it has a `.opsbook` marker); its pages were not read as docs"
+            "services/old: warning[OB0204]: this folder is a site opsbook built (it has a `.opsbook` marker); its pages were not read as docs"
         ),
         "{}",
         stderr(&built)

@@ -34,7 +34,7 @@ fn symlinks_out_of_the_sources_are_neither_read_nor_published() {
     for link in ["services/stolen", "services/fine/notes.md"] {
         assert!(
             message.contains(&format!(
-                "{link}: warning: this symlink leads outside the source folder"
+                "{link}: warning[OB0205]: this symlink leads outside the source folder"
             )),
             "{link}: {message}"
         );
@@ -83,7 +83,7 @@ fn symlinks_inside_a_source_are_not_walked_twice_and_cannot_loop() {
     assert!(!message.contains("duplicate"), "{message}");
     assert!(!message.contains("symlink loop"), "{message}");
     assert!(
-        message.contains("services/self: warning: cannot read this folder: ")
+        message.contains("services/self: warning[OB0206]: cannot read this folder: ")
             && message.contains("Too many levels of symbolic links (os error 40); it was skipped"),
         "{message}"
     );

@@ -100,7 +100,7 @@ fn a_script_in_a_published_svg_is_removed_in_any_case_of_its_name_with_a_located
                 "`<script>` was removed from the published image: a script in an SVG runs on the site's origin when the image is opened",
             ),
         ] {
-            let expected = format!("services/a/{file}:{at}: warning: {what}");
+            let expected = format!("services/a/{file}:{at}: warning[OB0702]: {what}");
             assert!(
                 warnings.contains(&expected),
                 "no `{expected}` in:\n{warnings}"
@@ -150,7 +150,7 @@ fn an_svg_that_cannot_be_made_safe_is_refused_with_a_located_warning() {
     let built = opsbook(book.path(), &["build", "-o", "site", "--today", TODAY]);
     let warnings = stderr(&built);
     assert!(
-        warnings.contains("services/a/bomb.svg:2:1: warning: this SVG image is not published: the image declares entities in its DOCTYPE"),
+        warnings.contains("services/a/bomb.svg:2:1: warning[OB0703]: this SVG image is not published: the image declares entities in its DOCTYPE"),
         "{warnings}"
     );
     assert!(!book.path().join("site/services/a/bomb.svg").exists());

@@ -103,7 +103,7 @@ fn hidden_element_warnings(book: &Path) -> Vec<String> {
     let lines: Vec<&str> = message.lines().collect();
     lines
         .windows(2)
-        .filter(|pair| pair[0].contains("warning: `<"))
+        .filter(|pair| pair[0].contains("warning[OB0506]: `<"))
         .map(|pair| pair.join("\n"))
         .collect()
 }
@@ -115,7 +115,7 @@ fn the_author_is_told_what_the_page_leaves_out() {
     assert_eq!(
         hidden_element_warnings(book.path()),
         [
-            "services/hostile/service.md:6:1: warning: `<script>` is left out of the page: the site shows no script elements from docs\n  help: remove it; a book that trusts every author can keep raw HTML with `allow-raw-html = true` under `[output]` in book.toml"
+            "services/hostile/service.md:6:1: warning[OB0506]: `<script>` is left out of the page: the site shows no script elements from docs\n  help: remove it; a book that trusts every author can keep raw HTML with `allow-raw-html = true` under `[output]` in book.toml"
         ]
     );
 }
@@ -146,7 +146,7 @@ fn an_unclosed_script_is_a_warning_whether_or_not_html_is_kept() {
         .unwrap();
         let warnings = hidden_element_warnings(book.path());
         let unclosed = format!(
-            "services/hostile/service.md:26:5: warning: `<script>` is never closed: {consequence}\n  help: {help}"
+            "services/hostile/service.md:26:5: warning[OB0506]: `<script>` is never closed: {consequence}\n  help: {help}"
         );
         assert_eq!(
             warnings.last(),
@@ -171,16 +171,17 @@ fn a_script_address_in_the_front_matter_is_a_located_error() {
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(
-        message.contains("services/sneaky/service.md:4:14: error: `monitoring.dashboard` is a `javascript:` address, which no page links to"),
+        message.contains("services/sneaky/service.md:4:14: error[OB0307]: `monitoring.dashboard` is a `javascript:` address, which no page links to"),
         "{message}"
     );
     assert!(
-        message
-            .contains("services/sneaky/service.md:6:9: error: `testing.unit` is a `data:` address"),
+        message.contains(
+            "services/sneaky/service.md:6:9: error[OB0307]: `testing.unit` is a `data:` address"
+        ),
         "{message}"
     );
     assert_eq!(
-        message.matches("error:").count(),
+        message.matches("error[").count(),
         2,
         "the https on-call is fine: {message}"
     );

@@ -142,7 +142,7 @@ fn offline_builds_use_the_cache_and_a_lost_repository_fails_unless_stale_is_allo
     let offline_first = opsbook(&book, &["check", "--offline", "--today", TODAY]);
     assert_eq!(offline_first.status.code(), Some(2));
     assert!(
-        stderr(&offline_first).contains("book.toml:5:1: error: source `payments`")
+        stderr(&offline_first).contains("book.toml:5:1: error[OB0208]: source `payments`")
             && stderr(&offline_first).contains("is not in the cache"),
         "{}",
         stderr(&offline_first)
@@ -155,7 +155,7 @@ fn offline_builds_use_the_cache_and_a_lost_repository_fails_unless_stale_is_allo
     assert_eq!(lost.status.code(), Some(2));
     let message = stderr(&lost);
     assert!(
-        message.contains("book.toml:5:1: error: cannot fetch source `payments`")
+        message.contains("book.toml:5:1: error[OB0210]: cannot fetch source `payments`")
             && message.contains("--allow-stale"),
         "{message}"
     );
@@ -173,7 +173,7 @@ fn offline_builds_use_the_cache_and_a_lost_repository_fails_unless_stale_is_allo
         ],
     );
     assert_eq!(stale.status.code(), Some(0), "{}", stderr(&stale));
-    assert!(stderr(&stale).contains("warning: could not fetch source `payments`"));
+    assert!(stderr(&stale).contains("warning[OB0209]: could not fetch source `payments`"));
     let page = std::fs::read_to_string(out.join("services/refunds/index.html")).unwrap();
     assert!(
         page.contains("could not be fetched for this build"),
@@ -195,7 +195,8 @@ fn a_missing_revision_or_repository_is_a_clear_error() {
     let output = opsbook(&book, &["check", "--today", TODAY]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("book.toml:5:1: error: cannot fetch source `payments` (file://")
+        stderr(&output)
+            .contains("book.toml:5:1: error[OB0210]: cannot fetch source `payments` (file://")
             && stderr(&output).contains("rev no-such-branch"),
         "{}",
         stderr(&output)
@@ -266,15 +267,15 @@ fn bad_source_entries_are_located_errors() {
     for (entry, wanted) in [
         (
             "path = \"x\"\ngit = \"https://example.com/x.git\"",
-            "book.toml:7:1: error: a source has either `path` or `git`, not both",
+            "book.toml:7:1: error[OB0105]: a source has either `path` or `git`, not both",
         ),
         (
             "path = \"x\"\nrev = \"main\"",
-            "book.toml:7:1: error: `rev` is for git sources",
+            "book.toml:7:1: error[OB0105]: `rev` is for git sources",
         ),
         (
             "git = \"https://example.com/x.git\"\ndir = \"../up\"",
-            "book.toml:7:1: error: \"../up\" leaves the repository",
+            "book.toml:7:1: error[OB0105]: \"../up\" leaves the repository",
         ),
         (
             "git = \"https://example.com/x.git\"\nrev = \"--upload-pack=evil\"",
@@ -282,7 +283,7 @@ fn bad_source_entries_are_located_errors() {
         ),
         (
             "path = \"x\"\ninclude = [\"a[\"]",
-            "book.toml:7:1: error: \"a[\" is not a glob",
+            "book.toml:7:1: error[OB0105]: \"a[\" is not a glob",
         ),
         ("pth = \"x\"", "did you mean `path`?"),
     ] {

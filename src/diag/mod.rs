@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+mod code;
+
+pub(crate) use code::{Code, code_list, explanation, fix};
+
 /// How bad a problem is. Errors fail a build; warnings only with `--deny-warnings`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,6 +63,8 @@ impl Position {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub(crate) severity: Severity,
+    /// What kind of problem it is; stable across versions.
+    pub(crate) code: Code,
     /// Path relative to the book root (or as the user gave it).
     pub(crate) path: PathBuf,
     pub(crate) position: Option<Position>,
@@ -69,9 +75,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub(crate) fn error(code: Code, path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
+            code,
             path: path.into(),
             position: None,
             message: tidy(&message.into()),
@@ -79,19 +86,24 @@ impl Diagnostic {
         }
     }
 
-    pub(crate) fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Diagnostic::new(Severity::Warning, path, message)
+    pub(crate) fn warning(
+        code: Code,
+        path: impl Into<PathBuf>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic::new(Severity::Warning, code, path, message)
     }
 
     /// A problem whose severity a setting decides.
     pub(crate) fn new(
         severity: Severity,
+        code: Code,
         path: impl Into<PathBuf>,
         message: impl Into<String>,
     ) -> Self {
         Diagnostic {
             severity,
-            ..Diagnostic::error(path, message)
+            ..Diagnostic::error(code, path, message)
         }
     }
 
@@ -124,9 +136,10 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {}: {}",
+            "{}: {}[{}]: {}",
             self.location(),
             self.severity,
+            self.code.id(),
             self.message
         )?;
         if let Some(help) = &self.help {
@@ -245,8 +258,8 @@ impl Diagnostics {
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut items: Vec<&Diagnostic> = self.items.iter().collect();
         items.sort_by(|a, b| {
-            (&a.path, a.position, a.severity, &a.message)
-                .cmp(&(&b.path, b.position, b.severity, &b.message))
+            (&a.path, a.position, a.severity, &a.message, a.code)
+                .cmp(&(&b.path, b.position, b.severity, &b.message, b.code))
         });
         items
     }
@@ -331,12 +344,16 @@ mod tests {
 
     #[test]
     fn displays_location_message_and_help() {
-        let d = Diagnostic::error("svc/service.md", "`tier` must be 1 to 4, found `7`")
-            .at(Position::new(4, 7))
-            .with_help("use 1 for the most critical services");
+        let d = Diagnostic::error(
+            Code::DocInvalidValue,
+            "svc/service.md",
+            "`tier` must be 1 to 4, found `7`",
+        )
+        .at(Position::new(4, 7))
+        .with_help("use 1 for the most critical services");
         assert_eq!(
             d.to_string(),
-            "svc/service.md:4:7: error: `tier` must be 1 to 4, found `7`\n  help: use 1 for the most critical services"
+            "svc/service.md:4:7: error[OB0306]: `tier` must be 1 to 4, found `7`\n  help: use 1 for the most critical services"
         );
     }
 }
