@@ -57,7 +57,7 @@ fn select(evaluated: &Evaluated, selection: &Selection) -> Result<Vec<NodeIndex>
     let (up, down) = selection
         .depth
         .map_or((settings.up, settings.down), |d| (d, d));
-    Ok(crate::analysis::neighbourhood_nodes(
+    Ok(crate::analysis::selection::neighbourhood_nodes(
         catalog, index, up, down,
     ))
 }

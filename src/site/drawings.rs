@@ -1,19 +1,19 @@
 //! Drawings: every diagram of the site, laid out once per distinct graph, when first needed.
 //!
 //! Builds the diagrams a reader needs (a service's neighbourhood, its architecture, each
-//! system, the organisation) from the catalog and the report, adds the ```dot blocks of every
-//! page, and lays them all out. Colours come from the report's levels; nothing here decides
-//! readiness.
+//! system, the organisation) from what `analysis::selection` chose to show and the report,
+//! adds the ```dot blocks of every page, and lays them all out. Colours come from the report's
+//! levels; nothing here decides readiness or which services a drawing shows.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
-use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 
+use crate::analysis::selection::{self, Across, Link, More};
 use crate::book::Evaluated;
 use crate::catalog::{self, Catalog};
 use crate::config::DiagramSettings;
@@ -22,10 +22,6 @@ use crate::diagram::{self, Diagram, DrawError, Edge, Node, Shape};
 use crate::markdown::slug;
 use crate::model::{DependencyKind, Kind};
 use crate::site::url;
-
-/// Above this many nodes the organisation graph is drawn as systems with edge counts: at 60
-/// services with three edges each a full layout takes seconds and reads as a hairball.
-pub(crate) const ORGANISATION_LIMIT: usize = 40;
 
 /// The site's diagrams, each described and laid out the first time a page asks for it:
 /// `build` renders every page and so draws everything once, in parallel; `serve` draws only
@@ -68,7 +64,7 @@ impl Drawings {
             settings,
             neighbourhoods: slots(catalog.services.len()),
             architectures: slots(catalog.services.len()),
-            systems: systems(catalog)
+            systems: selection::systems(catalog)
                 .into_iter()
                 .map(|(name, members)| (name, (members, OnceLock::new())))
                 .collect(),
@@ -228,39 +224,6 @@ pub(crate) fn system_page(system: &str) -> String {
     format!("systems/{}/index.html", slug(system))
 }
 
-/// The system a service belongs to, for grouping (`(no system)` when it names none).
-pub(crate) fn system_of(catalog: &Catalog, index: usize) -> &str {
-    catalog.services[index]
-        .source
-        .doc
-        .system
-        .as_deref()
-        .unwrap_or(NO_SYSTEM)
-}
-
-pub(crate) const NO_SYSTEM: &str = "(no system)";
-
-/// The organisation graph shows systems, not services: it has too many nodes to draw each.
-pub(crate) fn organisation_by_system(catalog: &Catalog) -> bool {
-    catalog.graph().node_count() > ORGANISATION_LIMIT
-}
-
-/// Every system named by a service, sorted, plus `(no system)` when some service names none,
-/// with its services: grouped once, as a book may have as many systems as services.
-fn systems(catalog: &Catalog) -> BTreeMap<String, Vec<usize>> {
-    let mut systems: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for index in 0..catalog.services.len() {
-        let name = system_of(catalog, index);
-        match systems.get_mut(name) {
-            Some(members) => members.push(index),
-            None => {
-                systems.insert(name.to_string(), vec![index]);
-            }
-        }
-    }
-    systems
-}
-
 /// How a documented service is drawn: shape by kind, colour by level, a link to its page.
 fn service_node(evaluated: &Evaluated, index: usize, from_page: &str) -> Node {
     let doc = &evaluated.catalog.services[index].source.doc;
@@ -317,74 +280,22 @@ fn catalog_node(evaluated: &Evaluated, node: &catalog::Node, from_page: &str) ->
 }
 
 /// A service's neighbourhood as drawn on its page: its dependencies and dependents, level by
-/// level as `[diagrams]` says, at most [`NEIGHBOURS_PER_LEVEL`] of each level; the others of
-/// a level are one "+N more" node that leads to the page's full lists.
+/// level as `[diagrams]` says (see [`selection::neighbourhood`]); the others of a level are
+/// one "+N more" node that leads to the page's full lists.
 fn neighbourhood(evaluated: &Evaluated, index: usize, settings: &DiagramSettings) -> Diagram {
     let catalog = &evaluated.catalog;
-    let graph = catalog.graph();
-    let start = catalog.node_of(index);
-    let mut nodes = vec![start];
-    let mut seen: BTreeSet<NodeIndex> = BTreeSet::from([start]);
-    let mut more: Vec<More> = Vec::new();
-    for (direction, depth) in [
-        (Direction::Outgoing, settings.down),
-        (Direction::Incoming, settings.up),
-    ] {
-        let mut level = vec![start];
-        for _ in 0..depth {
-            let mut next = Vec::new();
-            let mut omitted: BTreeMap<NodeIndex, usize> = BTreeMap::new();
-            for &node in &level {
-                for neighbour in graph.neighbors_directed(node, direction) {
-                    if !seen.insert(neighbour) {
-                        continue;
-                    }
-                    if next.len() < NEIGHBOURS_PER_LEVEL {
-                        next.push(neighbour);
-                    } else {
-                        *omitted.entry(node).or_default() += 1;
-                    }
-                }
-            }
-            // One node for the rest of the level, beside the node that has most of them.
-            if let Some((&beside, _)) = omitted
-                .iter()
-                .max_by_key(|(n, count)| (**count, std::cmp::Reverse(**n)))
-            {
-                more.push(More {
-                    beside,
-                    count: omitted.values().sum(),
-                    direction,
-                });
-            }
-            next.sort_unstable();
-            nodes.extend(&next);
-            level = next;
-        }
-    }
+    let selected = selection::neighbourhood(catalog, index, settings.up, settings.down);
     let page = url::service_page(catalog.services[index].id().as_str());
     let title = format!(
         "Dependencies of {}",
         catalog.services[index].source.doc.title_or_id()
     );
-    let mut diagram = subgraph(evaluated, &nodes, &page, title, "neighbourhood");
+    let mut diagram = subgraph(evaluated, &selected.nodes, &page, title, "neighbourhood");
     diagram.nodes[0].classes.push_str(" focus");
-    for more in more {
-        add_more_node(&mut diagram, &nodes, &more);
+    for more in &selected.more {
+        add_more_node(&mut diagram, &selected.nodes, more);
     }
     diagram
-}
-
-/// A neighbourhood draws at most this many nodes of each level around its service: a hub's
-/// hundreds of dependents in one row are neither readable nor cheap to lay out.
-pub(crate) const NEIGHBOURS_PER_LEVEL: usize = 8;
-
-/// The neighbours of one level left out of a neighbourhood.
-struct More {
-    /// The drawn node most of them are next to.
-    beside: NodeIndex,
-    count: usize,
-    direction: Direction,
 }
 
 fn add_more_node(diagram: &mut Diagram, nodes: &[NodeIndex], more: &More) {
@@ -450,139 +361,40 @@ pub(crate) fn subgraph(
     }
 }
 
-/// At most this many services of one system are drawn on its page.
-const SYSTEM_MEMBERS_LIMIT: usize = 60;
-/// Dependencies that cross a system's border are grouped by the system across it; the
-/// busiest this many groups are drawn.
-const BORDER_GROUPS_LIMIT: usize = 12;
-/// The systems graph keeps this many systems (the most connected) ...
-const SYSTEMS_LIMIT: usize = 50;
-/// ... and at most this many edges per system: more is a hairball, and layout-rs's cost grows
-/// steeply with edge density.
-const EDGES_PER_NODE: usize = 2;
-
-/// What sits across a system's border: another system, or a node no system holds.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Across {
-    System(String),
-    Other(NodeIndex),
-}
-
 /// A system's services, their dependencies on each other, and every dependency that crosses
-/// its border, grouped by the system on the other side.
+/// its border, grouped by the system on the other side (see [`selection::system`]).
 fn system(evaluated: &Evaluated, name: &str, all_members: &[usize]) -> Diagram {
-    let catalog = &evaluated.catalog;
-    let graph = catalog.graph();
     let page = system_page(name);
-    let members = &all_members[..all_members.len().min(SYSTEM_MEMBERS_LIMIT)];
-    let member_position: HashMap<NodeIndex, usize> = members
-        .iter()
-        .enumerate()
-        .map(|(p, &i)| (catalog.node_of(i), p))
-        .collect();
-    let mut inner: BTreeSet<(usize, usize, bool)> = BTreeSet::new();
-    // (member, across, member depends on it) -> (count, every edge soft)
-    let mut crossing: BTreeMap<(usize, Across, bool), (usize, bool)> = BTreeMap::new();
-    // Every edge that touches a member: out of it, or into it from outside.
-    let touching = member_position.keys().flat_map(|&member| {
-        graph.edges_directed(member, Direction::Outgoing).chain(
-            graph
-                .edges_directed(member, Direction::Incoming)
-                .filter(|e| !member_position.contains_key(&e.source())),
-        )
-    });
-    for edge in touching {
-        let soft = edge.weight().kind == DependencyKind::Soft;
-        let (from, to) = (edge.source(), edge.target());
-        match (member_position.get(&from), member_position.get(&to)) {
-            (Some(&a), Some(&b)) => {
-                inner.insert((a, b, soft));
-            }
-            (Some(&member), None) => add_crossing(&mut crossing, catalog, member, to, true, soft),
-            (None, Some(&member)) => {
-                add_crossing(&mut crossing, catalog, member, from, false, soft)
-            }
-            (None, None) => {}
-        }
-    }
-    let mut busiest: BTreeMap<&Across, usize> = BTreeMap::new();
-    for ((_, across, _), (count, _)) in &crossing {
-        *busiest.entry(across).or_default() += count;
-    }
-    let mut groups: Vec<(&Across, usize)> = busiest.into_iter().collect();
-    groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let hidden_groups = groups.len().saturating_sub(BORDER_GROUPS_LIMIT);
-    groups.truncate(BORDER_GROUPS_LIMIT);
-    groups.sort();
-
-    let mut nodes: Vec<Node> = members
+    let selected = selection::system(&evaluated.catalog, all_members);
+    let mut nodes: Vec<Node> = selected
+        .members
         .iter()
         .map(|&i| service_node(evaluated, i, &page))
         .collect();
-    let mut group_position: HashMap<&Across, usize> = HashMap::new();
-    for (across, count) in &groups {
-        group_position.insert(across, nodes.len());
-        nodes.push(border_node(evaluated, across, *count, &page));
-    }
-    let mut edges: Vec<Edge> = inner
-        .into_iter()
-        .map(|(from, to, soft)| Edge {
-            from,
-            to,
-            soft,
-            label: String::new(),
-        })
-        .collect();
-    let mut border: Vec<(usize, Edge)> = crossing
-        .iter()
-        .filter_map(|((member, across, outgoing), (count, all_soft))| {
-            let group = *group_position.get(across)?;
-            let (from, to) = if *outgoing {
-                (*member, group)
-            } else {
-                (group, *member)
-            };
-            let label = if *count > 1 {
-                count.to_string()
-            } else {
-                String::new()
-            };
-            Some((
-                *count,
-                Edge {
-                    from,
-                    to,
-                    soft: *all_soft,
-                    label,
-                },
-            ))
-        })
-        .collect();
-    // The busiest border crossings, up to what stays readable.
-    border.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then((a.1.from, a.1.to).cmp(&(b.1.from, b.1.to)))
-    });
-    let room = (EDGES_PER_NODE * nodes.len()).saturating_sub(edges.len());
-    let hidden_edges = border.len().saturating_sub(room);
-    edges.extend(border.into_iter().take(room).map(|(_, edge)| edge));
+    nodes.extend(
+        selected
+            .groups
+            .iter()
+            .map(|(across, count)| border_node(evaluated, across, *count, &page)),
+    );
     let mut title = format!("System {name}");
-    if members.len() < all_members.len() {
+    if selected.members.len() < selected.all_members {
         title.push_str(&format!(
             " (first {} of {} services)",
-            members.len(),
-            all_members.len()
+            selected.members.len(),
+            selected.all_members
         ));
     }
-    if hidden_groups > 0 {
+    if selected.hidden_groups > 0 {
         title.push_str(&format!(
-            ", {hidden_groups} more neighbouring systems not drawn"
+            ", {} more neighbouring systems not drawn",
+            selected.hidden_groups
         ));
     }
-    if hidden_edges > 0 {
+    if selected.hidden_edges > 0 {
         title.push_str(&format!(
             ", only the {} busiest border crossings",
-            edges.len()
+            selected.edges.len()
         ));
     }
     Diagram {
@@ -590,27 +402,21 @@ fn system(evaluated: &Evaluated, name: &str, all_members: &[usize]) -> Diagram {
         class: "system".into(),
         left_to_right: nodes.len() > 8,
         nodes,
-        edges,
+        edges: selected.edges.iter().map(counted_edge).collect(),
     }
 }
 
-fn add_crossing(
-    crossing: &mut BTreeMap<(usize, Across, bool), (usize, bool)>,
-    catalog: &Catalog,
-    member: usize,
-    other: NodeIndex,
-    outgoing: bool,
-    soft: bool,
-) {
-    let across = match &catalog.graph()[other] {
-        catalog::Node::Documented(index) => Across::System(system_of(catalog, *index).to_string()),
-        _ => Across::Other(other),
-    };
-    let entry = crossing
-        .entry((member, across, outgoing))
-        .or_insert((0, true));
-    entry.0 += 1;
-    entry.1 &= soft;
+/// An edge labelled with how many dependencies it stands for, when more than one.
+fn counted_edge(link: &Link) -> Edge {
+    Edge {
+        from: link.from,
+        to: link.to,
+        soft: link.soft,
+        label: match link.count {
+            1 => String::new(),
+            count => count.to_string(),
+        },
+    }
 }
 
 fn border_node(evaluated: &Evaluated, across: &Across, count: usize, page: &str) -> Node {
@@ -633,10 +439,9 @@ fn border_node(evaluated: &Evaluated, across: &Across, count: usize, page: &str)
 /// The whole organisation, or its systems with edge counts when it is too large to read.
 fn organisation(evaluated: &Evaluated) -> Diagram {
     let catalog = &evaluated.catalog;
-    let graph = catalog.graph();
     let page = "graph/index.html";
-    if !organisation_by_system(catalog) {
-        let nodes: Vec<NodeIndex> = graph.node_indices().collect();
+    if !selection::organisation_by_system(catalog) {
+        let nodes: Vec<NodeIndex> = catalog.graph().node_indices().collect();
         let mut diagram = subgraph(
             evaluated,
             &nodes,
@@ -648,66 +453,35 @@ fn organisation(evaluated: &Evaluated) -> Diagram {
         diagram.left_to_right = true;
         return diagram;
     }
-    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
-    for index in 0..catalog.services.len() {
-        *sizes.entry(system_of(catalog, index)).or_default() += 1;
-    }
-    for (from, to, _) in catalog.documented_edges() {
-        let (a, b) = (system_of(catalog, from), system_of(catalog, to));
-        if a != b {
-            *counts.entry((a, b)).or_default() += 1;
-        }
-    }
-    let mut degree: BTreeMap<&str, usize> = sizes.keys().map(|s| (*s, 0)).collect();
-    for ((a, b), count) in &counts {
-        *degree.entry(a).or_default() += count;
-        *degree.entry(b).or_default() += count;
-    }
-    let mut kept: Vec<&str> = degree.keys().copied().collect();
-    kept.sort_by(|a, b| degree[b].cmp(&degree[a]).then(a.cmp(b)));
-    kept.truncate(SYSTEMS_LIMIT);
-    kept.sort_unstable();
-    let position: HashMap<&str, usize> = kept.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-    let mut edges: Vec<(usize, usize, usize)> = counts
+    let selected = selection::systems_overview(catalog);
+    let nodes = selected
+        .systems
         .iter()
-        .filter_map(|((a, b), count)| Some((*position.get(a)?, *position.get(b)?, *count)))
-        .collect();
-    edges.sort_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
-    let hidden_edges = edges.len().saturating_sub(EDGES_PER_NODE * kept.len());
-    edges.truncate(EDGES_PER_NODE * kept.len());
-    edges.sort_unstable();
-    let nodes = kept
-        .iter()
-        .map(|name| Node {
-            label: format!("{name}\n{} services", sizes[name]),
+        .map(|(name, size)| Node {
+            label: format!("{name}\n{size} services"),
             classes: "node system".into(),
             shape: Shape::Box,
             link: Some(crate::links::relative_link(page, &system_page(name))),
-            tooltip: format!("System {name}: {} services", sizes[name]),
+            tooltip: format!("System {name}: {size} services"),
         })
         .collect();
     let mut title = "Systems of the organisation".to_string();
-    if kept.len() < sizes.len() {
+    if selected.systems.len() < selected.all_systems {
         title.push_str(&format!(
             " (the {} most connected of {})",
-            kept.len(),
-            sizes.len()
+            selected.systems.len(),
+            selected.all_systems
         ));
     }
-    if hidden_edges > 0 {
-        title.push_str(&format!(
-            ", the {} busiest links",
-            EDGES_PER_NODE * kept.len()
-        ));
+    if selected.hidden_links > 0 {
+        title.push_str(&format!(", the {} busiest links", selected.links.len()));
     }
-    let edges = edges
-        .into_iter()
-        .map(|(from, to, count)| Edge {
-            from,
-            to,
-            soft: false,
-            label: count.to_string(),
+    let edges = selected
+        .links
+        .iter()
+        .map(|link| Edge {
+            label: link.count.to_string(),
+            ..counted_edge(link)
         })
         .collect();
     Diagram {

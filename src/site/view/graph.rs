@@ -1,5 +1,6 @@
 //! The graph page and the system pages.
 
+use crate::analysis::selection;
 use crate::book::Evaluated;
 use crate::catalog::Catalog;
 use crate::site::drawings::{self, Drawings};
@@ -30,7 +31,7 @@ pub(crate) struct GraphView<'a> {
 pub(crate) fn graph<'a>(evaluated: &'a Evaluated, drawings: &'a Drawings) -> GraphView<'a> {
     GraphView {
         svg: drawings.organisation(evaluated),
-        by_system: drawings::organisation_by_system(&evaluated.catalog),
+        by_system: selection::organisation_by_system(&evaluated.catalog),
         systems: systems(evaluated)
             .into_iter()
             .map(|system| SystemSummary {
@@ -62,7 +63,7 @@ pub(crate) fn systems(evaluated: &Evaluated) -> Vec<SystemView<'_>> {
     let mut by_name: BTreeMap<&str, Vec<ServiceRow>> = BTreeMap::new();
     for report in &evaluated.report.services {
         by_name
-            .entry(drawings::system_of(catalog, report.service))
+            .entry(selection::system_of(catalog, report.service))
             .or_default()
             .push(service_row(evaluated, report));
     }
@@ -79,7 +80,7 @@ pub(crate) fn systems(evaluated: &Evaluated) -> Vec<SystemView<'_>> {
 /// The name of every system, sorted.
 pub(crate) fn system_names(catalog: &Catalog) -> Vec<&str> {
     let mut names: Vec<&str> = (0..catalog.services.len())
-        .map(|i| drawings::system_of(catalog, i))
+        .map(|i| selection::system_of(catalog, i))
         .collect();
     names.sort_unstable();
     names.dedup();

@@ -1,6 +1,7 @@
 //! A service's page: its gaps, facts, dependencies, pages and graph facts.
 
 use crate::analysis;
+use crate::analysis::selection;
 use crate::book::Evaluated;
 use crate::catalog::Service;
 use crate::checklist::Check;
@@ -279,7 +280,7 @@ pub(crate) fn service<'a>(
         body_html,
         neighbourhood_svg: drawings.neighbourhood(evaluated, report.service),
         architecture_svg: drawings.architecture(evaluated, report.service),
-        system_url: drawings::system_page(drawings::system_of(catalog, report.service)),
+        system_url: drawings::system_page(selection::system_of(catalog, report.service)),
         graph: graph_facts(evaluated, report),
         badge: badge_view(evaluated, report),
         history: None,

@@ -9,12 +9,11 @@
 //! thousands of others: anything kept per service and per service reached grows with the
 //! square of the book.
 
+pub(crate) mod selection;
+
 use std::cmp::Reverse;
 
-use std::collections::{BTreeSet, VecDeque};
-
-use petgraph::Direction;
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::DiGraph;
 use rayon::prelude::*;
 
 use crate::catalog::Catalog;
@@ -446,35 +445,6 @@ fn longest_hard_chains(edges: &[Vec<usize>]) -> Vec<usize> {
     (0..edges.len())
         .map(|node| chain[component_of[node]])
         .collect()
-}
-
-/// A service's graph node, then what it depends on (`down` steps) and what depends on it
-/// (`up` steps), breadth first: the closest come first.
-pub(crate) fn neighbourhood_nodes(
-    catalog: &Catalog,
-    index: usize,
-    up: usize,
-    down: usize,
-) -> Vec<NodeIndex> {
-    let graph = catalog.graph();
-    let start = catalog.node_of(index);
-    let mut order = vec![start];
-    let mut seen: BTreeSet<NodeIndex> = BTreeSet::from([start]);
-    for (direction, depth) in [(Direction::Outgoing, down), (Direction::Incoming, up)] {
-        let mut queue = VecDeque::from([(start, 0)]);
-        while let Some((node, distance)) = queue.pop_front() {
-            if distance == depth {
-                continue;
-            }
-            for next in graph.neighbors_directed(node, direction) {
-                if seen.insert(next) {
-                    order.push(next);
-                    queue.push_back((next, distance + 1));
-                }
-            }
-        }
-    }
-    order
 }
 
 #[cfg(test)]
