@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::book::Book;
 use crate::catalog_reading::assert_catalog_read_faithfully;
 use crate::harness::{TODAY, json_report, opsbook, service, stderr, write_file};
 
@@ -116,63 +117,33 @@ fn a_doc_and_an_entity_of_the_same_name_merge_and_the_doc_wins() {
     );
 }
 
+/// A book of one Backstage catalog file, and no service docs.
+fn catalog_book(catalog: &str) -> Book {
+    Book::new()
+        .toml("[book]\nsrc = []\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n")
+        .file("catalog/catalog-info.yaml", catalog)
+}
+
 #[test]
 fn malformed_entities_are_located_and_unknown_kinds_are_noted() {
-    let root = tempfile::tempdir().unwrap();
-    write_file(
-        &root.path().join("catalog/catalog-info.yaml"),
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: fine\nspec:\n  owner: a\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  title: no name\nspec:\n  dependsOn: component:fine\n---\napiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g\n",
-    );
-    write_file(
-        &root.path().join("book.toml"),
-        "[book]\nsrc = []\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n",
-    );
-    let output = opsbook(root.path(), &["check", "--today", TODAY]);
-    assert_eq!(output.status.code(), Some(2));
-    let message = stderr(&output);
-    assert!(
-        message.contains(
-            "catalog/catalog-info.yaml:10:1: error[OB0805]: the entity has no `metadata.name`"
-        ),
-        "{message}"
-    );
-    assert!(
-        !message.contains("missing field `metadata`"),
-        "no knock-on error: {message}"
-    );
-    assert!(
-        message.contains("catalog/catalog-info.yaml:13:14: error[OB0802]: `spec.dependsOn`"),
-        "{message}"
-    );
-    assert!(
-        message.contains(
-            "catalog/catalog-info.yaml:16:1: warning[OB0803]: entity kind `Gizmo` is not one opsbook reads; skipped"
-        ),
-        "{message}"
-    );
+    catalog_book("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: fine\nspec:\n  owner: a\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  title: no name\nspec:\n  dependsOn: component:fine\n---\napiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g\n")
+        .check()
+        .exits(2)
+        .stderr_has("catalog/catalog-info.yaml:10:1: error[OB0805]: the entity has no `metadata.name`")
+        .stderr_lacks("missing field `metadata`") // no knock-on error
+        .stderr_has("catalog/catalog-info.yaml:13:14: error[OB0802]: `spec.dependsOn`")
+        .stderr_has("catalog/catalog-info.yaml:16:1: warning[OB0803]: entity kind `Gizmo` is not one opsbook reads; skipped");
 }
 
 #[test]
 fn a_name_backstage_would_refuse_is_a_warning_saying_what_it_became() {
     // Both were renamed without a word: `../../etc` to `etc`, `<b>` to `b`.
-    let root = tempfile::tempdir().unwrap();
-    write_file(
-        &root.path().join("catalog/catalog-info.yaml"),
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ../../etc\nspec:\n  owner: a\n  dependsOn:\n    - component:default/fine\n    - resource:default/<b>\n",
-    );
-    write_file(
-        &root.path().join("book.toml"),
-        "[book]\nsrc = []\n\n[[source]]\npath = \"catalog\"\nformat = \"backstage\"\n",
-    );
-    let output = opsbook(root.path(), &["check", "--today", TODAY]);
-    let message = stderr(&output);
     let help = "\n  help: Backstage names are 1 to 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (namespaces: lowercase, digits and `-`); anything else becomes `-` in a service id";
-    for expected in [
-        "catalog/catalog-info.yaml:4:3: warning[OB0807]: entity name `../../etc` is not a valid Backstage name; read as service `etc`",
-        "catalog/catalog-info.yaml:9:7: warning[OB0804]: `resource:default/<b>` does not name a valid Backstage entity; read as a dependency on `b`",
-    ] {
-        assert!(message.contains(&format!("{expected}{help}")), "{message}");
-    }
+    let run = catalog_book("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ../../etc\nspec:\n  owner: a\n  dependsOn:\n    - component:default/fine\n    - resource:default/<b>\n")
+        .check()
+        .stderr_has(&format!("catalog/catalog-info.yaml:4:3: warning[OB0807]: entity name `../../etc` is not a valid Backstage name; read as service `etc`{help}"))
+        .stderr_has(&format!("catalog/catalog-info.yaml:9:7: warning[OB0804]: `resource:default/<b>` does not name a valid Backstage entity; read as a dependency on `b`{help}"));
+    let message = run.stderr();
     assert_eq!(
         message.matches("not a valid Backstage").count()
             + message.matches("does not name a valid").count(),

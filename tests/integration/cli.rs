@@ -1,10 +1,11 @@
 //! The commands a newcomer runs first: help, init, new.
 
-use crate::harness::{TODAY, opsbook, stderr, stdout};
+use crate::book::Book;
+use crate::harness::{TODAY, opsbook, stderr};
 
 #[test]
 fn every_command_has_help_with_exit_codes() {
-    let dir = tempfile::tempdir().unwrap();
+    let book = Book::new();
     for command in [
         vec!["--help"],
         vec!["build", "--help"],
@@ -12,30 +13,27 @@ fn every_command_has_help_with_exit_codes() {
         vec!["init", "--help"],
         vec!["new", "--help"],
     ] {
-        let output = opsbook(dir.path(), &command);
-        assert!(output.status.success(), "{command:?}");
-        let help = stdout(&output);
-        assert!(help.contains("Exit codes:"), "{command:?}:\n{help}");
-        assert!(help.contains("1  check: some service is below its required level"));
+        book.run(&command)
+            .exits(0)
+            .stdout_has("Exit codes:")
+            .stdout_has("1  check: some service is below its required level");
     }
 }
 
 #[test]
 fn init_makes_a_book_that_builds() {
-    let dir = tempfile::tempdir().unwrap();
-    let init = opsbook(dir.path(), &["init"]);
-    assert!(init.status.success(), "{}", stderr(&init));
-    assert!(dir.path().join("book.toml").exists());
-    assert!(dir.path().join("services/my-service/service.md").exists());
-    let build = opsbook(dir.path(), &["build", "--today", TODAY]);
-    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+    let book = Book::new();
+    book.run(&["init"]).exits(0);
+    assert!(book.path().join("book.toml").exists());
+    assert!(book.path().join("services/my-service/service.md").exists());
+    book.run(&["build", "--today", TODAY]).exits(0);
     assert!(
-        dir.path()
+        book.path()
             .join("book/services/my-service/index.html")
             .exists()
     );
-    let again = opsbook(dir.path(), &["init"]);
-    assert_eq!(again.status.code(), Some(2), "init never overwrites");
+    // init never overwrites
+    book.run(&["init"]).exits(2);
 }
 
 #[test]
@@ -102,25 +100,12 @@ fn a_new_service_doc_shows_every_gap_and_every_field_is_valid() {
 
 #[test]
 fn new_refuses_a_bad_id_and_an_existing_doc() {
-    let dir = tempfile::tempdir().unwrap();
-    let bad = opsbook(dir.path(), &["new", "Billing Service", "--dir", "."]);
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        stderr(&bad).contains("`billing-service`"),
-        "{}",
-        stderr(&bad)
-    );
-    assert!(
-        opsbook(dir.path(), &["new", "billing", "--dir", "."])
-            .status
-            .success()
-    );
-    assert_eq!(
-        opsbook(dir.path(), &["new", "billing", "--dir", "."])
-            .status
-            .code(),
-        Some(2)
-    );
+    let book = Book::new();
+    book.run(&["new", "Billing Service", "--dir", "."])
+        .exits(2)
+        .stderr_has("`billing-service`");
+    book.run(&["new", "billing", "--dir", "."]).exits(0);
+    book.run(&["new", "billing", "--dir", "."]).exits(2);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::book::Book;
 use crate::harness::{TODAY, opsbook, stderr};
 
 const HOSTILE: &str = r#"---
@@ -159,27 +160,16 @@ fn an_unclosed_script_is_a_warning_whether_or_not_html_is_kept() {
 
 #[test]
 fn a_script_address_in_the_front_matter_is_a_located_error() {
-    let book = tempfile::tempdir().unwrap();
-    let folder = book.path().join("services/sneaky");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(
-        folder.join("service.md"),
-        "---\nservice: sneaky\nmonitoring:\n  dashboard: \"javascript:alert(1)\"\ntesting:\n  unit: \"data:text/html,hi\"\n  integration: true\nowner:\n  team: ops\n  oncall: https://oncall.example.com\n---\n# Sneaky\n",
-    )
-    .unwrap();
-    let output = opsbook(book.path(), &["check", "--today", TODAY]);
-    assert_eq!(output.status.code(), Some(2));
-    let message = stderr(&output);
-    assert!(
-        message.contains("services/sneaky/service.md:4:14: error[OB0307]: `monitoring.dashboard` is a `javascript:` address, which no page links to"),
-        "{message}"
-    );
-    assert!(
-        message.contains(
-            "services/sneaky/service.md:6:9: error[OB0307]: `testing.unit` is a `data:` address"
-        ),
-        "{message}"
-    );
+    let run = Book::new()
+        .file(
+            "services/sneaky/service.md",
+            "---\nservice: sneaky\nmonitoring:\n  dashboard: \"javascript:alert(1)\"\ntesting:\n  unit: \"data:text/html,hi\"\n  integration: true\nowner:\n  team: ops\n  oncall: https://oncall.example.com\n---\n# Sneaky\n",
+        )
+        .check()
+        .exits(2)
+        .stderr_has("services/sneaky/service.md:4:14: error[OB0307]: `monitoring.dashboard` is a `javascript:` address, which no page links to")
+        .stderr_has("services/sneaky/service.md:6:9: error[OB0307]: `testing.unit` is a `data:` address");
+    let message = run.stderr();
     assert_eq!(
         message.matches("error[").count(),
         2,
