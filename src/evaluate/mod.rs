@@ -101,11 +101,12 @@ impl Outcome {
     }
 }
 
-/// A line of the service doc, or of the Backstage entity that supplied the field.
+/// A line of the service doc, or the file of another tool that supplied the field (by its
+/// place in the service's `imported`).
 #[derive(Clone, Copy)]
 enum Cite {
     Doc(usize),
-    Catalog(usize),
+    Imported(usize),
 }
 
 fn evaluate_service(
@@ -263,14 +264,8 @@ impl Subject<'_> {
     /// Where `path` is written, or where it belongs: its closest written ancestor.
     fn field(&self, path: &str) -> Option<Cite> {
         let source = self.source();
-        if let Some(catalog) = source.catalog.as_ref().filter(|c| c.merged_with_doc) {
-            let from_catalog = catalog.fields.iter().any(|taken| {
-                path.strip_prefix(taken.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-            });
-            if from_catalog {
-                return Some(Cite::Catalog(catalog.line));
-            }
+        if let Some(file) = source.imported.iter().position(|p| p.supplies(path)) {
+            return Some(Cite::Imported(file));
         }
         let line = source.positions.line_of(path)?;
         Some(Cite::Doc(line + source.yaml_first_line - 1))
@@ -296,10 +291,13 @@ impl Subject<'_> {
                 path: self.path.clone(),
                 line,
             },
-            Some(Cite::Catalog(line)) => Location {
-                path: Arc::from(source.catalog.as_ref().map_or(&*self.path, |c| &c.file)),
-                line,
-            },
+            Some(Cite::Imported(file)) => {
+                let provenance = &source.imported[file];
+                Location {
+                    path: Arc::from(provenance.file.as_path()),
+                    line: provenance.line,
+                }
+            }
             None => Location {
                 path: self.path.clone(),
                 line: source.yaml_first_line,

@@ -16,17 +16,17 @@ use serde_json::{Map, Value, json};
 
 use crate::deserialize::{self, ProblemCodes, Segment};
 use crate::diag::{Code, Diagnostic, Diagnostics, Position, Severity};
-use crate::markdown::Facts;
-use crate::model::{ServiceDoc, ServiceId};
+use crate::import::{Format, Record};
+use crate::model::ServiceId;
+use crate::parse::Origin;
 use crate::parse::positions::Positions;
 use crate::parse::yaml;
-use crate::parse::{Derived, Origin, Parsed, Provenance, ServiceSource};
 use crate::source::SourceFile;
 
 /// The codes of problems found by reading a Backstage entity, and the service doc made of
 /// it, into their structs. Backstage's schema lets entities carry keys of any name, so no
 /// key is unknown; a value can still be one opsbook cannot read.
-const ENTITY_CODES: ProblemCodes = ProblemCodes {
+pub(super) const ENTITY_CODES: ProblemCodes = ProblemCodes {
     unknown_key: Code::BackstageInvalidValue,
     invalid_value: Code::BackstageInvalidValue,
 };
@@ -201,27 +201,14 @@ fn documents(text: &str) -> Vec<(usize, &str)> {
     documents
 }
 
-/// Adds to `others` the services and resources the entities of `catalogs` describe, each
-/// merged with the service doc of the same id when there is one.
-pub(crate) fn into_services(
-    catalogs: &[Arc<CatalogFile>],
-    mut others: Vec<Parsed>,
-    diagnostics: &mut Diagnostics,
-) -> Vec<Parsed> {
-    if catalogs.is_empty() {
-        return others;
-    }
+/// What the entities of `catalogs` say of each service and resource, in the order read.
+pub(crate) fn records(catalogs: &[Arc<CatalogFile>], diagnostics: &mut Diagnostics) -> Vec<Record> {
     let entities: Vec<(&Origin, &EntityDoc)> = catalogs
         .iter()
         .flat_map(|file| file.entities.iter().map(move |e| (&file.origin, e)))
         .collect();
     let index = Index::new(&entities);
-    let mut docs: HashMap<String, usize> = HashMap::new();
-    for (position, parsed) in others.iter().enumerate() {
-        if let Parsed::Service(source) = parsed {
-            docs.insert(source.doc.service.as_str().to_string(), position);
-        }
-    }
+    let mut records = Vec::new();
     for (origin, entity_doc) in &entities {
         let entity = &entity_doc.entity;
         let kind = entity.kind.as_str();
@@ -238,24 +225,17 @@ pub(crate) fn into_services(
             }
             continue;
         }
-        let Some(fields) = fields_of(entity_doc, &index, origin, diagnostics) else {
-            continue;
-        };
-        let id = fields["service"].as_str().unwrap_or_default().to_string();
-        let merged = match docs.get(&id) {
-            Some(&position) => match &others[position] {
-                Parsed::Service(doc) => merge(origin, entity_doc, fields, doc, diagnostics),
-                _ => None,
-            },
-            None => from_entity(origin, entity_doc, fields, diagnostics),
-        };
-        match (merged, docs.get(&id)) {
-            (Some(source), Some(&position)) => others[position] = Parsed::Service(source),
-            (Some(source), None) => others.push(Parsed::Service(source)),
-            (None, _) => {}
+        if let Some(fields) = fields_of(entity_doc, &index, origin, diagnostics) {
+            records.push(Record {
+                format: Format::Backstage,
+                origin: (*origin).clone(),
+                first_line: entity_doc.first_line,
+                text: entity_doc.yaml.clone(),
+                fields,
+            });
         }
     }
-    others
+    records
 }
 
 /// What the entities of the book say about each other.
@@ -622,122 +602,6 @@ fn link_where(metadata: &Metadata, wanted: impl Fn(&str, &str) -> bool) -> Optio
         .map(|link| link.url.clone())
 }
 
-/// A service from its entity alone.
-fn from_entity(
-    origin: &Origin,
-    entity: &EntityDoc,
-    fields: Map<String, Value>,
-    diagnostics: &mut Diagnostics,
-) -> Option<Arc<ServiceSource>> {
-    let provenance = Provenance {
-        file: origin.display_path.clone(),
-        line: entity.first_line,
-        fields: leaf_paths(&Value::Object(fields.clone())),
-        merged_with_doc: false,
-    };
-    let doc = typed(origin, entity, Value::Object(fields), diagnostics)?;
-    Some(Arc::new(ServiceSource {
-        origin: origin.clone(),
-        doc,
-        yaml: entity.yaml.clone(),
-        yaml_first_line: entity.first_line,
-        // The entity's keys are Backstage's, not ours: every result cites its first line.
-        positions: Positions::default(),
-        derived: Derived::default(),
-        body: String::new(),
-        facts: Facts::default(),
-        catalog: Some(provenance),
-    }))
-}
-
-/// The service doc `doc`, with what the entity says that the doc does not.
-fn merge(
-    origin: &Origin,
-    entity: &EntityDoc,
-    fields: Map<String, Value>,
-    doc: &ServiceSource,
-    diagnostics: &mut Diagnostics,
-) -> Option<Arc<ServiceSource>> {
-    let written = yaml::read(&doc.yaml).ok()?.tree;
-    let from_catalog = Value::Object(fields);
-    let taken: Vec<String> = leaf_paths(&from_catalog)
-        .into_iter()
-        .filter(|path| !has_path(&written, path))
-        .collect();
-    let mut merged = from_catalog;
-    overlay(&mut merged, written);
-    let typed = typed(origin, entity, merged, diagnostics)?;
-    Some(Arc::new(ServiceSource {
-        doc: typed,
-        catalog: Some(Provenance {
-            file: origin.display_path.clone(),
-            line: entity.first_line,
-            fields: taken,
-            merged_with_doc: true,
-        }),
-        ..doc.clone()
-    }))
-}
-
-/// `top` laid over `base`: mappings merge key by key, anything else in `top` wins.
-fn overlay(base: &mut Value, top: Value) {
-    match (base, top) {
-        (Value::Object(base), Value::Object(top)) => {
-            for (key, value) in top {
-                match base.get_mut(&key) {
-                    Some(existing) => overlay(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, top) => *base = top,
-    }
-}
-
-/// Dotted paths of the values in a mapping, down to the second level (`owner.team`).
-fn leaf_paths(value: &Value) -> Vec<String> {
-    let mut paths = Vec::new();
-    if let Value::Object(map) = value {
-        for (key, inner) in map {
-            match inner {
-                Value::Object(inner) if key != "service" => {
-                    paths.extend(inner.keys().map(|k| format!("{key}.{k}")));
-                }
-                _ if key == "service" || key == "kind" => {}
-                _ => paths.push(key.clone()),
-            }
-        }
-    }
-    paths
-}
-
-fn has_path(value: &Value, path: &str) -> bool {
-    path.split('.')
-        .try_fold(value, |value, key| value.get(key))
-        .is_some()
-}
-
-/// The fields as a typed service doc; problems are the entity's.
-fn typed(
-    origin: &Origin,
-    entity: &EntityDoc,
-    fields: Value,
-    diagnostics: &mut Diagnostics,
-) -> Option<ServiceDoc> {
-    let (doc, problems) = deserialize::collect::<ServiceDoc>(fields);
-    for problem in problems {
-        diagnostics.push(problem.diagnostic(
-            &origin.display_path,
-            ENTITY_CODES,
-            Severity::Error,
-            |_, _| Position::new(entity.first_line, 1),
-        ));
-    }
-    doc
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -778,16 +642,5 @@ mod tests {
         }
         assert!(is_backstage_namespace("shop-2"));
         assert!(!is_backstage_namespace("Shop"));
-    }
-
-    #[test]
-    fn the_doc_wins_and_the_catalog_fills_the_gaps() {
-        let mut base =
-            json!({ "owner": { "team": "a", "email": "a@x" }, "lifecycle": "experimental" });
-        overlay(&mut base, json!({ "owner": { "team": "b" }, "tier": 1 }));
-        assert_eq!(
-            base,
-            json!({ "owner": { "team": "b", "email": "a@x" }, "lifecycle": "experimental", "tier": 1 })
-        );
     }
 }

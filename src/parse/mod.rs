@@ -57,8 +57,9 @@ pub struct ServiceSource {
     pub(crate) positions: Positions,
     pub(crate) body: String,
     pub(crate) facts: Facts,
-    /// Fields taken from a Backstage catalog entity, when there was one.
-    pub(crate) catalog: Option<Provenance>,
+    /// The files of other tools its fields were taken from (see [`crate::import`]), in the
+    /// order they were read.
+    pub(crate) imported: Vec<Provenance>,
     /// What is worked out from this doc alone (see [`Derived`]).
     pub(crate) derived: Derived,
 }
@@ -99,6 +100,8 @@ impl ServiceSource {
 /// Which fields of a service came from a file of another tool (see [`crate::import`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Provenance {
+    /// What the file is, as pages name it: "the Backstage catalog".
+    pub(crate) label: &'static str,
     /// The foreign file, as displayed.
     pub(crate) file: PathBuf,
     pub(crate) line: usize,
@@ -106,6 +109,16 @@ pub(crate) struct Provenance {
     pub(crate) fields: Vec<String>,
     /// A service doc supplied the rest.
     pub(crate) merged_with_doc: bool,
+}
+
+impl Provenance {
+    /// Whether the value at `path` (`owner.team`, `depends_on.2`) came from this file.
+    pub(crate) fn supplies(&self, path: &str) -> bool {
+        self.fields.iter().any(|taken| {
+            path.strip_prefix(taken.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    }
 }
 
 /// A Markdown file without `service:` front matter: an extra page of the service whose folder
@@ -280,7 +293,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
                 derived: Derived::default(),
                 body,
                 facts,
-                catalog: None,
+                imported: Vec::new(),
             })))
         }
         Err(error) => {

@@ -83,8 +83,8 @@ pub(crate) struct ServiceView<'a> {
     pub(crate) edit_url: Option<String>,
     /// Built from a cached copy of its repository that could not be refreshed: fetched when.
     pub(crate) stale_since: Option<&'a str>,
-    /// What came from a Backstage catalog entity.
-    pub(crate) catalog: Option<CatalogView<'a>>,
+    /// The files of other tools its fields came from.
+    pub(crate) imported: Vec<ImportedView<'a>>,
     pub(crate) owner: Option<ContactView<'a>>,
     pub(crate) contacts: Vec<ContactView<'a>>,
     pub(crate) gaps: Vec<GapView<'a>>,
@@ -110,9 +110,11 @@ pub(crate) struct ServiceView<'a> {
     pub(crate) history: Option<HistoryView>,
 }
 
-/// Where a service's fields came from, when a Backstage catalog describes it.
+/// A file of another tool that a service's fields came from.
 #[derive(Debug, Serialize)]
-pub(crate) struct CatalogView<'a> {
+pub(crate) struct ImportedView<'a> {
+    /// What the file is: "the Backstage catalog".
+    pub(crate) label: &'static str,
     pub(crate) file: String,
     pub(crate) line: usize,
     pub(crate) fields: &'a [String],
@@ -212,12 +214,18 @@ pub(crate) fn service<'a>(
         source: crate::diag::display_path(&service.source.origin.display_path),
         edit_url: edit_url.clone(),
         stale_since: origin_source.stale_since.as_deref(),
-        catalog: service.source.catalog.as_ref().map(|c| CatalogView {
-            file: crate::diag::display_path(&c.file),
-            line: c.line,
-            fields: &c.fields,
-            merged_with_doc: c.merged_with_doc,
-        }),
+        imported: service
+            .source
+            .imported
+            .iter()
+            .map(|p| ImportedView {
+                label: p.label,
+                file: crate::diag::display_path(&p.file),
+                line: p.line,
+                fields: &p.fields,
+                merged_with_doc: p.merged_with_doc,
+            })
+            .collect(),
         owner: doc.owner.as_ref().map(|o| ContactView {
             name: o.team.as_deref().unwrap_or("(no team named)"),
             role: None,
