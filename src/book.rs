@@ -325,10 +325,12 @@ fn linked_files<'f>(
 fn read_and_parse(config: &Config, file: &source::Found) -> ParsedFile {
     let mut problems = Diagnostics::new();
     let read = match source::read(config, file) {
-        Ok(source) if file.kind == source::FileKind::Catalog => {
-            import::read(&source, &mut problems).map(Read::Foreign)
-        }
-        Ok(source) => parse::parse(&source, &mut problems).map(Read::Doc),
+        Ok(source) => match file.kind {
+            source::FileKind::Foreign(format) => {
+                import::read(&source, format, config, &mut problems).map(Read::Foreign)
+            }
+            _ => parse::parse(&source, &mut problems).map(Read::Doc),
+        },
         Err(problem) => {
             problems.push(problem);
             None

@@ -9,7 +9,7 @@
 //! source::find, read   Config                     -> SourceFile (Markdown, images, other files)
 //! parse::parse         SourceFile                 -> ServiceSource | PageSource | AssetSource
 //! asset_policy::admit  a file's name and bytes    -> published as is, rewritten (SVG), or refused
-//! import::read         a file of another tool     -> Foreign (a Backstage catalog)
+//! import::read         a file of another tool     -> Foreign (a Backstage catalog, Datadog records)
 //! import::into_services parsed docs, Foreign      -> ServiceSource (merged with docs of the same id)
 //! Catalog::build       parsed files               -> Catalog (services, their pages, general pages,
 //!                                                    dependency graph; links checked)

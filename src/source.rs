@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::{DirEntry, WalkDir};
 
-use crate::config::{Config, Source, SourceFormat};
+use crate::config::{Config, ImportFormat, Source, SourceFormat};
 use crate::diag::{Code, Diagnostic, Diagnostics, display_path};
 
 /// One Markdown file or asset found in a source folder.
@@ -33,8 +33,9 @@ pub struct SourceFile {
 pub enum FileKind {
     Markdown,
     Asset,
-    /// A YAML file of a Backstage source.
-    Catalog,
+    /// A file of another tool that describes services: every YAML file of a Backstage
+    /// source, and the files other sources hold under the names their tools look for.
+    Foreign(ImportFormat),
     /// Any other file: read, and published as `asset_policy` says, only once a doc links to
     /// it ([`FileKind::Linked`]).
     Other,
@@ -254,7 +255,11 @@ fn walk(
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
                 let relative = relative_slash_path(root, entry.path());
-                if let Some(kind) = file_kind(entry.path(), source.format)
+                let formats: &[ImportFormat] = match source.import {
+                    true => &config.import.formats,
+                    false => &[],
+                };
+                if let Some(kind) = file_kind(entry.path(), source.format, formats)
                     && source.includes(&relative)
                 {
                     let stamp = entry
@@ -333,13 +338,19 @@ fn is_site(entry: &DirEntry) -> bool {
     entry.file_type().is_dir() && entry.path().join(crate::config::SITE_MARKER).is_file()
 }
 
-fn file_kind(path: &Path, format: SourceFormat) -> Option<FileKind> {
+/// What a file is, in a source of `format` that reads the other tools' files of `imports`.
+fn file_kind(path: &Path, format: SourceFormat, imports: &[ImportFormat]) -> Option<FileKind> {
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     if format == SourceFormat::Backstage {
-        return (extension == "yaml" || extension == "yml").then_some(FileKind::Catalog);
+        return (extension == "yaml" || extension == "yml")
+            .then_some(FileKind::Foreign(ImportFormat::Backstage));
+    }
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    if let Some(foreign) = ImportFormat::of_file_name(&name, imports) {
+        return Some(FileKind::Foreign(foreign));
     }
     if extension == "md" || extension == "markdown" {
         Some(FileKind::Markdown)

@@ -1,19 +1,31 @@
 //! One source file as the parse stage reads it: UTF-8 check, front-matter split, YAML into the
-//! service model (with every problem located), the Markdown facts; and the same bytes as a
-//! Backstage catalog file. Nothing here may panic, and every diagnostic must print.
+//! service model (with every problem located), the Markdown facts; and the same bytes as
+//! each other tool's file opsbook imports (a Backstage catalog, a Datadog service
+//! definition). Nothing here may panic, and every diagnostic must print.
 
 #![no_main]
 
+use std::path::Path;
+
 use libfuzzer_sys::fuzz_target;
+use opsbook::config::{self, ImportFormat};
 use opsbook::deserialize::Segment;
 use opsbook::diag::Diagnostics;
 use opsbook::parse::{self, Parsed};
 use opsbook::source::{FileKind, SourceFile};
 
 fuzz_target!(|bytes: &[u8]| {
+    let config = config::from_text(Path::new("/fuzz"), "", &mut Diagnostics::new());
     for (kind, relative) in [
         (FileKind::Markdown, "fuzz/service.md"),
-        (FileKind::Catalog, "fuzz/catalog-info.yaml"),
+        (
+            FileKind::Foreign(ImportFormat::Backstage),
+            "fuzz/catalog-info.yaml",
+        ),
+        (
+            FileKind::Foreign(ImportFormat::Datadog),
+            "fuzz/service.datadog.yaml",
+        ),
     ] {
         let file = SourceFile {
             display_path: format!("services/{relative}").into(),
@@ -24,8 +36,8 @@ fuzz_target!(|bytes: &[u8]| {
         };
         let mut diagnostics = Diagnostics::new();
         let parsed = match kind {
-            FileKind::Catalog => {
-                let _ = opsbook::import::read(&file, &mut diagnostics);
+            FileKind::Foreign(format) => {
+                let _ = opsbook::import::read(&file, format, &config, &mut diagnostics);
                 None
             }
             _ => parse::parse(&file, &mut diagnostics),

@@ -5,6 +5,7 @@
 //! of the file is reported at once with its line and column. Paths in the result are absolute;
 //! nothing else is read here.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -15,10 +16,10 @@ use crate::model::{Level, Lifecycle, Tier};
 
 mod sources;
 
-pub use sources::Source;
 pub(crate) use sources::{
     DEFAULT_CACHE_DIR, GitSource, RepositoryFile, SourceFormat, forge_url, web_address,
 };
+pub use sources::{ImportFormat, Source};
 use sources::{RawSource, source_of};
 
 pub(crate) const BOOK_FILE: &str = "book.toml";
@@ -52,6 +53,30 @@ pub struct Config {
     pub(crate) diagrams: DiagramSettings,
     /// Readiness over the last commits, drawn on the site; `None` (the default) draws none.
     pub(crate) history: Option<HistorySettings>,
+    /// Which other tools' files are read, and what their values mean (`[import]`).
+    pub(crate) import: ImportSettings,
+}
+
+/// The `[import]` table: which other tools' files are read, and what their values mean.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub(crate) struct ImportSettings {
+    /// The formats read wherever their files are found (default: all).
+    pub(crate) formats: Vec<ImportFormat>,
+    /// Tier values of other tools and the tier each is (added to the common spellings).
+    pub(crate) tiers: BTreeMap<String, Tier>,
+    /// Lifecycle values of other tools and the lifecycle each is.
+    pub(crate) lifecycles: BTreeMap<String, Lifecycle>,
+}
+
+impl Default for ImportSettings {
+    fn default() -> Self {
+        ImportSettings {
+            formats: ImportFormat::ALL.to_vec(),
+            tiers: BTreeMap::new(),
+            lifecycles: BTreeMap::new(),
+        }
+    }
 }
 
 /// The `[history]` table: which commits of the book's repository the site charts.
@@ -259,6 +284,7 @@ impl Config {
             checklist: ChecklistConfig::default(),
             diagrams: DiagramSettings::default(),
             history: None,
+            import: ImportSettings::default(),
         }
     }
 }
@@ -281,6 +307,8 @@ struct RawBookToml {
     #[serde(default)]
     diagrams: DiagramSettings,
     history: Option<HistorySettings>,
+    #[serde(default)]
+    import: ImportSettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -435,6 +463,7 @@ fn apply(config: &mut Config, raw: RawBookToml, text: &str, diagnostics: &mut Di
     config.attach = attach_patterns(raw.pages.attach, text, diagnostics);
     config.diagrams = raw.diagrams;
     config.history = raw.history;
+    config.import = raw.import;
     config.checklist = ChecklistConfig {
         file: raw.checklist.file.map(|f| root.join(f)),
         mode: raw.checklist.mode,

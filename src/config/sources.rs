@@ -34,6 +34,9 @@ pub struct Source {
     pub(crate) declared_at: Option<Position>,
     /// The folder's path inside its repository (`/`-separated, empty at the root), when known.
     pub(crate) path_in_repository: Option<String>,
+    /// Whether other tools' files found in it by their names are read (`import = false`
+    /// turns it off).
+    pub(crate) import: bool,
 }
 
 /// Where a source file lives in its repository.
@@ -57,6 +60,7 @@ impl Source {
             git: None,
             include: None,
             format: SourceFormat::Markdown,
+            import: true,
             repository: None,
             unavailable: false,
             stale_since: None,
@@ -126,6 +130,7 @@ pub(super) struct RawSource {
     format: SourceFormat,
     repository: Option<String>,
     name: Option<String>,
+    import: Option<bool>,
 }
 
 /// How the files of a source are read.
@@ -137,6 +142,44 @@ pub(crate) enum SourceFormat {
     Markdown,
     /// Backstage `catalog-info.yaml` entities.
     Backstage,
+}
+
+/// Files of other tools that describe services (read by `import`), found in any source of
+/// docs by their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportFormat {
+    /// Backstage's `catalog-info.yaml`.
+    Backstage,
+    /// Datadog's service definitions, schema v2 to v2.2, and v3 entities.
+    Datadog,
+}
+
+impl ImportFormat {
+    pub(crate) const ALL: &[ImportFormat] = &[ImportFormat::Backstage, ImportFormat::Datadog];
+
+    /// The names its tool looks for.
+    pub(crate) fn file_names(self) -> &'static [&'static str] {
+        match self {
+            ImportFormat::Backstage => &["catalog-info.yaml", "catalog-info.yml"],
+            ImportFormat::Datadog => &[
+                "service.datadog.yaml",
+                "service.datadog.yml",
+                "service.datadog.json",
+                "entity.datadog.yaml",
+                "entity.datadog.yml",
+                "entity.datadog.json",
+            ],
+        }
+    }
+
+    /// The format of a file named `name`, among `formats`.
+    pub(crate) fn of_file_name(name: &str, formats: &[ImportFormat]) -> Option<ImportFormat> {
+        formats
+            .iter()
+            .copied()
+            .find(|format| format.file_names().contains(&name))
+    }
 }
 
 /// A problem with a `[[source]]` entry: the key it is at, the message, the help.
@@ -198,6 +241,7 @@ pub(super) fn source_of(
         git,
         include,
         format: raw.format,
+        import: raw.import.unwrap_or(true),
         repository,
         unavailable: false,
         stale_since: None,

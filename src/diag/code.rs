@@ -102,6 +102,12 @@ codes! {
     BackstageNameNotId = "OB0806", "backstage-name-not-id", "A Backstage entity's name cannot be made a service id.";
     BackstageNameAdjusted = "OB0807", "backstage-name-adjusted", "A Backstage name is not valid and is read as a nearby service id.";
     BackstageLifecycleUnknown = "OB0808", "backstage-lifecycle-unknown", "A Backstage lifecycle is not one opsbook knows.";
+    ImportSyntax = "OB0809", "import-syntax", "A file of another tool (Datadog...) is not valid YAML or JSON.";
+    ImportNotRecognised = "OB0810", "import-not-recognised", "A file named as another tool's file does not hold what that tool reads; it is skipped.";
+    ImportInvalidValue = "OB0811", "import-invalid-value", "A value in another tool's file cannot be read into a service doc.";
+    ImportNoId = "OB0812", "import-no-id", "An entry of another tool's file names no service, or a name that cannot be a service id.";
+    ImportNameAdjusted = "OB0813", "import-name-adjusted", "A name in another tool's file is read as a nearby service id.";
+    ImportUnknownValue = "OB0814", "import-unknown-value", "A tier or lifecycle in another tool's file is not one opsbook can map.";
 
     TemplateNotText = "OB0901", "template-not-text", "A theme template is not UTF-8 text.";
     TemplateError = "OB0902", "template-error", "A theme template cannot be read or rendered.";

@@ -101,12 +101,12 @@ impl Outcome {
     }
 }
 
-/// A line of the service doc, or the file of another tool that supplied the field (by its
-/// place in the service's `imported`).
+/// A line of the service doc, or a line of the file of another tool that supplied the
+/// field (the file by its place in the service's `imported`).
 #[derive(Clone, Copy)]
 enum Cite {
     Doc(usize),
-    Imported(usize),
+    Imported(usize, usize),
 }
 
 fn evaluate_service(
@@ -264,8 +264,13 @@ impl Subject<'_> {
     /// Where `path` is written, or where it belongs: its closest written ancestor.
     fn field(&self, path: &str) -> Option<Cite> {
         let source = self.source();
-        if let Some(file) = source.imported.iter().position(|p| p.supplies(path)) {
-            return Some(Cite::Imported(file));
+        if let Some(cite) = source
+            .imported
+            .iter()
+            .enumerate()
+            .find_map(|(file, p)| Some(Cite::Imported(file, p.line_of(path)?)))
+        {
+            return Some(cite);
         }
         let line = source.positions.line_of(path)?;
         Some(Cite::Doc(line + source.yaml_first_line - 1))
@@ -291,13 +296,10 @@ impl Subject<'_> {
                 path: self.path.clone(),
                 line,
             },
-            Some(Cite::Imported(file)) => {
-                let provenance = &source.imported[file];
-                Location {
-                    path: Arc::from(provenance.file.as_path()),
-                    line: provenance.line,
-                }
-            }
+            Some(Cite::Imported(file, line)) => Location {
+                path: Arc::from(source.imported[file].file.as_path()),
+                line,
+            },
             None => Location {
                 path: self.path.clone(),
                 line: source.yaml_first_line,

@@ -14,9 +14,10 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::config::ImportFormat;
 use crate::deserialize::{self, ProblemCodes, Segment};
 use crate::diag::{Code, Diagnostic, Diagnostics, Position, Severity};
-use crate::import::{Format, Record};
+use crate::import::Record;
 use crate::model::ServiceId;
 use crate::parse::Origin;
 use crate::parse::positions::Positions;
@@ -121,14 +122,10 @@ pub(crate) fn parse_file(
     file: &SourceFile,
     diagnostics: &mut Diagnostics,
 ) -> Option<Arc<CatalogFile>> {
-    let origin = Origin {
-        display_path: file.display_path.clone(),
-        source_index: file.source_index,
-        relative: file.relative.clone(),
-    };
+    let origin = Origin::of(file);
     let file_text = crate::parse::read_text(file, diagnostics)?;
     let mut entities = Vec::new();
-    for (first_line, text) in documents(&file_text) {
+    for (first_line, text) in super::documents(&file_text) {
         let located =
             |position: Position| Position::new(position.line + first_line - 1, position.column);
         // Catalogs sit beside other YAML (OpenAPI definitions, manifests): a document that
@@ -177,30 +174,6 @@ pub(crate) fn parse_file(
     Some(Arc::new(CatalogFile { origin, entities }))
 }
 
-/// The YAML documents of a file, each with the line it starts on; empty ones are left out.
-fn documents(text: &str) -> Vec<(usize, &str)> {
-    let mut documents = Vec::new();
-    let mut start = 0;
-    let mut first_line = 1;
-    let mut offset = 0;
-    for (index, line) in text.split_inclusive('\n').enumerate() {
-        let bare = line.trim_end();
-        if bare == "---" || bare.starts_with("--- ") || bare == "..." {
-            documents.push((first_line, &text[start..offset]));
-            start = offset + line.len();
-            first_line = index + 2;
-        }
-        offset += line.len();
-    }
-    documents.push((first_line, &text[start..]));
-    documents.retain(|(_, document)| {
-        document
-            .lines()
-            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-    });
-    documents
-}
-
 /// What the entities of `catalogs` say of each service and resource, in the order read.
 pub(crate) fn records(catalogs: &[Arc<CatalogFile>], diagnostics: &mut Diagnostics) -> Vec<Record> {
     let entities: Vec<(&Origin, &EntityDoc)> = catalogs
@@ -227,11 +200,12 @@ pub(crate) fn records(catalogs: &[Arc<CatalogFile>], diagnostics: &mut Diagnosti
         }
         if let Some(fields) = fields_of(entity_doc, &index, origin, diagnostics) {
             records.push(Record {
-                format: Format::Backstage,
+                format: ImportFormat::Backstage,
                 origin: (*origin).clone(),
                 first_line: entity_doc.first_line,
                 text: entity_doc.yaml.clone(),
                 fields,
+                lines: BTreeMap::new(),
             });
         }
     }
@@ -605,13 +579,6 @@ fn link_where(metadata: &Metadata, wanted: impl Fn(&str, &str) -> bool) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn documents_start_after_each_separator_and_empty_ones_are_skipped() {
-        let text = "# a comment\n---\nkind: A\n---\n\n---\nkind: B\nx: 1\n...\n";
-        let found = documents(text);
-        assert_eq!(found, vec![(3, "kind: A\n"), (7, "kind: B\nx: 1\n")]);
-    }
 
     #[test]
     fn refs_take_kind_and_namespace_from_context_when_missing() {

@@ -133,11 +133,16 @@ fn fill(mut base: Value, records: &[Record], with_doc: bool) -> (Value, Vec<Prov
 }
 
 fn provenance(record: &Record, fields: Vec<String>, merged_with_doc: bool) -> Provenance {
+    let lines = fields
+        .iter()
+        .filter_map(|field| Some((field.clone(), *record.lines.get(field)?)))
+        .collect();
     Provenance {
         label: record.format.label(),
         file: record.origin.display_path.clone(),
         line: record.first_line,
         fields,
+        lines,
         merged_with_doc,
     }
 }
@@ -198,11 +203,15 @@ fn typed(
             .position(|p| p.supplies(&path))
             .unwrap_or_default();
         let record = records.get(blamed).unwrap_or(&records[0]);
+        let line = imported
+            .get(blamed)
+            .and_then(|p| p.line_of(&path))
+            .unwrap_or(record.first_line);
         diagnostics.push(problem.diagnostic(
             &record.origin.display_path,
             record.format.problem_codes(),
             Severity::Error,
-            |_, _| Position::new(record.first_line, 1),
+            |_, _| Position::new(line, 1),
         ));
     }
     doc

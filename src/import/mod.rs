@@ -2,19 +2,26 @@
 //! service docs with provenance. One module per format, behind one interface: a file in
 //! ([`read`]), and once every file of the book is read, [`Record`]s out, which `merge` makes
 //! into services together with the service docs of the same id. The parser of service docs
-//! knows none of them.
+//! knows none of them. Which files are whose is `config::ImportFormat`'s to say.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::deserialize::ProblemCodes;
-use crate::diag::Diagnostics;
+use crate::config::{Config, ImportFormat, ImportSettings};
+use crate::deserialize::{ProblemCodes, Segment};
+use crate::diag::{Code, Diagnostic, Diagnostics, Position};
+use crate::model::ServiceId;
+use crate::parse::positions::Positions;
+use crate::parse::yaml;
 use crate::parse::{Origin, Parsed};
 use crate::source::SourceFile;
 
 pub(crate) mod backstage;
+mod datadog;
 mod merge;
+mod values;
 
 /// What a foreign file says, kept until every file of the book is read (a Backstage entity
 /// needs the book's Groups and APIs to be read into a service).
@@ -22,26 +29,27 @@ mod merge;
 pub enum Foreign {
     /// A Backstage catalog file (`catalog-info.yaml`): its entities.
     Backstage(Arc<backstage::CatalogFile>),
+    /// A file whose services are read from it alone.
+    Records(Arc<[Record]>),
 }
 
-/// The tool a record's file belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    Backstage,
-}
-
-impl Format {
+impl ImportFormat {
     /// How pages name where a service's fields came from: "From {label} (file:line)".
     pub(crate) fn label(self) -> &'static str {
         match self {
-            Format::Backstage => "the Backstage catalog",
+            ImportFormat::Backstage => "the Backstage catalog",
+            ImportFormat::Datadog => "the Datadog service definition",
         }
     }
 
     /// The codes of problems in the fields a record of this format supplies.
     fn problem_codes(self) -> ProblemCodes {
         match self {
-            Format::Backstage => backstage::ENTITY_CODES,
+            ImportFormat::Backstage => backstage::ENTITY_CODES,
+            _ => ProblemCodes {
+                unknown_key: Code::ImportInvalidValue,
+                invalid_value: Code::ImportInvalidValue,
+            },
         }
     }
 }
@@ -49,8 +57,8 @@ impl Format {
 /// What one file of another tool says of one service, in a service doc's own shape: the
 /// front-matter keys and values it supplies (`service` always).
 #[derive(Debug, Clone)]
-pub(crate) struct Record {
-    pub(crate) format: Format,
+pub struct Record {
+    pub(crate) format: ImportFormat,
     /// The foreign file.
     pub(crate) origin: Origin,
     /// Where the service's entry starts in it.
@@ -58,6 +66,9 @@ pub(crate) struct Record {
     /// The entry's text.
     pub(crate) text: String,
     pub(crate) fields: Map<String, Value>,
+    /// The line of each field it supplies whose line is known (`owner.team`, `tier`), for
+    /// results to cite; the others cite `first_line`.
+    pub(crate) lines: BTreeMap<String, usize>,
 }
 
 impl Record {
@@ -70,9 +81,21 @@ impl Record {
     }
 }
 
-/// Reads a file of a foreign source; its problems are located diagnostics.
-pub fn read(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Foreign> {
-    backstage::parse_file(file, diagnostics).map(Foreign::Backstage)
+/// Reads a file of another tool, as `format` and the book's `[import]` settings say; its
+/// problems are located diagnostics.
+pub fn read(
+    file: &SourceFile,
+    format: ImportFormat,
+    config: &Config,
+    diagnostics: &mut Diagnostics,
+) -> Option<Foreign> {
+    match format {
+        ImportFormat::Backstage => backstage::parse_file(file, diagnostics).map(Foreign::Backstage),
+        ImportFormat::Datadog => {
+            let records = datadog::read(file, &config.import, diagnostics);
+            (!records.is_empty()).then(|| Foreign::Records(records.into()))
+        }
+    }
 }
 
 /// The parsed docs with what the foreign files say merged in: fields of docs of the same id,
@@ -84,8 +107,333 @@ pub(crate) fn into_services(
 ) -> Vec<Parsed> {
     let catalogs: Vec<Arc<backstage::CatalogFile>> = foreign
         .iter()
-        .map(|Foreign::Backstage(file)| Arc::clone(file))
+        .filter_map(|file| match file {
+            Foreign::Backstage(catalog) => Some(Arc::clone(catalog)),
+            Foreign::Records(_) => None,
+        })
         .collect();
-    let records = backstage::records(&catalogs, diagnostics);
+    let mut records = backstage::records(&catalogs, diagnostics);
+    for file in foreign {
+        if let Foreign::Records(read) = file {
+            records.extend(read.iter().cloned());
+        }
+    }
     merge::into_services(records, parsed, diagnostics)
+}
+
+/// The YAML documents of a file, each with the line it starts on; empty ones are left out.
+fn documents(text: &str) -> Vec<(usize, &str)> {
+    let mut documents = Vec::new();
+    let mut start = 0;
+    let mut first_line = 1;
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end();
+        if bare == "---" || bare.starts_with("--- ") || bare == "..." {
+            documents.push((first_line, &text[start..offset]));
+            start = offset + line.len();
+            first_line = index + 2;
+        }
+        offset += line.len();
+    }
+    documents.push((first_line, &text[start..]));
+    documents.retain(|(_, document)| {
+        document
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    });
+    documents
+}
+
+/// One YAML document of a foreign file, read, with where its fields are in the file.
+struct Document<'t> {
+    origin: &'t Origin,
+    text: &'t str,
+    first_line: usize,
+    tree: Value,
+    positions: Positions,
+}
+
+impl Document<'_> {
+    /// Reads the document starting at `first_line` of the file; a syntax error is located.
+    fn read<'t>(
+        origin: &'t Origin,
+        first_line: usize,
+        text: &'t str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Document<'t>> {
+        match yaml::read(text) {
+            Ok(read) => Some(Document {
+                origin,
+                text,
+                first_line,
+                tree: read.tree,
+                positions: read.positions,
+            }),
+            Err(error) => {
+                let error = error.in_file(first_line);
+                let diagnostic = Diagnostic::error(
+                    Code::ImportSyntax,
+                    &origin.display_path,
+                    format!("invalid YAML: {}", error.message()),
+                )
+                .at(error.position);
+                diagnostics.push(Diagnostic {
+                    help: error.help(),
+                    ..diagnostic
+                });
+                None
+            }
+        }
+    }
+
+    /// The value at a dotted path of the document (`integrations.pagerduty.service-url`,
+    /// `links.0.url`).
+    fn get(&self, path: &str) -> Option<&Value> {
+        path.split('.')
+            .try_fold(&self.tree, |value, key| {
+                match (value, key.parse::<usize>()) {
+                    (Value::Array(items), Ok(index)) => items.get(index),
+                    _ => value.get(key),
+                }
+            })
+            .filter(|value| !value.is_null())
+    }
+
+    /// A string at `path`, when it is one and not empty.
+    fn text_at(&self, path: &str) -> Option<&str> {
+        self.get(path)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+    }
+
+    /// Where the value at a dotted path is written in the file.
+    fn position(&self, path: &str) -> Position {
+        let segments: Vec<Segment> = path
+            .split('.')
+            .map(|key| match key.parse() {
+                Ok(index) => Segment::Index(index),
+                Err(_) => Segment::Key(key.to_string()),
+            })
+            .collect();
+        let at = self.positions.locate(&segments, false);
+        Position::new(at.line + self.first_line - 1, at.column)
+    }
+}
+
+/// A record being made from a document: each field set once, by the first place that gives
+/// it, and the line it came from noted.
+struct Draft<'d, 't> {
+    document: &'d Document<'t>,
+    fields: Map<String, Value>,
+    lines: BTreeMap<String, usize>,
+}
+
+impl<'d, 't> Draft<'d, 't> {
+    /// A draft of the service the document names at `id_path`; `None`, and a located
+    /// problem, when it names none that can be an id.
+    fn new(
+        document: &'d Document<'t>,
+        id_path: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Draft<'d, 't>> {
+        let origin = &document.origin.display_path;
+        let Some(name) = document.text_at(id_path) else {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::ImportNoId,
+                    origin,
+                    format!("`{id_path}` is missing, so this names no service"),
+                )
+                .at(document.position(""))
+                .with_help(format!("add `{id_path}` with the service's name")),
+            );
+            return None;
+        };
+        let id = values::service_id(name);
+        let at = document.position(id_path);
+        if let Err(reason) = ServiceId::try_from(id.clone()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::ImportNoId,
+                    origin,
+                    format!("`{name}` cannot be a service id"),
+                )
+                .at(at)
+                .with_help(match id.is_empty() {
+                    true => "names need at least one letter or digit".to_string(),
+                    false => reason,
+                }),
+            );
+            return None;
+        }
+        if id != name {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::ImportNameAdjusted,
+                    origin,
+                    format!("`{name}` is not a service id; read as service `{id}`"),
+                )
+                .at(at)
+                .with_help("service ids are lowercase letters, digits and `-`: a doc or another file that names it must use that id"),
+            );
+        }
+        let mut fields = Map::new();
+        fields.insert("service".into(), Value::String(id));
+        Some(Draft {
+            document,
+            fields,
+            lines: BTreeMap::new(),
+        })
+    }
+
+    /// Whether `target` (a front-matter path: `tier`, `owner.team`) is set.
+    fn has(&self, target: &str) -> bool {
+        target
+            .split('.')
+            .try_fold(&self.fields, |map, key| match map.get(key) {
+                Some(Value::Object(inner)) => Some(inner),
+                Some(_) => Some(map),
+                None => None,
+            })
+            .is_some()
+    }
+
+    /// Sets `target` to `value`, read at `from` in the document, unless it is set already.
+    fn set(&mut self, target: &str, value: Value, from: &str) {
+        if self.has(target) {
+            return;
+        }
+        let (parents, last) = target
+            .rsplit_once('.')
+            .map_or(("", target), |(p, l)| (p, l));
+        let mut map = &mut self.fields;
+        for key in parents.split('.').filter(|k| !k.is_empty()) {
+            let entry = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
+            match entry {
+                Value::Object(inner) => map = inner,
+                _ => return,
+            }
+        }
+        map.insert(last.to_string(), value);
+        let line = self.document.position(from).line;
+        self.lines.insert(target.to_string(), line);
+    }
+
+    /// Sets `target` to the text at `from`, when there is some. A value of another type is
+    /// set as it is, for the service doc's types to say what is wrong with it.
+    fn text(&mut self, target: &str, from: &str) {
+        let value = match self.document.get(from) {
+            Some(Value::String(text)) if text.trim().is_empty() => return,
+            Some(Value::String(text)) => Value::String(text.trim().to_string()),
+            Some(other) => other.clone(),
+            None => return,
+        };
+        self.set(target, value, from);
+    }
+
+    /// Adds `item` to the list at `target`, read at `from`; the list cites its first item.
+    fn push(&mut self, target: &str, item: Value, from: &str) {
+        self.set(target, Value::Array(Vec::new()), from);
+        let (parents, last) = target
+            .rsplit_once('.')
+            .map_or(("", target), |(p, l)| (p, l));
+        let map =
+            parents
+                .split('.')
+                .filter(|k| !k.is_empty())
+                .try_fold(&mut self.fields, |map, key| match map.get_mut(key) {
+                    Some(Value::Object(inner)) => Some(inner),
+                    _ => None,
+                });
+        if let Some(Value::Array(items)) = map.and_then(|map| map.get_mut(last)) {
+            items.push(item);
+        }
+    }
+
+    /// The tier written at `from`, as opsbook's; a value it cannot map is a warning there.
+    fn tier(&mut self, from: &str, settings: &ImportSettings, diagnostics: &mut Diagnostics) {
+        let Some(value) = self.document.get(from) else {
+            return;
+        };
+        match values::tier(value, settings) {
+            Some(tier) => self.set("tier", Value::from(tier), from),
+            None => self.unmapped(
+                "tier",
+                value,
+                from,
+                "the service gets the default tier, 3",
+                diagnostics,
+            ),
+        }
+    }
+
+    /// The lifecycle written at `from`, as opsbook's; a value it cannot map is a warning.
+    fn lifecycle(&mut self, from: &str, settings: &ImportSettings, diagnostics: &mut Diagnostics) {
+        let Some(value) = self.document.get(from) else {
+            return;
+        };
+        match values::lifecycle(value, settings) {
+            Some(lifecycle) => self.set("lifecycle", Value::from(lifecycle.as_str()), from),
+            None => self.unmapped(
+                "lifecycle",
+                value,
+                from,
+                "the service is read as in production",
+                diagnostics,
+            ),
+        }
+    }
+
+    fn unmapped(
+        &self,
+        what: &str,
+        value: &Value,
+        from: &str,
+        meaning: &str,
+        diagnostics: &mut Diagnostics,
+    ) {
+        let shown = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string);
+        let example = match what {
+            "tier" => "1",
+            _ => "\"production\"",
+        };
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::ImportUnknownValue,
+                &self.document.origin.display_path,
+                format!("{what} `{shown}` is not one opsbook can map; {meaning}"),
+            )
+            .at(self.document.position(from))
+            .with_help(format!(
+                "say what it means in book.toml: `\"{shown}\" = {example}` under `[import.{what}s]`"
+            )),
+        );
+    }
+
+    fn finish(self, format: ImportFormat) -> Record {
+        Record {
+            format,
+            origin: self.document.origin.clone(),
+            first_line: self.document.first_line,
+            text: self.document.text.to_string(),
+            fields: self.fields,
+            lines: self.lines,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_start_after_each_separator_and_empty_ones_are_skipped() {
+        let text = "# a comment\n---\nkind: A\n---\n\n---\nkind: B\nx: 1\n...\n";
+        let found = documents(text);
+        assert_eq!(found, vec![(3, "kind: A\n"), (7, "kind: B\nx: 1\n")]);
+    }
 }

@@ -11,6 +11,7 @@ pub(crate) mod yaml;
 
 use self::frontmatter::SplitError;
 use self::positions::Positions;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -37,6 +38,15 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// Where `file` is from.
+    pub(crate) fn of(file: &SourceFile) -> Origin {
+        Origin {
+            display_path: file.display_path.clone(),
+            source_index: file.source_index,
+            relative: file.relative.clone(),
+        }
+    }
+
     /// The folder of the file, relative to its source folder ("" at the top).
     pub(crate) fn folder(&self) -> &str {
         self.relative
@@ -107,6 +117,8 @@ pub(crate) struct Provenance {
     pub(crate) line: usize,
     /// Dotted paths of the fields taken from it (`owner.team`, `depends_on`).
     pub(crate) fields: Vec<String>,
+    /// The line of each field taken whose line is known; the others are at `line`.
+    pub(crate) lines: BTreeMap<String, usize>,
     /// A service doc supplied the rest.
     pub(crate) merged_with_doc: bool,
 }
@@ -114,10 +126,24 @@ pub(crate) struct Provenance {
 impl Provenance {
     /// Whether the value at `path` (`owner.team`, `depends_on.2`) came from this file.
     pub(crate) fn supplies(&self, path: &str) -> bool {
-        self.fields.iter().any(|taken| {
-            path.strip_prefix(taken.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-        })
+        self.field_of(path).is_some()
+    }
+
+    /// The line the value at `path` is written on in the file, when it came from it.
+    pub(crate) fn line_of(&self, path: &str) -> Option<usize> {
+        let field = self.field_of(path)?;
+        Some(self.lines.get(field).copied().unwrap_or(self.line))
+    }
+
+    /// The field taken from this file that holds the value at `path`.
+    fn field_of(&self, path: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|taken| {
+                path.strip_prefix(taken.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            })
+            .map(String::as_str)
     }
 }
 
@@ -212,11 +238,7 @@ pub enum Parsed {
 
 /// Parses one file, pushing its problems into `diagnostics`.
 pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed> {
-    let origin = Origin {
-        display_path: file.display_path.clone(),
-        source_index: file.source_index,
-        relative: file.relative.clone(),
-    };
+    let origin = Origin::of(file);
     if matches!(
         file.kind,
         FileKind::Asset | FileKind::Linked | FileKind::Other

@@ -21,6 +21,7 @@ mod graph;
 mod graph_shapes;
 mod harness;
 mod history;
+mod imports;
 mod levels;
 mod limits;
 mod links;

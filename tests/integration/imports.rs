@@ -1,0 +1,211 @@
+//! Other tools' files found in a book of docs by their names (tests/fixtures/datadog: one
+//! Datadog file per schema version, and an opsbook doc for one of their services): read
+//! without any setting, merged with the doc that wins, every result citing its line.
+
+use serde_json::Value;
+
+use crate::book::Book;
+use crate::harness::{TODAY, copy_of, fixture, json_report, opsbook, stderr};
+
+fn service<'r>(report: &'r Value, id: &str) -> &'r Value {
+    report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no service `{id}`"))
+}
+
+fn check<'s>(service: &'s Value, id: &str) -> &'s Value {
+    service["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check `{id}`"))
+}
+
+fn location(check: &Value) -> (String, u64) {
+    let at = &check["location"];
+    (
+        at["path"].as_str().unwrap().to_string(),
+        at["line"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn datadog_files_are_read_wherever_they_are_and_every_version_becomes_services() {
+    let report = json_report(&fixture("datadog"), &[]);
+    let summary: Vec<(String, String, u64, String, String)> = report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["kind"].as_str().unwrap().to_string(),
+                s["tier"].as_u64().unwrap(),
+                s["lifecycle"].as_str().unwrap().to_string(),
+                s["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |id: &str, kind: &str, tier: u64, lifecycle: &str, source: &str| {
+        (
+            id.to_string(),
+            kind.to_string(),
+            tier,
+            lifecycle.to_string(),
+            source.to_string(),
+        )
+    };
+    assert_eq!(
+        summary,
+        [
+            row(
+                "cart",
+                "service",
+                2,
+                "production",
+                "cart/service.datadog.yaml"
+            ),
+            row(
+                "checkout",
+                "service",
+                1,
+                "production",
+                "checkout/service.md"
+            ),
+            row(
+                "legacy-search",
+                "service",
+                3,
+                "production",
+                "legacy-search/service.datadog.yaml"
+            ),
+            row(
+                "order-events",
+                "resource",
+                3,
+                "production",
+                "shop/entity.datadog.yaml"
+            ),
+            row(
+                "orders-db",
+                "resource",
+                1,
+                "production",
+                "shop/entity.datadog.yaml"
+            ),
+            row(
+                "payments",
+                "service",
+                1,
+                "experimental",
+                "payments/service.datadog.yaml"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_doc_wins_and_the_datadog_entity_fills_the_rest_each_result_citing_its_file_and_line() {
+    let report = json_report(&fixture("datadog"), &[]);
+    let checkout = service(&report, "checkout");
+    assert_eq!(
+        checkout["team"], "checkout",
+        "the doc's team, not Datadog's"
+    );
+    assert_eq!(checkout["tier"], 1, "the doc's tier, not Datadog's tier_2");
+    assert_eq!(checkout["system"], "shop", "from the entity's componentOf");
+    let dependencies: Vec<&str> = checkout["depends_on"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dependencies,
+        ["cart", "payments", "orders-db", "order-events"]
+    );
+    assert_eq!(
+        location(check(checkout, "owner.team")),
+        ("checkout/service.md".into(), 5)
+    );
+    assert_eq!(
+        location(check(checkout, "monitoring.dashboard")),
+        ("shop/entity.datadog.yaml".into(), 25),
+        "the line of the dashboard link's URL"
+    );
+    assert_eq!(
+        location(check(checkout, "deps.resolved")),
+        ("shop/entity.datadog.yaml".into(), 34),
+        "the first dependency"
+    );
+    let cart = service(&report, "cart");
+    assert_eq!(
+        location(check(cart, "runbooks.recovery")),
+        ("cart/service.datadog.yaml".into(), 30)
+    );
+}
+
+#[test]
+fn the_service_page_says_which_fields_came_from_which_file() {
+    let book = copy_of(&fixture("datadog"));
+    let built = opsbook(book.path(), &["build", "-o", "site", "--today", TODAY]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let page =
+        std::fs::read_to_string(book.path().join("site/services/checkout/index.html")).unwrap();
+    assert!(
+        page.contains("From the Datadog service definition (<code class=\"path\">shop/entity.datadog.yaml:11</code>): "),
+        "{}",
+        &page[page.find("provenance").unwrap_or(0)..][..600.min(page.len())]
+    );
+    assert!(page.contains("<code>monitoring.dashboard</code>"));
+    assert!(page.contains("Everything else is from the doc."));
+}
+
+#[test]
+fn import_can_be_restricted_to_some_formats_or_turned_off_for_a_source() {
+    let datadog = "schema-version: v2.2\ndd-service: cart\nteam: web\n";
+    let backstage = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: search\nspec:\n  owner: search\n";
+    let ids = |book: &Book| -> Vec<String> {
+        json_report(book.path(), &[])["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let files = |book: Book| {
+        book.file("services/cart/service.datadog.yaml", datadog)
+            .file("services/search/catalog-info.yaml", backstage)
+    };
+    let all = files(Book::new().toml("[book]\nsrc = \"services\"\n"));
+    assert_eq!(ids(&all), ["cart", "search"]);
+    let only_datadog = files(
+        Book::new().toml("[book]\nsrc = \"services\"\n\n[import]\nformats = [\"datadog\"]\n"),
+    );
+    assert_eq!(ids(&only_datadog), ["cart"]);
+    let off = files(
+        Book::new().toml("[book]\nsrc = []\n\n[[source]]\npath = \"services\"\nimport = false\n"),
+    );
+    assert_eq!(ids(&off), Vec::<String>::new());
+}
+
+#[test]
+fn a_malformed_datadog_file_is_an_error_of_that_file_only() {
+    Book::new()
+        .file(
+            "a/service.datadog.yaml",
+            "schema-version: v2.2\ndd-service: a\ndescription: \"open\n",
+        )
+        .file(
+            "b/service.datadog.yaml",
+            "schema-version: v2.2\ndd-service: b\nteam: web\n",
+        )
+        .check()
+        .exits(2)
+        .stderr_has("a/service.datadog.yaml:3:14: error[OB0809]: invalid YAML")
+        .stderr_has("read 1 service doc");
+}
