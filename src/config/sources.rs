@@ -153,10 +153,17 @@ pub enum ImportFormat {
     Backstage,
     /// Datadog's service definitions, schema v2 to v2.2, and v3 entities.
     Datadog,
+    /// OpsLevel's `opslevel.yml`.
+    #[serde(rename = "opslevel")]
+    OpsLevel,
 }
 
 impl ImportFormat {
-    pub(crate) const ALL: &[ImportFormat] = &[ImportFormat::Backstage, ImportFormat::Datadog];
+    pub(crate) const ALL: &[ImportFormat] = &[
+        ImportFormat::Backstage,
+        ImportFormat::Datadog,
+        ImportFormat::OpsLevel,
+    ];
 
     /// The names its tool looks for.
     pub(crate) fn file_names(self) -> &'static [&'static str] {
@@ -170,6 +177,8 @@ impl ImportFormat {
                 "entity.datadog.yml",
                 "entity.datadog.json",
             ],
+            // OpsLevel's docs: exactly this name; `opslevel.yaml` is not read.
+            ImportFormat::OpsLevel => &["opslevel.yml"],
         }
     }
 

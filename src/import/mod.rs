@@ -21,6 +21,7 @@ use crate::source::SourceFile;
 pub(crate) mod backstage;
 mod datadog;
 mod merge;
+mod opslevel;
 mod values;
 
 /// What a foreign file says, kept until every file of the book is read (a Backstage entity
@@ -39,6 +40,7 @@ impl ImportFormat {
         match self {
             ImportFormat::Backstage => "the Backstage catalog",
             ImportFormat::Datadog => "the Datadog service definition",
+            ImportFormat::OpsLevel => "the OpsLevel service file",
         }
     }
 
@@ -91,11 +93,13 @@ pub fn read(
 ) -> Option<Foreign> {
     match format {
         ImportFormat::Backstage => backstage::parse_file(file, diagnostics).map(Foreign::Backstage),
-        ImportFormat::Datadog => {
-            let records = datadog::read(file, &config.import, diagnostics);
-            (!records.is_empty()).then(|| Foreign::Records(records.into()))
-        }
+        ImportFormat::Datadog => records(datadog::read(file, &config.import, diagnostics)),
+        ImportFormat::OpsLevel => records(opslevel::read(file, &config.import, diagnostics)),
     }
+}
+
+fn records(read: Vec<Record>) -> Option<Foreign> {
+    (!read.is_empty()).then(|| Foreign::Records(read.into()))
 }
 
 /// The parsed docs with what the foreign files say merged in: fields of docs of the same id,
@@ -238,6 +242,25 @@ impl<'d, 't> Draft<'d, 't> {
         id_path: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<Draft<'d, 't>> {
+        Draft::identified(document, id_path, true, diagnostics)
+    }
+
+    /// A draft of the service whose display name is at `name_path`, its id made from the name
+    /// as its tool makes one (`Shopping Cart` is `shopping-cart`), without a word.
+    fn named(
+        document: &'d Document<'t>,
+        name_path: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Draft<'d, 't>> {
+        Draft::identified(document, name_path, false, diagnostics)
+    }
+
+    fn identified(
+        document: &'d Document<'t>,
+        id_path: &str,
+        warn_if_adjusted: bool,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Draft<'d, 't>> {
         let origin = &document.origin.display_path;
         let Some(name) = document.text_at(id_path) else {
             diagnostics.push(
@@ -268,7 +291,7 @@ impl<'d, 't> Draft<'d, 't> {
             );
             return None;
         }
-        if id != name {
+        if warn_if_adjusted && id != name {
             diagnostics.push(
                 Diagnostic::warning(
                     Code::ImportNameAdjusted,

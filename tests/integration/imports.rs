@@ -177,12 +177,14 @@ fn import_can_be_restricted_to_some_formats_or_turned_off_for_a_source() {
             .map(|s| s["id"].as_str().unwrap().to_string())
             .collect()
     };
+    let opslevel = "version: 1\nservice:\n  name: Web Shop\n  owner: web\n";
     let files = |book: Book| {
         book.file("services/cart/service.datadog.yaml", datadog)
             .file("services/search/catalog-info.yaml", backstage)
+            .file("services/web/opslevel.yml", opslevel)
     };
     let all = files(Book::new().toml("[book]\nsrc = \"services\"\n"));
-    assert_eq!(ids(&all), ["cart", "search"]);
+    assert_eq!(ids(&all), ["cart", "search", "web-shop"]);
     let only_datadog = files(
         Book::new().toml("[book]\nsrc = \"services\"\n\n[import]\nformats = [\"datadog\"]\n"),
     );

@@ -1,0 +1,239 @@
+//! OpsLevel: `opslevel.yml`, OpsLevel's config-as-code file (`version: 1`), describing a
+//! service under `service:` or, in OpsLevel's newer docs, a component of `type: service`
+//! under `component:`. Owner, tier and lifecycle are aliases of the OpsLevel account; tools
+//! are links by category. A `repository:` file describes a repository, not a service, and is
+//! passed over. docs/formats.md maps every field.
+
+use serde_json::{Value, json};
+
+use crate::config::{ImportFormat, ImportSettings};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::import::{Document, Draft, Record, documents};
+use crate::parse::Origin;
+use crate::source::SourceFile;
+
+/// The record of an `opslevel.yml`, when it describes a service.
+pub(crate) fn read(
+    file: &SourceFile,
+    settings: &ImportSettings,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Record> {
+    let Some(text) = crate::parse::read_text(file, diagnostics) else {
+        return Vec::new();
+    };
+    let origin = Origin::of(file);
+    let mut records = Vec::new();
+    for (first_line, part) in documents(&text) {
+        let Some(document) = Document::read(&origin, first_line, part, diagnostics) else {
+            continue;
+        };
+        let entry = ["service", "component"]
+            .into_iter()
+            .find(|key| document.get(key).is_some_and(Value::is_object));
+        match entry {
+            Some(entry) if is_service(&document, entry) => {
+                records.extend(service(&document, entry, settings, diagnostics));
+            }
+            Some(_) => {}
+            None if document.get("repository").is_some() => {}
+            None => diagnostics.push(
+                Diagnostic::warning(
+                    Code::ImportNotRecognised,
+                    &origin.display_path,
+                    "this is not an OpsLevel service file (it has no `service:` or `component:`); skipped",
+                )
+                .at(document.position(""))
+                .with_help("OpsLevel reads `version: 1` with a `service:` (or `component:`) mapping"),
+            ),
+        }
+    }
+    records
+}
+
+/// A `service:` entry, or a `component:` of type service (the type defaults to service).
+fn is_service(document: &Document, entry: &str) -> bool {
+    document
+        .text_at(&format!("{entry}.type"))
+        .is_none_or(|kind| kind.eq_ignore_ascii_case("service"))
+}
+
+fn service(
+    document: &Document,
+    entry: &str,
+    settings: &ImportSettings,
+    diagnostics: &mut Diagnostics,
+) -> Option<Record> {
+    let at = |key: &str| format!("{entry}.{key}");
+    // OpsLevel identifies a service by an alias: the first one written, else the one it
+    // makes of the name.
+    let mut draft = match document.get(&at("aliases.0")) {
+        Some(Value::String(_)) => Draft::new(document, &at("aliases.0"), diagnostics)?,
+        _ => Draft::named(document, &at("name"), diagnostics)?,
+    };
+    draft.text("title", &at("name"));
+    draft.text("description", &at("description"));
+    draft.text("owner.team", &at("owner"));
+    draft.text("system", &at("system"));
+    draft.tier(&at("tier"), settings, diagnostics);
+    draft.lifecycle(&at("lifecycle"), settings, diagnostics);
+    tools(&mut draft, &at("tools"));
+    repositories(&mut draft, &at("repositories"));
+    dependencies(&mut draft, &at("dependencies"));
+    Some(draft.finish(ImportFormat::OpsLevel))
+}
+
+/// `tools` by category: the first dashboard (`metrics`, `observability`), logs, incident
+/// tool and code link, and every runbook as a recovery procedure named by the tool.
+fn tools(draft: &mut Draft, list: &str) {
+    let Some(Value::Array(tools)) = draft.document.get(list).cloned() else {
+        return;
+    };
+    for (index, tool) in tools.iter().enumerate() {
+        let at = format!("{list}.{index}.url");
+        let (Some(category), Some(url)) = (
+            tool.get("category").and_then(Value::as_str),
+            tool.get("url").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        match category {
+            "metrics" | "observability" => draft.text("monitoring.dashboard", &at),
+            "logs" => draft.text("logs.central", &at),
+            "incidents" => draft.text("owner.oncall", &at),
+            "code" => draft.text("repository", &at),
+            "runbooks" => {
+                let name = tool.get("name").and_then(Value::as_str).unwrap_or(url);
+                draft.push(
+                    "runbooks.recovery",
+                    json!({ "failure": name, "link": url }),
+                    &at,
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The first repository, when its provider's web address is known (`name: org/repo`).
+fn repositories(draft: &mut Draft, list: &str) {
+    let Some(Value::Array(repositories)) = draft.document.get(list).cloned() else {
+        return;
+    };
+    for (index, repository) in repositories.iter().enumerate() {
+        let host = match repository.get("provider").and_then(Value::as_str) {
+            Some("github") => "github.com",
+            Some("gitlab") => "gitlab.com",
+            Some("bitbucket") => "bitbucket.org",
+            _ => continue,
+        };
+        if let Some(name) = repository.get("name").and_then(Value::as_str) {
+            let url = format!("https://{host}/{}", name.trim_matches('/'));
+            draft.set("repository", json!(url), &format!("{list}.{index}.name"));
+            return;
+        }
+    }
+}
+
+/// `dependencies`: `{alias, notes}` items (or bare aliases), each a hard dependency.
+fn dependencies(draft: &mut Draft, list: &str) {
+    let Some(Value::Array(dependencies)) = draft.document.get(list).cloned() else {
+        return;
+    };
+    for (index, dependency) in dependencies.iter().enumerate() {
+        let alias = match dependency {
+            Value::String(alias) => alias.as_str(),
+            other => other
+                .get("alias")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        };
+        let id = super::values::service_id(alias);
+        if !id.is_empty() {
+            let mut item = json!({ "service": id });
+            if let Some(notes) = dependency.get("notes").and_then(Value::as_str) {
+                item["via"] = json!(notes);
+            }
+            draft.push("depends_on", item, &format!("{list}.{index}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileKind;
+
+    fn read_text(text: &str) -> (Vec<Record>, Vec<String>) {
+        let file = SourceFile {
+            display_path: "cart/opslevel.yml".into(),
+            source_index: 0,
+            relative: "cart/opslevel.yml".into(),
+            kind: FileKind::Foreign(ImportFormat::OpsLevel),
+            bytes: text.as_bytes().to_vec(),
+        };
+        let mut diagnostics = Diagnostics::new();
+        let records = read(&file, &ImportSettings::default(), &mut diagnostics);
+        let problems = diagnostics.sorted().iter().map(|d| d.to_string()).collect();
+        (records, problems)
+    }
+
+    fn fixture() -> String {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/three-formats/cart/opslevel.yml"
+        );
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn a_service_maps_its_aliases_tools_repositories_and_dependencies() {
+        let (records, problems) = read_text(&fixture());
+        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(
+            Value::Object(records[0].fields.clone()),
+            json!({
+                "service": "cart",
+                "title": "Shopping Cart",
+                "description": "Keeps each customer's shopping cart.",
+                "owner": {
+                    "team": "web_team",
+                    "oncall": "https://example.pagerduty.com/service-directory/PCART01",
+                },
+                "system": "shop",
+                "tier": 1,
+                "lifecycle": "production",
+                "monitoring": { "dashboard": "https://grafana.example.com/d/cart" },
+                "logs": { "central": "https://kibana.example.com/app/discover#cart" },
+                "runbooks": { "recovery": [
+                    { "failure": "Cart is slow", "link": "https://wiki.example.com/cart/slow" },
+                ]},
+                "repository": "https://github.com/example/cart",
+                "depends_on": [
+                    { "service": "catalog", "via": "prices when a line is added" },
+                    { "service": "auth" },
+                ],
+            })
+        );
+    }
+
+    #[test]
+    fn a_component_of_type_service_is_read_and_other_shapes_are_passed_over() {
+        let (records, problems) =
+            read_text("version: 1\ncomponent:\n  name: Cart\n  type: service\n  owner: web\n");
+        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(records[0].id(), "cart");
+        let (records, problems) =
+            read_text("version: 1\ncomponent:\n  name: Docs site\n  type: website\n");
+        assert!(records.is_empty() && problems.is_empty(), "{problems:?}");
+        let (records, problems) = read_text("version: 1\nrepository:\n  owner: web\n");
+        assert!(records.is_empty() && problems.is_empty(), "{problems:?}");
+        let (records, problems) = read_text("name: cart\n");
+        assert!(records.is_empty());
+        assert_eq!(
+            problems,
+            [
+                "cart/opslevel.yml:1:1: warning[OB0810]: this is not an OpsLevel service file (it has no `service:` or `component:`); skipped\n  help: OpsLevel reads `version: 1` with a `service:` (or `component:`) mapping"
+            ]
+        );
+    }
+}
