@@ -156,6 +156,8 @@ pub enum ImportFormat {
     /// OpsLevel's `opslevel.yml`.
     #[serde(rename = "opslevel")]
     OpsLevel,
+    /// Cortex's `cortex.yaml` entity descriptors.
+    Cortex,
 }
 
 impl ImportFormat {
@@ -163,6 +165,7 @@ impl ImportFormat {
         ImportFormat::Backstage,
         ImportFormat::Datadog,
         ImportFormat::OpsLevel,
+        ImportFormat::Cortex,
     ];
 
     /// The names its tool looks for.
@@ -179,6 +182,7 @@ impl ImportFormat {
             ],
             // OpsLevel's docs: exactly this name; `opslevel.yaml` is not read.
             ImportFormat::OpsLevel => &["opslevel.yml"],
+            ImportFormat::Cortex => &["cortex.yaml", "cortex.yml"],
         }
     }
 

@@ -19,6 +19,7 @@ use crate::parse::{Origin, Parsed};
 use crate::source::SourceFile;
 
 pub(crate) mod backstage;
+mod cortex;
 mod datadog;
 mod merge;
 mod opslevel;
@@ -41,6 +42,7 @@ impl ImportFormat {
             ImportFormat::Backstage => "the Backstage catalog",
             ImportFormat::Datadog => "the Datadog service definition",
             ImportFormat::OpsLevel => "the OpsLevel service file",
+            ImportFormat::Cortex => "the Cortex descriptor",
         }
     }
 
@@ -95,6 +97,7 @@ pub fn read(
         ImportFormat::Backstage => backstage::parse_file(file, diagnostics).map(Foreign::Backstage),
         ImportFormat::Datadog => records(datadog::read(file, &config.import, diagnostics)),
         ImportFormat::OpsLevel => records(opslevel::read(file, &config.import, diagnostics)),
+        ImportFormat::Cortex => records(cortex::read(file, &config.import, diagnostics)),
     }
 }
 
