@@ -158,6 +158,8 @@ pub enum ImportFormat {
     OpsLevel,
     /// Cortex's `cortex.yaml` entity descriptors.
     Cortex,
+    /// Atlassian Compass's `compass.yml`.
+    Compass,
 }
 
 impl ImportFormat {
@@ -166,6 +168,7 @@ impl ImportFormat {
         ImportFormat::Datadog,
         ImportFormat::OpsLevel,
         ImportFormat::Cortex,
+        ImportFormat::Compass,
     ];
 
     /// The names its tool looks for.
@@ -183,6 +186,7 @@ impl ImportFormat {
             // OpsLevel's docs: exactly this name; `opslevel.yaml` is not read.
             ImportFormat::OpsLevel => &["opslevel.yml"],
             ImportFormat::Cortex => &["cortex.yaml", "cortex.yml"],
+            ImportFormat::Compass => &["compass.yml", "compass.yaml"],
         }
     }
 

@@ -108,6 +108,7 @@ codes! {
     ImportNoId = "OB0812", "import-no-id", "An entry of another tool's file names no service, or a name that cannot be a service id.";
     ImportNameAdjusted = "OB0813", "import-name-adjusted", "A name in another tool's file is read as a nearby service id.";
     ImportUnknownValue = "OB0814", "import-unknown-value", "A tier or lifecycle in another tool's file is not one opsbook can map.";
+    ImportUnknownReference = "OB0815", "import-unknown-reference", "Another tool's file depends on a component no file of the book describes.";
 
     TemplateNotText = "OB0901", "template-not-text", "A theme template is not UTF-8 text.";
     TemplateError = "OB0902", "template-error", "A theme template cannot be read or rendered.";

@@ -206,6 +206,8 @@ pub(crate) fn records(catalogs: &[Arc<CatalogFile>], diagnostics: &mut Diagnosti
                 text: entity_doc.yaml.clone(),
                 fields,
                 lines: BTreeMap::new(),
+                aliases: Vec::new(),
+                references: Vec::new(),
             });
         }
     }

@@ -4,7 +4,7 @@
 //! into services together with the service docs of the same id. The parser of service docs
 //! knows none of them. Which files are whose is `config::ImportFormat`'s to say.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -19,6 +19,7 @@ use crate::parse::{Origin, Parsed};
 use crate::source::SourceFile;
 
 pub(crate) mod backstage;
+mod compass;
 mod cortex;
 mod datadog;
 mod merge;
@@ -43,6 +44,7 @@ impl ImportFormat {
             ImportFormat::Datadog => "the Datadog service definition",
             ImportFormat::OpsLevel => "the OpsLevel service file",
             ImportFormat::Cortex => "the Cortex descriptor",
+            ImportFormat::Compass => "the Compass component",
         }
     }
 
@@ -73,6 +75,11 @@ pub struct Record {
     /// The line of each field it supplies whose line is known (`owner.team`, `tier`), for
     /// results to cite; the others cite `first_line`.
     pub(crate) lines: BTreeMap<String, usize>,
+    /// Other names the tool's files give this service (a Compass component's ARI).
+    pub(crate) aliases: Vec<String>,
+    /// Services it depends on, named as its tool names them (by alias), with the line of
+    /// each: made `depends_on` entries once every file is read (see [`resolve`]).
+    pub(crate) references: Vec<(String, usize)>,
 }
 
 impl Record {
@@ -98,6 +105,7 @@ pub fn read(
         ImportFormat::Datadog => records(datadog::read(file, &config.import, diagnostics)),
         ImportFormat::OpsLevel => records(opslevel::read(file, &config.import, diagnostics)),
         ImportFormat::Cortex => records(cortex::read(file, &config.import, diagnostics)),
+        ImportFormat::Compass => records(compass::read(file, &config.import, diagnostics)),
     }
 }
 
@@ -125,7 +133,47 @@ pub(crate) fn into_services(
             records.extend(read.iter().cloned());
         }
     }
+    resolve(&mut records, diagnostics);
     merge::into_services(records, parsed, diagnostics)
+}
+
+/// Makes each record's references `depends_on` entries on the services their aliases
+/// name; a reference no file of the book names is a warning at its line, and left out.
+fn resolve(records: &mut [Record], diagnostics: &mut Diagnostics) {
+    let ids: HashMap<String, String> = records
+        .iter()
+        .flat_map(|r| {
+            r.aliases
+                .iter()
+                .map(|alias| (alias.clone(), r.id().to_string()))
+        })
+        .collect();
+    for record in records.iter_mut() {
+        for (alias, line) in std::mem::take(&mut record.references) {
+            let Some(id) = ids.get(&alias) else {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::ImportUnknownReference,
+                        &record.origin.display_path,
+                        format!("depends on `{alias}`, which no file of the book describes; left out"),
+                    )
+                    .at(Position::new(line, 1))
+                    .with_help("add the file that describes it to the book's sources, or write the dependency in a service doc by its id"),
+                );
+                continue;
+            };
+            let entry = serde_json::json!({ "service": id });
+            match record.fields.get_mut("depends_on") {
+                Some(Value::Array(items)) => items.push(entry),
+                _ => {
+                    record
+                        .fields
+                        .insert("depends_on".into(), Value::Array(vec![entry]));
+                    record.lines.insert("depends_on".into(), line);
+                }
+            }
+        }
+    }
 }
 
 /// The YAML documents of a file, each with the line it starts on; empty ones are left out.
@@ -448,6 +496,8 @@ impl<'d, 't> Draft<'d, 't> {
             text: self.document.text.to_string(),
             fields: self.fields,
             lines: self.lines,
+            aliases: Vec::new(),
+            references: Vec::new(),
         }
     }
 }
