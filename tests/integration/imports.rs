@@ -211,3 +211,38 @@ fn a_malformed_datadog_file_is_an_error_of_that_file_only() {
         .stderr_has("a/service.datadog.yaml:3:14: error[OB0809]: invalid YAML")
         .stderr_has("read 1 service doc");
 }
+
+#[test]
+fn one_service_described_by_three_tools_is_one_service_with_each_field_from_its_file() {
+    let report = json_report(&fixture("three-formats"), &[]);
+    let cart = service(&report, "cart");
+    assert_eq!(
+        cart["source"], "cart/compass.yml",
+        "the first file read is where it is from"
+    );
+    assert_eq!(cart["tier"], 1, "the Compass component's `fields.tier`");
+    assert_eq!(
+        cart["team"], "web-team",
+        "Compass names no team a reader can use; the Cortex descriptor does"
+    );
+    let dependencies: Vec<&str> = cart["depends_on"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(dependencies, ["catalog"], "Compass's ARI, resolved");
+    assert_eq!(
+        location(check(cart, "owner.team")),
+        ("cart/cortex.yaml".into(), 9)
+    );
+    assert_eq!(
+        location(check(cart, "monitoring.dashboard")),
+        ("cart/compass.yml".into(), 13),
+        "the line of the URL"
+    );
+    assert_eq!(
+        location(check(cart, "logs.central")),
+        ("cart/cortex.yaml".into(), 26)
+    );
+}
