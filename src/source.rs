@@ -47,6 +47,10 @@ const ASSET_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "svgz", 
 
 const SKIPPED_FOLDERS: &[&str] = &["target", "node_modules"];
 
+/// GitHub's folder of a repository, hidden like every folder whose name starts with a dot,
+/// but holding the CODEOWNERS GitHub reads first: only that file is taken from it.
+const GITHUB: &str = ".github";
+
 /// Larger files are not read: a service doc or an image of this size is a mistake (a log, a
 /// dump, a video), and reading many of them would exhaust memory.
 pub(crate) const MAX_FILE_BYTES: u64 = 10_000_000;
@@ -224,6 +228,12 @@ fn walk(
 ) {
     let root = source.folder.as_path();
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let formats: &[ImportFormat] = match source.import {
+        true => &config.import.formats,
+        false => &[],
+    };
+    // GitHub reads CODEOWNERS in `.github/` first: the one hidden folder worth entering.
+    let github = formats.contains(&ImportFormat::CodeOwners);
     let mut escapes = Vec::new();
     let mut old_sites = Vec::new();
     let walker = WalkDir::new(root)
@@ -231,7 +241,8 @@ fn walk(
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
-            if entry.depth() == 0 || is_skipped(entry, output) {
+            let github_folder = github && entry.depth() == 1 && entry.file_name() == GITHUB;
+            if entry.depth() == 0 || (is_skipped(entry, output) && !github_folder) {
                 return entry.depth() == 0;
             }
             if is_site(entry) {
@@ -255,11 +266,11 @@ fn walk(
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
                 let relative = relative_slash_path(root, entry.path());
-                let formats: &[ImportFormat] = match source.import {
-                    true => &config.import.formats,
-                    false => &[],
-                };
-                if let Some(kind) = file_kind(entry.path(), source.format, formats)
+                let in_github = relative.starts_with(".github/");
+                if let Some(kind) = file_kind(entry.path(), &relative, source.format, formats)
+                    .filter(|kind| {
+                        !in_github || *kind == FileKind::Foreign(ImportFormat::CodeOwners)
+                    })
                     && source.includes(&relative)
                 {
                     let stamp = entry
@@ -338,8 +349,14 @@ fn is_site(entry: &DirEntry) -> bool {
     entry.file_type().is_dir() && entry.path().join(crate::config::SITE_MARKER).is_file()
 }
 
-/// What a file is, in a source of `format` that reads the other tools' files of `imports`.
-fn file_kind(path: &Path, format: SourceFormat, imports: &[ImportFormat]) -> Option<FileKind> {
+/// What the file at `path` (`relative` to its source folder) is, in a source of `format`
+/// that reads the other tools' files of `imports`.
+fn file_kind(
+    path: &Path,
+    relative: &str,
+    format: SourceFormat,
+    imports: &[ImportFormat],
+) -> Option<FileKind> {
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
@@ -348,8 +365,7 @@ fn file_kind(path: &Path, format: SourceFormat, imports: &[ImportFormat]) -> Opt
         return (extension == "yaml" || extension == "yml")
             .then_some(FileKind::Foreign(ImportFormat::Backstage));
     }
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    if let Some(foreign) = ImportFormat::of_file_name(&name, imports) {
+    if let Some(foreign) = ImportFormat::of_file(relative, imports) {
         return Some(FileKind::Foreign(foreign));
     }
     if extension == "md" || extension == "markdown" {

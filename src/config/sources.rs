@@ -160,6 +160,9 @@ pub enum ImportFormat {
     Cortex,
     /// Atlassian Compass's `compass.yml`.
     Compass,
+    /// GitHub's `CODEOWNERS`: who owns each folder.
+    #[serde(rename = "codeowners")]
+    CodeOwners,
 }
 
 impl ImportFormat {
@@ -169,6 +172,7 @@ impl ImportFormat {
         ImportFormat::OpsLevel,
         ImportFormat::Cortex,
         ImportFormat::Compass,
+        ImportFormat::CodeOwners,
     ];
 
     /// The names its tool looks for.
@@ -187,15 +191,30 @@ impl ImportFormat {
             ImportFormat::OpsLevel => &["opslevel.yml"],
             ImportFormat::Cortex => &["cortex.yaml", "cortex.yml"],
             ImportFormat::Compass => &["compass.yml", "compass.yaml"],
+            ImportFormat::CodeOwners => &["CODEOWNERS"],
         }
     }
 
-    /// The format of a file named `name`, among `formats`.
-    pub(crate) fn of_file_name(name: &str, formats: &[ImportFormat]) -> Option<ImportFormat> {
-        formats
-            .iter()
-            .copied()
-            .find(|format| format.file_names().contains(&name))
+    /// Where in a source its files are read, when only some places count: GitHub reads
+    /// CODEOWNERS in these three, first found first.
+    pub(crate) fn places(self) -> Option<&'static [&'static str]> {
+        match self {
+            ImportFormat::CodeOwners => {
+                Some(&[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"])
+            }
+            _ => None,
+        }
+    }
+
+    /// The format of the file at `relative` (to its source folder), among `formats`.
+    pub(crate) fn of_file(relative: &str, formats: &[ImportFormat]) -> Option<ImportFormat> {
+        let name = relative.rsplit('/').next().unwrap_or(relative);
+        formats.iter().copied().find(|format| {
+            format.file_names().contains(&name)
+                && format
+                    .places()
+                    .is_none_or(|places| places.contains(&relative))
+        })
     }
 }
 

@@ -109,6 +109,7 @@ codes! {
     ImportNameAdjusted = "OB0813", "import-name-adjusted", "A name in another tool's file is read as a nearby service id.";
     ImportUnknownValue = "OB0814", "import-unknown-value", "A tier or lifecycle in another tool's file is not one opsbook can map.";
     ImportUnknownReference = "OB0815", "import-unknown-reference", "Another tool's file depends on a component no file of the book describes.";
+    OwnersRuleIgnored = "OB0816", "codeowners-rule-ignored", "A CODEOWNERS rule is written in a way GitHub does not read.";
 
     TemplateNotText = "OB0901", "template-not-text", "A theme template is not UTF-8 text.";
     TemplateError = "OB0902", "template-error", "A theme template cannot be read or rendered.";

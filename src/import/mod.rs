@@ -19,6 +19,7 @@ use crate::parse::{Origin, Parsed};
 use crate::source::SourceFile;
 
 pub(crate) mod backstage;
+mod codeowners;
 mod compass;
 mod cortex;
 mod datadog;
@@ -34,6 +35,8 @@ pub enum Foreign {
     Backstage(Arc<backstage::CatalogFile>),
     /// A file whose services are read from it alone.
     Records(Arc<[Record]>),
+    /// A CODEOWNERS file: who owns each folder of its source.
+    CodeOwners(Arc<codeowners::CodeOwners>),
 }
 
 impl ImportFormat {
@@ -45,6 +48,7 @@ impl ImportFormat {
             ImportFormat::OpsLevel => "the OpsLevel service file",
             ImportFormat::Cortex => "the Cortex descriptor",
             ImportFormat::Compass => "the Compass component",
+            ImportFormat::CodeOwners => "CODEOWNERS",
         }
     }
 
@@ -106,6 +110,9 @@ pub fn read(
         ImportFormat::OpsLevel => records(opslevel::read(file, &config.import, diagnostics)),
         ImportFormat::Cortex => records(cortex::read(file, &config.import, diagnostics)),
         ImportFormat::Compass => records(compass::read(file, &config.import, diagnostics)),
+        ImportFormat::CodeOwners => {
+            codeowners::read(file, diagnostics).map(|read| Foreign::CodeOwners(Arc::new(read)))
+        }
     }
 }
 
@@ -124,7 +131,7 @@ pub(crate) fn into_services(
         .iter()
         .filter_map(|file| match file {
             Foreign::Backstage(catalog) => Some(Arc::clone(catalog)),
-            Foreign::Records(_) => None,
+            _ => None,
         })
         .collect();
     let mut records = backstage::records(&catalogs, diagnostics);
@@ -134,7 +141,46 @@ pub(crate) fn into_services(
         }
     }
     resolve(&mut records, diagnostics);
+    let owned = owned_by_codeowners(foreign, &parsed, &records);
+    records.extend(owned);
     merge::into_services(records, parsed, diagnostics)
+}
+
+/// For each service, the team its source's CODEOWNERS gives the file that describes it (the
+/// doc, else the first file of another tool): records read last, so they fill only what
+/// nothing else says.
+fn owned_by_codeowners(foreign: &[Foreign], parsed: &[Parsed], records: &[Record]) -> Vec<Record> {
+    let mut by_source: HashMap<usize, &codeowners::CodeOwners> = HashMap::new();
+    let rank = |file: &codeowners::CodeOwners| {
+        ImportFormat::CodeOwners
+            .places()
+            .and_then(|places| places.iter().position(|p| *p == file.origin.relative))
+    };
+    for file in foreign {
+        if let Foreign::CodeOwners(file) = file {
+            let slot = by_source.entry(file.origin.source_index).or_insert(file);
+            if rank(file) < rank(slot) {
+                *slot = file;
+            }
+        }
+    }
+    if by_source.is_empty() {
+        return Vec::new();
+    }
+    let docs = parsed.iter().filter_map(|parsed| match parsed {
+        Parsed::Service(source) => Some((source.doc.service.as_str(), &source.origin)),
+        _ => None,
+    });
+    let described = docs.chain(records.iter().map(|r| (r.id(), &r.origin)));
+    let mut seen = std::collections::HashSet::new();
+    described
+        .filter(|(id, _)| seen.insert(id.to_string()))
+        .filter_map(|(id, origin)| {
+            by_source
+                .get(&origin.source_index)?
+                .record(id, &origin.relative)
+        })
+        .collect()
 }
 
 /// Makes each record's references `depends_on` entries on the services their aliases

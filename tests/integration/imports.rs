@@ -246,3 +246,45 @@ fn one_service_described_by_three_tools_is_one_service_with_each_field_from_its_
         ("cart/cortex.yaml".into(), 26)
     );
 }
+
+#[test]
+fn codeowners_names_the_team_of_a_service_whose_files_name_none() {
+    let book = Book::new()
+        .file(
+            ".github/CODEOWNERS",
+            "*                 @acme/platform\n/services/pay/    @acme/payments @alice\n",
+        )
+        .file(
+            "CODEOWNERS",
+            "*  @acme/ignored-because-github-reads-.github-first\n",
+        )
+        .file("services/pay/service.md", "---\nservice: pay\n---\n")
+        .file(
+            "services/cart/service.md",
+            "---\nservice: cart\nowner:\n  team: web\n---\n",
+        )
+        .file(
+            "services/search/service.datadog.yaml",
+            "schema-version: v2.2\ndd-service: search\n",
+        );
+    let report = json_report(book.path(), &[]);
+    let pay = service(&report, "pay");
+    assert_eq!(
+        pay["team"], "payments",
+        "the last matching rule's first team"
+    );
+    assert_eq!(
+        location(check(pay, "owner.team")),
+        (".github/CODEOWNERS".into(), 2)
+    );
+    assert_eq!(service(&report, "cart")["team"], "web", "the doc wins");
+    assert_eq!(service(&report, "search")["team"], "platform");
+    let off = Book::new()
+        .toml("[import]\nformats = [\"datadog\"]\n")
+        .file(".github/CODEOWNERS", "*  @acme/platform\n")
+        .file("services/pay/service.md", "---\nservice: pay\n---\n");
+    assert_eq!(
+        service(&json_report(off.path(), &[]), "pay")["team"],
+        Value::Null
+    );
+}
