@@ -6,9 +6,10 @@
 use serde_json::{Value, json};
 
 use crate::config::{ImportFormat, ImportSettings};
-use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::import::{Document, Draft, Record, documents};
-use crate::parse::Origin;
+use crate::diag::Diagnostics;
+use crate::import::{
+    Document, Draft, LinkUse, Record, not_recognised, read_documents, typed_links,
+};
 use crate::source::SourceFile;
 
 /// The record of a `compass.yml`, when its component is one that runs.
@@ -17,30 +18,18 @@ pub(crate) fn read(
     settings: &ImportSettings,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Record> {
-    let Some(text) = crate::parse::read_text(file, diagnostics) else {
-        return Vec::new();
-    };
-    let origin = Origin::of(file);
-    let mut records = Vec::new();
-    for (first_line, part) in documents(&text) {
-        let Some(document) = Document::read(&origin, first_line, part, diagnostics) else {
-            continue;
-        };
+    read_documents(file, diagnostics, |document, diagnostics| {
         if document.get("configVersion").is_none() && document.get("typeId").is_none() {
-            diagnostics.push(
-                Diagnostic::warning(
-                    Code::ImportNotRecognised,
-                    &origin.display_path,
-                    "this is not a Compass component file (it has neither `configVersion` nor `typeId`); skipped",
-                )
-                .at(document.position(""))
-                .with_help("Compass reads `configVersion: 1` with the component's `name` and `typeId`"),
-            );
-            continue;
+            diagnostics.push(not_recognised(
+                document,
+                "",
+                "a Compass component file (it has neither `configVersion` nor `typeId`)",
+                "Compass reads `configVersion: 1` with the component's `name` and `typeId`",
+            ));
+            return None;
         }
-        records.extend(component(&document, settings, diagnostics));
-    }
-    records
+        component(document, settings, diagnostics)
+    })
 }
 
 /// Component types that describe no running thing: nothing to assess.
@@ -89,48 +78,27 @@ fn component(
 
 /// `links` by type: the first dashboard, repository, on-call schedule and chat channel.
 fn links(draft: &mut Draft) {
-    let Some(Value::Array(links)) = draft.document.get("links").cloned() else {
-        return;
-    };
-    for (index, link) in links.iter().enumerate() {
-        let at = format!("links.{index}.url");
-        let target = match link.get("type").and_then(Value::as_str) {
-            Some("DASHBOARD") => "monitoring.dashboard",
-            Some("REPOSITORY") => "repository",
-            Some("ON_CALL") => "owner.oncall",
-            Some("CHAT_CHANNEL") => "owner.chat",
-            _ => continue,
-        };
-        draft.text(target, &at);
-    }
+    typed_links(draft, "links", "type", |kind| match kind {
+        "dashboard" => Some(LinkUse::First("monitoring.dashboard")),
+        "repository" => Some(LinkUse::First("repository")),
+        "on_call" => Some(LinkUse::First("owner.oncall")),
+        "chat_channel" => Some(LinkUse::First("owner.chat")),
+        _ => None,
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileKind;
+    use crate::import::{fixture, read_for_test};
 
     fn read_text(text: &str) -> (Vec<Record>, Vec<String>) {
-        let file = SourceFile {
-            display_path: "cart/compass.yml".into(),
-            source_index: 0,
-            relative: "cart/compass.yml".into(),
-            kind: FileKind::Foreign(ImportFormat::Compass),
-            bytes: text.as_bytes().to_vec(),
-        };
-        let mut diagnostics = Diagnostics::new();
-        let records = read(&file, &ImportSettings::default(), &mut diagnostics);
-        let problems = diagnostics.sorted().iter().map(|d| d.to_string()).collect();
-        (records, problems)
+        read_for_test(ImportFormat::Compass, "cart/compass.yml", text)
     }
 
     #[test]
     fn a_component_maps_its_fields_links_and_names_its_dependencies_by_ari() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/three-formats/cart/compass.yml"
-        );
-        let (records, problems) = read_text(&std::fs::read_to_string(path).unwrap());
+        let (records, problems) = read_text(&fixture("three-formats/cart/compass.yml"));
         assert_eq!(problems, Vec::<String>::new());
         let record = &records[0];
         assert_eq!(

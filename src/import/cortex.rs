@@ -7,9 +7,10 @@
 use serde_json::{Value, json};
 
 use crate::config::{ImportFormat, ImportSettings};
-use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::import::{Document, Draft, Record, documents};
-use crate::parse::Origin;
+use crate::diag::Diagnostics;
+use crate::import::{
+    Document, Draft, LinkUse, Record, dependencies, not_recognised, read_documents, typed_links,
+};
 use crate::source::SourceFile;
 
 /// The record of a Cortex descriptor, when it describes a service or a resource.
@@ -18,30 +19,18 @@ pub(crate) fn read(
     settings: &ImportSettings,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Record> {
-    let Some(text) = crate::parse::read_text(file, diagnostics) else {
-        return Vec::new();
-    };
-    let origin = Origin::of(file);
-    let mut records = Vec::new();
-    for (first_line, part) in documents(&text) {
-        let Some(document) = Document::read(&origin, first_line, part, diagnostics) else {
-            continue;
-        };
+    read_documents(file, diagnostics, |document, diagnostics| {
         if document.get("info.x-cortex-tag").is_none() {
-            diagnostics.push(
-                Diagnostic::warning(
-                    Code::ImportNotRecognised,
-                    &origin.display_path,
-                    "this is not a Cortex entity descriptor (its `info` has no `x-cortex-tag`); skipped",
-                )
-                .at(document.position("info"))
-                .with_help("Cortex reads an OpenAPI document whose `info` has `title` and `x-cortex-tag`"),
-            );
-            continue;
+            diagnostics.push(not_recognised(
+                document,
+                "info",
+                "a Cortex entity descriptor (its `info` has no `x-cortex-tag`)",
+                "Cortex reads an OpenAPI document whose `info` has `title` and `x-cortex-tag`",
+            ));
+            return None;
         }
-        records.extend(entity(&document, settings, diagnostics));
-    }
-    records
+        entity(document, settings, diagnostics)
+    })
 }
 
 fn entity(
@@ -68,7 +57,13 @@ fn entity(
         "info.x-cortex-dashboards.embeds.0.url",
     );
     git(&mut draft);
-    dependencies(&mut draft);
+    let tag = |item: &Value| Some(item.get("tag")?.as_str()?.to_string());
+    dependencies(
+        &mut draft,
+        "info.x-cortex-dependency",
+        tag,
+        Some("description"),
+    );
     tier_and_lifecycle(&mut draft, settings, diagnostics);
     Some(draft.finish(ImportFormat::Cortex))
 }
@@ -127,34 +122,15 @@ fn oncall(draft: &mut Draft) {
 }
 
 /// `x-cortex-link` (or `x-cortex-links`) by type: the first dashboard (or metrics) and logs
-/// link, and every runbook as a recovery procedure named by the link.
+/// link, and every runbook.
 fn links(draft: &mut Draft) {
     for list in ["info.x-cortex-link", "info.x-cortex-links"] {
-        let Some(Value::Array(links)) = draft.document.get(list).cloned() else {
-            continue;
-        };
-        for (index, link) in links.iter().enumerate() {
-            let at = format!("{list}.{index}.url");
-            let (Some(kind), Some(url)) = (
-                link.get("type").and_then(Value::as_str),
-                link.get("url").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            match kind.to_ascii_lowercase().as_str() {
-                "dashboard" | "metrics" => draft.text("monitoring.dashboard", &at),
-                "logs" => draft.text("logs.central", &at),
-                "runbook" => {
-                    let name = link.get("name").and_then(Value::as_str).unwrap_or(url);
-                    draft.push(
-                        "runbooks.recovery",
-                        json!({ "failure": name, "link": url }),
-                        &at,
-                    );
-                }
-                _ => {}
-            }
-        }
+        typed_links(draft, list, "type", |kind| match kind {
+            "dashboard" | "metrics" => Some(LinkUse::First("monitoring.dashboard")),
+            "logs" => Some(LinkUse::First("logs.central")),
+            "runbook" => Some(LinkUse::Runbook),
+            _ => None,
+        });
     }
 }
 
@@ -170,29 +146,6 @@ fn git(draft: &mut Draft) {
             let url = format!("https://{host}/{}", repository.trim_matches('/'));
             draft.set("repository", json!(url), &at);
         }
-    }
-}
-
-/// `x-cortex-dependency`: each `tag` a hard dependency, its `description` the `via`.
-fn dependencies(draft: &mut Draft) {
-    let list = "info.x-cortex-dependency";
-    let Some(Value::Array(dependencies)) = draft.document.get(list).cloned() else {
-        return;
-    };
-    for (index, dependency) in dependencies.iter().enumerate() {
-        let tag = dependency
-            .get("tag")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let id = super::values::service_id(tag);
-        if id.is_empty() {
-            continue;
-        }
-        let mut item = json!({ "service": id });
-        if let Some(via) = dependency.get("description").and_then(Value::as_str) {
-            item["via"] = json!(via);
-        }
-        draft.push("depends_on", item, &format!("{list}.{index}.tag"));
     }
 }
 
@@ -234,29 +187,15 @@ fn tier_and_lifecycle(draft: &mut Draft, settings: &ImportSettings, diagnostics:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileKind;
+    use crate::import::{fixture, read_for_test};
 
     fn read_text(text: &str) -> (Vec<Record>, Vec<String>) {
-        let file = SourceFile {
-            display_path: "cart/cortex.yaml".into(),
-            source_index: 0,
-            relative: "cart/cortex.yaml".into(),
-            kind: FileKind::Foreign(ImportFormat::Cortex),
-            bytes: text.as_bytes().to_vec(),
-        };
-        let mut diagnostics = Diagnostics::new();
-        let records = read(&file, &ImportSettings::default(), &mut diagnostics);
-        let problems = diagnostics.sorted().iter().map(|d| d.to_string()).collect();
-        (records, problems)
+        read_for_test(ImportFormat::Cortex, "cart/cortex.yaml", text)
     }
 
     #[test]
     fn a_descriptor_maps_owners_oncall_links_git_dependencies_and_custom_metadata() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/three-formats/cart/cortex.yaml"
-        );
-        let (records, problems) = read_text(&std::fs::read_to_string(path).unwrap());
+        let (records, problems) = read_text(&fixture("three-formats/cart/cortex.yaml"));
         assert_eq!(problems, Vec::<String>::new());
         assert_eq!(
             Value::Object(records[0].fields.clone()),

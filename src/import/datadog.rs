@@ -7,9 +7,10 @@
 use serde_json::{Value, json};
 
 use crate::config::{ImportFormat, ImportSettings};
-use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::import::{Document, Draft, Record, documents};
-use crate::parse::Origin;
+use crate::diag::Diagnostics;
+use crate::import::{
+    Document, Draft, LinkUse, Record, dependencies, not_recognised, read_documents, typed_links,
+};
 use crate::source::SourceFile;
 
 /// The records of a Datadog file: one per service, datastore or queue it defines.
@@ -18,35 +19,22 @@ pub(crate) fn read(
     settings: &ImportSettings,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Record> {
-    let Some(text) = crate::parse::read_text(file, diagnostics) else {
-        return Vec::new();
-    };
-    let origin = Origin::of(file);
-    let mut records = Vec::new();
-    for (first_line, part) in documents(&text) {
-        let Some(document) = Document::read(&origin, first_line, part, diagnostics) else {
-            continue;
-        };
-        let record = match shape(&document) {
-            Shape::Definition => definition(&document, settings, diagnostics),
-            Shape::Entity => entity(&document, settings, diagnostics),
+    read_documents(file, diagnostics, |document, diagnostics| {
+        match shape(document) {
+            Shape::Definition => definition(document, settings, diagnostics),
+            Shape::Entity => entity(document, settings, diagnostics),
             Shape::OtherEntity => None,
             Shape::Unknown(why) => {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Code::ImportNotRecognised,
-                        &origin.display_path,
-                        format!("this is not a Datadog service definition ({why}); skipped"),
-                    )
-                    .at(document.position(""))
-                    .with_help("Datadog reads `schema-version: v2`, `v2.1` or `v2.2` with `dd-service`, or `apiVersion: v3` entities"),
-                );
+                diagnostics.push(not_recognised(
+                    document,
+                    "",
+                    &format!("a Datadog service definition ({why})"),
+                    "Datadog reads `schema-version: v2`, `v2.1` or `v2.2` with `dd-service`, or `apiVersion: v3` entities",
+                ));
                 None
             }
-        };
-        records.extend(record);
-    }
-    records
+        }
+    })
 }
 
 /// What a document is.
@@ -141,19 +129,12 @@ fn entity(
             &format!("spec.componentOf.{index}"),
         );
     }
-    if let Some(Value::Array(dependencies)) = document.get("spec.dependsOn") {
-        for (index, dependency) in dependencies.iter().enumerate() {
-            let (_, name) = reference(dependency);
-            let id = super::values::service_id(&name);
-            if !id.is_empty() {
-                draft.push(
-                    "depends_on",
-                    json!({ "service": id }),
-                    &format!("spec.dependsOn.{index}"),
-                );
-            }
-        }
-    }
+    dependencies(
+        &mut draft,
+        "spec.dependsOn",
+        |item| Some(reference(item).1),
+        None,
+    );
     Some(draft.finish(ImportFormat::Datadog))
 }
 
@@ -221,63 +202,29 @@ fn oncall(draft: &mut Draft, url_key: &str) {
     }
 }
 
-/// `links` by type: the first dashboard and repository, and every runbook as a recovery
-/// procedure named by the link.
+/// `links` by type: the first dashboard and repository, and every runbook.
 fn links(draft: &mut Draft, list: &str) {
-    let Some(Value::Array(links)) = draft.document.get(list).cloned() else {
-        return;
-    };
-    for (index, link) in links.iter().enumerate() {
-        let at = format!("{list}.{index}.url");
-        let (Some(kind), Some(url)) = (
-            link.get("type").and_then(Value::as_str),
-            link.get("url").and_then(Value::as_str),
-        ) else {
-            continue;
-        };
-        match kind.to_ascii_lowercase().as_str() {
-            "dashboard" => draft.text("monitoring.dashboard", &at),
-            "repo" => draft.text("repository", &at),
-            "runbook" => {
-                let name = link.get("name").and_then(Value::as_str).unwrap_or(url);
-                draft.push(
-                    "runbooks.recovery",
-                    json!({ "failure": name, "link": url }),
-                    &at,
-                );
-            }
-            _ => {}
-        }
-    }
+    typed_links(draft, list, "type", |kind| match kind {
+        "dashboard" => Some(LinkUse::First("monitoring.dashboard")),
+        "repo" => Some(LinkUse::First("repository")),
+        "runbook" => Some(LinkUse::Runbook),
+        _ => None,
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileKind;
+    use crate::import::{fixture, read_for_test};
     use serde_json::Map;
 
     /// The records of the fixture file at `relative`, with the problems met.
     fn read_fixture(relative: &str) -> (Vec<Record>, Vec<String>) {
-        let path = format!(
-            "{}/tests/fixtures/datadog/{relative}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        read_text(relative, &std::fs::read_to_string(path).unwrap())
+        read_text(relative, &fixture(&format!("datadog/{relative}")))
     }
 
     fn read_text(relative: &str, text: &str) -> (Vec<Record>, Vec<String>) {
-        let file = SourceFile {
-            display_path: relative.into(),
-            source_index: 0,
-            relative: relative.into(),
-            kind: FileKind::Foreign(ImportFormat::Datadog),
-            bytes: text.as_bytes().to_vec(),
-        };
-        let mut diagnostics = Diagnostics::new();
-        let records = read(&file, &ImportSettings::default(), &mut diagnostics);
-        let problems = diagnostics.sorted().iter().map(|d| d.to_string()).collect();
-        (records, problems)
+        read_for_test(ImportFormat::Datadog, relative, text)
     }
 
     fn fields(record: &Record) -> Value {

@@ -246,6 +246,102 @@ fn documents(text: &str) -> Vec<(usize, &str)> {
     documents
 }
 
+/// The records `record` makes of each YAML document of `file` (a document it cannot read is a
+/// located error; one that is not its tool's, the handler's to note).
+fn read_documents(
+    file: &SourceFile,
+    diagnostics: &mut Diagnostics,
+    mut record: impl FnMut(&Document, &mut Diagnostics) -> Option<Record>,
+) -> Vec<Record> {
+    let Some(text) = crate::parse::read_text(file, diagnostics) else {
+        return Vec::new();
+    };
+    let origin = Origin::of(file);
+    let mut records = Vec::new();
+    for (first_line, part) in documents(&text) {
+        if let Some(document) = Document::read(&origin, first_line, part, diagnostics) {
+            records.extend(record(&document, diagnostics));
+        }
+    }
+    records
+}
+
+/// A warning that a document is not one its tool reads (`what`, because `why`), and is
+/// skipped; `help` says what the tool reads.
+fn not_recognised(document: &Document, at: &str, what: &str, help: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::ImportNotRecognised,
+        &document.origin.display_path,
+        format!("this is not {what}; skipped"),
+    )
+    .at(document.position(at))
+    .with_help(help)
+}
+
+/// What a typed link of another tool's file says of a service.
+#[derive(Debug, Clone, Copy)]
+enum LinkUse {
+    /// The first such link's URL is the value of this front-matter field.
+    First(&'static str),
+    /// Every such link is a runbook: a recovery procedure named by the link.
+    Runbook,
+}
+
+/// The links of the list at `list` (items with `type_key`, `url` and `name`), each used as
+/// `used_as` says of its type.
+fn typed_links(
+    draft: &mut Draft,
+    list: &str,
+    type_key: &str,
+    used_as: impl Fn(&str) -> Option<LinkUse>,
+) {
+    let Some(Value::Array(links)) = draft.document.get(list).cloned() else {
+        return;
+    };
+    for (index, link) in links.iter().enumerate() {
+        let at = format!("{list}.{index}.url");
+        let (Some(kind), Some(url)) = (
+            link.get(type_key).and_then(Value::as_str),
+            link.get("url").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        match used_as(&kind.to_ascii_lowercase()) {
+            Some(LinkUse::First(field)) => draft.text(field, &at),
+            Some(LinkUse::Runbook) => {
+                let name = link.get("name").and_then(Value::as_str).unwrap_or(url);
+                let procedure = serde_json::json!({ "failure": name, "link": url });
+                draft.push("runbooks.recovery", procedure, &at);
+            }
+            None => {}
+        }
+    }
+}
+
+/// Each item of the list at `list` that names a service (by `name_of`), a hard dependency;
+/// `via_key` names the item's key whose text says how.
+fn dependencies(
+    draft: &mut Draft,
+    list: &str,
+    name_of: impl Fn(&Value) -> Option<String>,
+    via_key: Option<&str>,
+) {
+    let Some(Value::Array(items)) = draft.document.get(list).cloned() else {
+        return;
+    };
+    for (index, item) in items.iter().enumerate() {
+        let id = values::service_id(&name_of(item).unwrap_or_default());
+        if id.is_empty() {
+            continue;
+        }
+        let mut dependency = serde_json::json!({ "service": id });
+        if let Some(via) = via_key.and_then(|key| item.get(key)?.as_str()) {
+            dependency["via"] = Value::String(via.to_string());
+        }
+        draft.push("depends_on", dependency, &format!("{list}.{index}"));
+    }
+}
+
 /// One YAML document of a foreign file, read, with where its fields are in the file.
 struct Document<'t> {
     origin: &'t Origin,
@@ -546,6 +642,38 @@ impl<'d, 't> Draft<'d, 't> {
             references: Vec::new(),
         }
     }
+}
+
+/// The records and problems of a file of `format` at `path` holding `text`, read as a book
+/// without settings reads it.
+#[cfg(test)]
+pub(crate) fn read_for_test(
+    format: ImportFormat,
+    path: &str,
+    text: &str,
+) -> (Vec<Record>, Vec<String>) {
+    let file = SourceFile {
+        display_path: path.into(),
+        source_index: 0,
+        relative: path.into(),
+        kind: crate::source::FileKind::Foreign(format),
+        bytes: text.as_bytes().to_vec(),
+    };
+    let mut diagnostics = Diagnostics::new();
+    let config = crate::config::from_text(std::path::Path::new("/book"), "", &mut diagnostics);
+    let records = match read(&file, format, &config, &mut diagnostics) {
+        Some(Foreign::Records(records)) => records.to_vec(),
+        _ => Vec::new(),
+    };
+    let problems = diagnostics.sorted().iter().map(|d| d.to_string()).collect();
+    (records, problems)
+}
+
+/// The text of a file of the test fixtures.
+#[cfg(test)]
+pub(crate) fn fixture(relative: &str) -> String {
+    let path = format!("{}/tests/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path).unwrap()
 }
 
 #[cfg(test)]

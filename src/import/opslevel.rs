@@ -7,9 +7,10 @@
 use serde_json::{Value, json};
 
 use crate::config::{ImportFormat, ImportSettings};
-use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::import::{Document, Draft, Record, documents};
-use crate::parse::Origin;
+use crate::diag::Diagnostics;
+use crate::import::{
+    Document, Draft, LinkUse, Record, dependencies, not_recognised, read_documents, typed_links,
+};
 use crate::source::SourceFile;
 
 /// The record of an `opslevel.yml`, when it describes a service.
@@ -18,36 +19,27 @@ pub(crate) fn read(
     settings: &ImportSettings,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Record> {
-    let Some(text) = crate::parse::read_text(file, diagnostics) else {
-        return Vec::new();
-    };
-    let origin = Origin::of(file);
-    let mut records = Vec::new();
-    for (first_line, part) in documents(&text) {
-        let Some(document) = Document::read(&origin, first_line, part, diagnostics) else {
-            continue;
-        };
+    read_documents(file, diagnostics, |document, diagnostics| {
         let entry = ["service", "component"]
             .into_iter()
             .find(|key| document.get(key).is_some_and(Value::is_object));
         match entry {
-            Some(entry) if is_service(&document, entry) => {
-                records.extend(service(&document, entry, settings, diagnostics));
+            Some(entry) if is_service(document, entry) => {
+                service(document, entry, settings, diagnostics)
             }
-            Some(_) => {}
-            None if document.get("repository").is_some() => {}
-            None => diagnostics.push(
-                Diagnostic::warning(
-                    Code::ImportNotRecognised,
-                    &origin.display_path,
-                    "this is not an OpsLevel service file (it has no `service:` or `component:`); skipped",
-                )
-                .at(document.position(""))
-                .with_help("OpsLevel reads `version: 1` with a `service:` (or `component:`) mapping"),
-            ),
+            Some(_) => None,
+            None if document.get("repository").is_some() => None,
+            None => {
+                diagnostics.push(not_recognised(
+                    document,
+                    "",
+                    "an OpsLevel service file (it has no `service:` or `component:`)",
+                    "OpsLevel reads `version: 1` with a `service:` (or `component:`) mapping",
+                ));
+                None
+            }
         }
-    }
-    records
+    })
 }
 
 /// A `service:` entry, or a `component:` of type service (the type defaults to service).
@@ -78,40 +70,26 @@ fn service(
     draft.lifecycle(&at("lifecycle"), settings, diagnostics);
     tools(&mut draft, &at("tools"));
     repositories(&mut draft, &at("repositories"));
-    dependencies(&mut draft, &at("dependencies"));
+    // `{alias, notes}` items, or bare aliases.
+    let alias = |item: &Value| match item {
+        Value::String(alias) => Some(alias.clone()),
+        other => Some(other.get("alias")?.as_str()?.to_string()),
+    };
+    dependencies(&mut draft, &at("dependencies"), alias, Some("notes"));
     Some(draft.finish(ImportFormat::OpsLevel))
 }
 
 /// `tools` by category: the first dashboard (`metrics`, `observability`), logs, incident
-/// tool and code link, and every runbook as a recovery procedure named by the tool.
+/// tool and code link, and every runbook.
 fn tools(draft: &mut Draft, list: &str) {
-    let Some(Value::Array(tools)) = draft.document.get(list).cloned() else {
-        return;
-    };
-    for (index, tool) in tools.iter().enumerate() {
-        let at = format!("{list}.{index}.url");
-        let (Some(category), Some(url)) = (
-            tool.get("category").and_then(Value::as_str),
-            tool.get("url").and_then(Value::as_str),
-        ) else {
-            continue;
-        };
-        match category {
-            "metrics" | "observability" => draft.text("monitoring.dashboard", &at),
-            "logs" => draft.text("logs.central", &at),
-            "incidents" => draft.text("owner.oncall", &at),
-            "code" => draft.text("repository", &at),
-            "runbooks" => {
-                let name = tool.get("name").and_then(Value::as_str).unwrap_or(url);
-                draft.push(
-                    "runbooks.recovery",
-                    json!({ "failure": name, "link": url }),
-                    &at,
-                );
-            }
-            _ => {}
-        }
-    }
+    typed_links(draft, list, "category", |category| match category {
+        "metrics" | "observability" => Some(LinkUse::First("monitoring.dashboard")),
+        "logs" => Some(LinkUse::First("logs.central")),
+        "incidents" => Some(LinkUse::First("owner.oncall")),
+        "code" => Some(LinkUse::First("repository")),
+        "runbooks" => Some(LinkUse::Runbook),
+        _ => None,
+    });
 }
 
 /// The first repository, when its provider's web address is known (`name: org/repo`).
@@ -134,60 +112,18 @@ fn repositories(draft: &mut Draft, list: &str) {
     }
 }
 
-/// `dependencies`: `{alias, notes}` items (or bare aliases), each a hard dependency.
-fn dependencies(draft: &mut Draft, list: &str) {
-    let Some(Value::Array(dependencies)) = draft.document.get(list).cloned() else {
-        return;
-    };
-    for (index, dependency) in dependencies.iter().enumerate() {
-        let alias = match dependency {
-            Value::String(alias) => alias.as_str(),
-            other => other
-                .get("alias")
-                .and_then(Value::as_str)
-                .unwrap_or_default(),
-        };
-        let id = super::values::service_id(alias);
-        if !id.is_empty() {
-            let mut item = json!({ "service": id });
-            if let Some(notes) = dependency.get("notes").and_then(Value::as_str) {
-                item["via"] = json!(notes);
-            }
-            draft.push("depends_on", item, &format!("{list}.{index}"));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileKind;
+    use crate::import::{fixture, read_for_test};
 
     fn read_text(text: &str) -> (Vec<Record>, Vec<String>) {
-        let file = SourceFile {
-            display_path: "cart/opslevel.yml".into(),
-            source_index: 0,
-            relative: "cart/opslevel.yml".into(),
-            kind: FileKind::Foreign(ImportFormat::OpsLevel),
-            bytes: text.as_bytes().to_vec(),
-        };
-        let mut diagnostics = Diagnostics::new();
-        let records = read(&file, &ImportSettings::default(), &mut diagnostics);
-        let problems = diagnostics.sorted().iter().map(|d| d.to_string()).collect();
-        (records, problems)
-    }
-
-    fn fixture() -> String {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/three-formats/cart/opslevel.yml"
-        );
-        std::fs::read_to_string(path).unwrap()
+        read_for_test(ImportFormat::OpsLevel, "cart/opslevel.yml", text)
     }
 
     #[test]
     fn a_service_maps_its_aliases_tools_repositories_and_dependencies() {
-        let (records, problems) = read_text(&fixture());
+        let (records, problems) = read_text(&fixture("three-formats/cart/opslevel.yml"));
         assert_eq!(problems, Vec::<String>::new());
         assert_eq!(
             Value::Object(records[0].fields.clone()),
