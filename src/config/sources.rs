@@ -175,6 +175,18 @@ impl ImportFormat {
         ImportFormat::CodeOwners,
     ];
 
+    /// Its name in book.toml and the JSON report: `datadog`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ImportFormat::Backstage => "backstage",
+            ImportFormat::Datadog => "datadog",
+            ImportFormat::OpsLevel => "opslevel",
+            ImportFormat::Cortex => "cortex",
+            ImportFormat::Compass => "compass",
+            ImportFormat::CodeOwners => "codeowners",
+        }
+    }
+
     /// The names its tool looks for.
     pub(crate) fn file_names(self) -> &'static [&'static str] {
         match self {

@@ -138,7 +138,7 @@ fn provenance(record: &Record, fields: Vec<String>, merged_with_doc: bool) -> Pr
         .filter_map(|field| Some((field.clone(), *record.lines.get(field)?)))
         .collect();
     Provenance {
-        label: record.format.label(),
+        format: record.format,
         file: record.origin.display_path.clone(),
         line: record.first_line,
         fields,

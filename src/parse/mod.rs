@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::asset_policy;
+use crate::config::ImportFormat;
 use crate::deserialize::{ProblemCodes, Segment};
 use crate::diag::{Code, Diagnostic, Diagnostics, Position, Severity};
 use crate::markdown::{self, Facts};
@@ -110,8 +111,8 @@ impl ServiceSource {
 /// Which fields of a service came from a file of another tool (see [`crate::import`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Provenance {
-    /// What the file is, as pages name it: "the Backstage catalog".
-    pub(crate) label: &'static str,
+    /// Whose file it is.
+    pub(crate) format: ImportFormat,
     /// The foreign file, as displayed.
     pub(crate) file: PathBuf,
     pub(crate) line: usize,

@@ -37,6 +37,9 @@ pub(crate) struct JsonService<'a> {
     pub(crate) source: String,
     /// Where the doc lives in its repository, when the source says (git sources always do).
     pub(crate) source_repository: Option<RepositoryFile>,
+    /// The files of other tools its fields came from, and which fields (none: omitted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) imported: Vec<JsonImported<'a>>,
     pub(crate) checks: Vec<JsonCheck<'a>>,
     pub(crate) depends_on: Vec<JsonDependency<'a>>,
     pub(crate) dependents: Vec<&'a str>,
@@ -55,6 +58,18 @@ pub(crate) struct JsonService<'a> {
     /// Hard dependency steps in the longest chain below this service.
     pub(crate) depth: usize,
     pub(crate) risk: f64,
+}
+
+/// A file of another tool that supplied some of a service's fields.
+#[derive(Debug, Serialize)]
+pub(crate) struct JsonImported<'a> {
+    /// `backstage`, `datadog`, `opslevel`, `cortex`, `compass` or `codeowners`.
+    pub(crate) format: &'static str,
+    pub(crate) path: String,
+    /// Where the service's entry starts in it.
+    pub(crate) line: usize,
+    /// Dotted paths of the fields taken from it (`owner.team`, `depends_on`).
+    pub(crate) fields: &'a [String],
 }
 
 #[derive(Debug, Serialize)]
@@ -165,6 +180,16 @@ fn service<'a>(evaluated: &'a Evaluated, result: &'a ServiceReport) -> JsonServi
         source: display_path(&source.origin.display_path),
         source_repository: evaluated.config.sources[source.origin.source_index]
             .file_in_repository(&source.origin.relative),
+        imported: source
+            .imported
+            .iter()
+            .map(|p| JsonImported {
+                format: p.format.name(),
+                path: display_path(&p.file),
+                line: p.line,
+                fields: &p.fields,
+            })
+            .collect(),
         checks: result
             .results
             .iter()

@@ -288,3 +288,42 @@ fn codeowners_names_the_team_of_a_service_whose_files_name_none() {
         Value::Null
     );
 }
+
+#[test]
+fn the_json_report_says_which_fields_came_from_which_file() {
+    let report = json_report(&fixture("three-formats"), &[]);
+    let imported: Vec<(String, String, u64)> = service(&report, "cart")["imported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| {
+            (
+                file["format"].as_str().unwrap().to_string(),
+                file["path"].as_str().unwrap().to_string(),
+                file["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let file = |format: &str, path: &str, line: u64| (format.to_string(), path.to_string(), line);
+    assert_eq!(
+        imported,
+        [
+            file("compass", "cart/compass.yml", 1),
+            file("cortex", "cart/cortex.yaml", 1),
+            file("opslevel", "cart/opslevel.yml", 1),
+        ]
+    );
+    let cortex = &service(&report, "cart")["imported"][1];
+    assert!(
+        cortex["fields"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("owner.team")),
+        "{cortex}"
+    );
+    let alone = json_report(&fixture("levels"), &[]);
+    assert!(
+        alone["services"][0].get("imported").is_none(),
+        "no key for a service of docs alone"
+    );
+}

@@ -219,7 +219,7 @@ pub(crate) fn service<'a>(
             .imported
             .iter()
             .map(|p| ImportedView {
-                label: p.label,
+                label: p.format.label(),
                 file: crate::diag::display_path(&p.file),
                 line: p.line,
                 fields: &p.fields,
