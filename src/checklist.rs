@@ -74,6 +74,8 @@ pub(crate) enum Rule {
     CodeBlock(String),
     /// A question for the dependency graph.
     Graph(GraphRule),
+    /// The files that describe the service agree.
+    Consistent(Consistency),
     Any(Vec<Rule>),
     All(Vec<Rule>),
 }
@@ -116,6 +118,14 @@ pub(crate) struct HeadingRule {
     /// The heading's section must also contain an image.
     #[serde(default)]
     pub(crate) with_image: bool,
+}
+
+/// What the files that describe a service must agree on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Consistency {
+    /// Tier, team, lifecycle and dependencies, in its doc and in other tools' files.
+    Metadata,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,10 +367,11 @@ mod tests {
             "deps.acyclic",
             "deps.tier",
             "deps.lifecycle",
+            "metadata.consistent",
         ] {
             assert!(checklist.get(id).is_some(), "missing check {id}");
         }
-        assert_eq!(checklist.checks.len(), 38);
+        assert_eq!(checklist.checks.len(), 39);
     }
 
     /// The reference page must not drift from the embedded checklist.

@@ -11,10 +11,11 @@ use serde_json::Value;
 
 use crate::analysis::{Analysis, Reach, Step};
 use crate::catalog::Catalog;
-use crate::checklist::{Check, Checklist, GraphRule, Rule};
+use crate::checklist::{Check, Checklist, Consistency, GraphRule, Rule};
 use crate::config::RequiredLevels;
+use crate::diag::display_path;
 use crate::model::{Date, Kind, Level, Target, Tier};
-use crate::parse::ServiceSource;
+use crate::parse::{Claim, ServiceSource};
 pub(crate) mod report;
 
 use self::report::{CheckResult, Location, Report, ServiceReport, Status};
@@ -107,6 +108,9 @@ impl Outcome {
 enum Cite {
     Doc(usize),
     Imported(usize, usize),
+    /// The line of what another file says in a disagreement (by its place in the service's
+    /// `disagreements`).
+    Disagreement(usize),
 }
 
 fn evaluate_service(
@@ -255,6 +259,7 @@ impl Subject<'_> {
             Rule::Heading(spec) => return self.heading(&spec.text, spec.with_image),
             Rule::CodeBlock(language) => return self.code_block(language),
             Rule::Graph(question) => return self.graph(*question),
+            Rule::Consistent(Consistency::Metadata) => return self.consistent(),
             Rule::Any(rules) => return self.any(rules),
             Rule::All(rules) => return self.all(rules),
         };
@@ -300,6 +305,13 @@ impl Subject<'_> {
                 path: Arc::from(source.imported[file].file.as_path()),
                 line,
             },
+            Some(Cite::Disagreement(index)) => {
+                let other = &source.disagreements[index].other;
+                Location {
+                    path: Arc::from(other.file.as_path()),
+                    line: other.line,
+                }
+            }
             None => Location {
                 path: self.path.clone(),
                 line: source.yaml_first_line,
@@ -353,6 +365,34 @@ impl Subject<'_> {
                 .cite(Some(Cite::Doc(line))),
             None => Outcome::fail(format!("the doc has no ```{language} block")),
         }
+    }
+
+    /// Whether the files that describe the service agree; a failure names every value that
+    /// differs from the one kept, both with their lines, and cites the first that differs.
+    fn consistent(&self) -> Outcome {
+        let source = self.source();
+        if source.disagreements.is_empty() {
+            return Outcome::pass(match source.imported.is_empty() {
+                true => "one file describes it",
+                false => "the files that describe it agree",
+            });
+        }
+        let at = |claim: &Claim| format!("`{}:{}`", display_path(&claim.file), claim.line);
+        let each: Vec<String> = source
+            .disagreements
+            .iter()
+            .map(|d| {
+                format!(
+                    "`{}` is {} at {}, but {} at {}",
+                    d.field,
+                    d.kept.value,
+                    at(&d.kept),
+                    d.other.value,
+                    at(&d.other)
+                )
+            })
+            .collect();
+        Outcome::fail(each.join("; ")).cite(Some(Cite::Disagreement(0)))
     }
 
     fn graph(&self, question: GraphRule) -> Outcome {

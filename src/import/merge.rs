@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::deserialize::{self, path_to_string};
 use crate::diag::{Diagnostics, Position, Severity};
 use crate::import::Record;
+use crate::import::drift::{self, Said};
 use crate::markdown::Facts;
 use crate::model::ServiceDoc;
 use crate::parse::positions::Positions;
@@ -84,11 +85,25 @@ fn into_doc(
     diagnostics: &mut Diagnostics,
 ) -> Option<Arc<ServiceSource>> {
     let written = yaml::read(&doc.yaml).ok()?.tree;
-    let (merged, imported) = fill(written, records, true);
+    let fields: Vec<Value> = records
+        .iter()
+        .map(|r| Value::Object(r.fields.clone()))
+        .collect();
+    let said: Vec<Said> = std::iter::once(Said::by_doc(doc, &written))
+        .chain(
+            records
+                .iter()
+                .zip(&fields)
+                .map(|(r, f)| Said::by_record(r, f)),
+        )
+        .collect();
+    let disagreements = drift::disagreements(&said);
+    let (merged, imported) = fill(written.clone(), records, true);
     let typed = typed(merged, records, &imported, diagnostics)?;
     Some(Arc::new(ServiceSource {
         doc: typed,
         imported,
+        disagreements,
         ..doc.clone()
     }))
 }
@@ -96,6 +111,16 @@ fn into_doc(
 /// A service no doc describes, from its records alone: the first is where it is from.
 fn from_records(records: &[Record], diagnostics: &mut Diagnostics) -> Option<Arc<ServiceSource>> {
     let (first, rest) = records.split_first()?;
+    let fields: Vec<Value> = records
+        .iter()
+        .map(|r| Value::Object(r.fields.clone()))
+        .collect();
+    let said: Vec<Said> = records
+        .iter()
+        .zip(&fields)
+        .map(|(r, f)| Said::by_record(r, f))
+        .collect();
+    let disagreements = drift::disagreements(&said);
     let base = Value::Object(first.fields.clone());
     let mut imported = vec![provenance(first, leaf_paths(&base), false)];
     let (merged, filled) = fill(base, rest, false);
@@ -112,6 +137,7 @@ fn from_records(records: &[Record], diagnostics: &mut Diagnostics) -> Option<Arc
         body: String::new(),
         facts: Facts::default(),
         imported,
+        disagreements,
     }))
 }
 

@@ -23,6 +23,7 @@ mod codeowners;
 mod compass;
 mod cortex;
 mod datadog;
+mod drift;
 mod merge;
 mod opslevel;
 mod values;

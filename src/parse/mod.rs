@@ -71,6 +71,8 @@ pub struct ServiceSource {
     /// The files of other tools its fields were taken from (see [`crate::import`]), in the
     /// order they were read.
     pub(crate) imported: Vec<Provenance>,
+    /// Where the files that describe it say different things of one field.
+    pub(crate) disagreements: Vec<Disagreement>,
     /// What is worked out from this doc alone (see [`Derived`]).
     pub(crate) derived: Derived,
 }
@@ -122,6 +124,25 @@ pub(crate) struct Provenance {
     pub(crate) lines: BTreeMap<String, usize>,
     /// A service doc supplied the rest.
     pub(crate) merged_with_doc: bool,
+}
+
+/// Two files that describe one service and give one field different values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Disagreement {
+    /// The front-matter path: `tier`, `owner.team`, `lifecycle`, `depends_on`.
+    pub(crate) field: &'static str,
+    /// The value the service has, and where it is written.
+    pub(crate) kept: Claim,
+    /// What another file says instead.
+    pub(crate) other: Claim,
+}
+
+/// A value of a field, as a file writes it, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Claim {
+    pub(crate) value: String,
+    pub(crate) file: PathBuf,
+    pub(crate) line: usize,
 }
 
 impl Provenance {
@@ -317,6 +338,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
                 body,
                 facts,
                 imported: Vec::new(),
+                disagreements: Vec::new(),
             })))
         }
         Err(error) => {

@@ -61,15 +61,17 @@ fn a_new_service_doc_shows_every_gap_and_every_field_is_valid() {
         .filter(|c| c["status"] == "fail")
         .map(|c| c["id"].as_str().unwrap())
         .collect();
+    // What a lone new doc cannot fail: the graph's questions, and agreement with other files.
     let graph_checks = [
         "deps.resolved",
         "deps.acyclic",
         "deps.tier",
         "deps.lifecycle",
+        "metadata.consistent",
     ];
     assert_eq!(
         failing.len(),
-        38 - graph_checks.len(),
+        39 - graph_checks.len(),
         "every field is still a TODO: {failing:?}"
     );
 

@@ -222,7 +222,8 @@ fn expired_waivers_deprecations_and_barely_documented_services_show() {
             "deps.resolved",
             "deps.acyclic",
             "deps.tier",
-            "deps.lifecycle"
+            "deps.lifecycle",
+            "metadata.consistent"
         ])
     );
     let stripe = service(&report, "stripe");

@@ -311,7 +311,9 @@ fn the_json_report_says_which_fields_came_from_which_file() {
             file("compass", "cart/compass.yml", 1),
             file("cortex", "cart/cortex.yaml", 1),
             file("opslevel", "cart/opslevel.yml", 1),
-        ]
+            file("codeowners", ".github/CODEOWNERS", 2),
+        ],
+        "every file that describes it, even one that supplies nothing the others do not say"
     );
     let cortex = &service(&report, "cart")["imported"][1];
     assert!(
@@ -326,4 +328,57 @@ fn the_json_report_says_which_fields_came_from_which_file() {
         alone["services"][0].get("imported").is_none(),
         "no key for a service of docs alone"
     );
+}
+
+/// The planted disagreements of tests/fixtures/three-formats (its README lists them): each is
+/// reported by `metadata.consistent` with both values and both lines, and nothing else is.
+#[test]
+fn every_planted_disagreement_is_reported_with_both_lines_and_nothing_else() {
+    let report = json_report(&fixture("three-formats"), &[]);
+    let consistent = |id: &str| {
+        let check = check(service(&report, id), "metadata.consistent");
+        (
+            check["status"].as_str().unwrap().to_string(),
+            check["message"]
+                .as_str()
+                .unwrap()
+                .split("; ")
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
+            location(check),
+        )
+    };
+    assert_eq!(
+        consistent("cart"),
+        (
+            "fail".to_string(),
+            vec![
+                "`tier` is 1 at `cart/compass.yml:8`, but 2 at `cart/cortex.yaml:46`".to_string(),
+                "`owner.team` is web-team at `cart/cortex.yaml:9`, but platform at `.github/CODEOWNERS:2`".to_string(),
+                "`depends_on` is [catalog] at `cart/compass.yml:34`, but [catalog, inventory] at `cart/cortex.yaml:37`".to_string(),
+                "`depends_on` is [catalog] at `cart/compass.yml:34`, but [auth, catalog] at `cart/opslevel.yml:39`".to_string(),
+            ],
+            ("cart/cortex.yaml".to_string(), 46),
+        )
+    );
+    assert_eq!(
+        consistent("catalog"),
+        (
+            "fail".to_string(),
+            vec![
+                "`owner.team` is catalog at `catalog/service.md:7`, but pricing at `.github/CODEOWNERS:3`".to_string(),
+                "`lifecycle` is deprecated at `catalog/service.md:5`, but production at `catalog/compass.yml:8`".to_string(),
+            ],
+            (".github/CODEOWNERS".to_string(), 3),
+        )
+    );
+}
+
+#[test]
+fn a_service_one_file_describes_is_consistent() {
+    let report = json_report(&fixture("levels"), &[]);
+    let first = &report["services"][0];
+    let consistent = check(first, "metadata.consistent");
+    assert_eq!(consistent["status"], "pass");
+    assert_eq!(consistent["message"], "one file describes it");
 }

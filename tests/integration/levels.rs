@@ -91,12 +91,12 @@ fn tier_one_requires_gold_and_experimental_requires_nothing() {
 }
 
 #[test]
-fn resources_get_only_owner_monitoring_and_docs_checks_and_externals_none() {
+fn resources_get_only_owner_monitoring_docs_and_metadata_checks_and_externals_none() {
     let report = report();
     let database = service(&report, "database");
     for check in database["checks"].as_array().unwrap() {
         let category = check["category"].as_str().unwrap();
-        let applies = ["owner", "monitoring", "docs"].contains(&category);
+        let applies = ["owner", "monitoring", "docs", "metadata"].contains(&category);
         assert_eq!(check["status"] != "not-applicable", applies, "{check}");
     }
     assert_eq!(database["level"], "bronze");
