@@ -80,6 +80,8 @@ struct Outcome {
     message: String,
     /// `None` when nothing more precise than the service's own line can be cited.
     cite: Option<Cite>,
+    /// More lines that decided it, beside `cite`.
+    also: Vec<Cite>,
 }
 
 impl Outcome {
@@ -88,6 +90,7 @@ impl Outcome {
             passed: true,
             message: message.into(),
             cite: None,
+            also: Vec::new(),
         }
     }
     fn fail(message: impl Into<String>) -> Self {
@@ -95,6 +98,7 @@ impl Outcome {
             passed: false,
             message: message.into(),
             cite: None,
+            also: Vec::new(),
         }
     }
     fn cite(self, cite: Option<Cite>) -> Self {
@@ -109,8 +113,9 @@ enum Cite {
     Doc(usize),
     Imported(usize, usize),
     /// The line of what another file says in a disagreement (by its place in the service's
-    /// `disagreements`).
+    /// `disagreements`), or of the value it disagrees with.
     Disagreement(usize),
+    Kept(usize),
 }
 
 fn evaluate_service(
@@ -166,6 +171,7 @@ fn result_for(subject: &Subject, check_index: usize, check: &Check) -> CheckResu
             message: format!("does not apply to a {}", doc.kind.as_str()),
             waiver: None,
             location: subject.location(subject.field("kind")),
+            also: Vec::new(),
         };
     }
     let outcome = subject.apply(&check.rule);
@@ -183,6 +189,19 @@ fn result_for(subject: &Subject, check_index: usize, check: &Check) -> CheckResu
         message: outcome.message,
         waiver,
         location: subject.location(outcome.cite),
+        also: outcome
+            .also
+            .iter()
+            .map(|cite| subject.location(Some(*cite)))
+            .collect(),
+    }
+}
+
+/// Where a file writes a value.
+fn claimed(claim: &Claim) -> Location {
+    Location {
+        path: Arc::from(claim.file.as_path()),
+        line: claim.line,
     }
 }
 
@@ -305,13 +324,8 @@ impl Subject<'_> {
                 path: Arc::from(source.imported[file].file.as_path()),
                 line,
             },
-            Some(Cite::Disagreement(index)) => {
-                let other = &source.disagreements[index].other;
-                Location {
-                    path: Arc::from(other.file.as_path()),
-                    line: other.line,
-                }
-            }
+            Some(Cite::Disagreement(index)) => claimed(&source.disagreements[index].other),
+            Some(Cite::Kept(index)) => claimed(&source.disagreements[index].kept),
             None => Location {
                 path: self.path.clone(),
                 line: source.yaml_first_line,
@@ -392,7 +406,27 @@ impl Subject<'_> {
                 )
             })
             .collect();
-        Outcome::fail(each.join("; ")).cite(Some(Cite::Disagreement(0)))
+        // Every line that takes part, once: the first other value is the result's location.
+        let mut also: Vec<Cite> = Vec::new();
+        let mut seen = vec![(
+            &source.disagreements[0].other.file,
+            source.disagreements[0].other.line,
+        )];
+        for (index, d) in source.disagreements.iter().enumerate() {
+            for (cite, claim) in [
+                (Cite::Kept(index), &d.kept),
+                (Cite::Disagreement(index), &d.other),
+            ] {
+                if !seen.contains(&(&claim.file, claim.line)) {
+                    seen.push((&claim.file, claim.line));
+                    also.push(cite);
+                }
+            }
+        }
+        Outcome {
+            also,
+            ..Outcome::fail(each.join("; ")).cite(Some(Cite::Disagreement(0)))
+        }
     }
 
     fn graph(&self, question: GraphRule) -> Outcome {

@@ -96,6 +96,9 @@ pub(crate) struct CheckResult {
     /// The line that decided the result: the field that satisfied the check, or where the
     /// missing one belongs (the closest written ancestor, else the doc's `service:` line).
     pub(crate) location: Location,
+    /// Other lines that decided it: where the files that disagree with `location` say
+    /// otherwise (empty for most results).
+    pub(crate) also: Vec<Location>,
 }
 
 /// A line of a user's file.

@@ -36,13 +36,15 @@ pub(crate) fn render(evaluated: &Evaluated, workspace: &Workspace) -> String {
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let location = &gap.result.location;
-        let properties = [
-            ("file", workspace.path(&location.path)),
-            ("line", location.line.to_string()),
-            ("title", gap.title()),
-        ];
-        command_line(&mut out, command, &properties, &gap.message());
+        // A result some lines decide together (a disagreement) is annotated on each.
+        for location in std::iter::once(&gap.result.location).chain(&gap.result.also) {
+            let properties = [
+                ("file", workspace.path(&location.path)),
+                ("line", location.line.to_string()),
+                ("title", gap.title()),
+            ];
+            command_line(&mut out, command, &properties, &gap.message());
+        }
     }
     let summary = evaluated.report.summary();
     let _ = writeln!(

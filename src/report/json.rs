@@ -8,7 +8,7 @@ use crate::analysis::Reach;
 use crate::book::Evaluated;
 use crate::diag::{Diagnostics, Severity, display_path};
 use crate::model::{Level, Target};
-use crate::report::{ServiceReport, Summary};
+use crate::report::{Location, ServiceReport, Summary};
 
 pub(crate) const VERSION: u32 = 1;
 
@@ -83,12 +83,24 @@ pub(crate) struct JsonCheck<'a> {
     pub(crate) waiver: Option<JsonWaiver<'a>>,
     /// The line that decided the result.
     pub(crate) location: JsonLocation,
+    /// Other lines that decided it (a disagreement's other values); omitted when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) also: Vec<JsonLocation>,
 }
 
 #[derive(Debug, Serialize)]
 pub(crate) struct JsonLocation {
     pub(crate) path: String,
     pub(crate) line: usize,
+}
+
+impl JsonLocation {
+    fn of(location: &Location) -> JsonLocation {
+        JsonLocation {
+            path: display_path(&location.path),
+            line: location.line,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -205,10 +217,8 @@ fn service<'a>(evaluated: &'a Evaluated, result: &'a ServiceReport) -> JsonServi
                         reason: &w.reason,
                         until: w.until.to_string(),
                     }),
-                    location: JsonLocation {
-                        path: display_path(&r.location.path),
-                        line: r.location.line,
-                    },
+                    location: JsonLocation::of(&r.location),
+                    also: r.also.iter().map(JsonLocation::of).collect(),
                 }
             })
             .collect(),

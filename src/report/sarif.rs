@@ -129,6 +129,22 @@ fn gap_result(gap: &Gap, workspace: &Workspace) -> Value {
             "requiredLevel": gap.service.required,
         },
     });
+    if !gap.result.also.is_empty() {
+        // The other lines that decide it: in a disagreement, the values it names.
+        let related: Vec<Value> = gap
+            .result
+            .also
+            .iter()
+            .enumerate()
+            .map(|(id, at)| {
+                let mut related = physical_location(&at.path, at.line, None, workspace);
+                related["id"] = json!(id + 1);
+                related["message"] = json!({"text": "also decides this result"});
+                related
+            })
+            .collect();
+        result["relatedLocations"] = json!(related);
+    }
     if let (Severity::Note, Some(waiver)) = (gap.severity, &gap.result.waiver) {
         result["suppressions"] = json!([{
             "kind": "inSource",

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::book::Book;
-use crate::harness::{TODAY, copy_of, fixture, json_report, opsbook, stderr};
+use crate::harness::{TODAY, copy_of, fixture, json_report, opsbook, stderr, stdout};
 
 fn service<'r>(report: &'r Value, id: &str) -> &'r Value {
     report["services"]
@@ -381,4 +381,67 @@ fn a_service_one_file_describes_is_consistent() {
     let consistent = check(first, "metadata.consistent");
     assert_eq!(consistent["status"], "pass");
     assert_eq!(consistent["message"], "one file describes it");
+}
+
+/// A disagreement is put on every line that takes part: in JSON (`also`), as SARIF's
+/// related locations, and as a GitHub annotation on each line.
+#[test]
+fn a_disagreement_is_annotated_on_both_lines() {
+    let report = json_report(&fixture("three-formats"), &[]);
+    let catalog = check(service(&report, "catalog"), "metadata.consistent");
+    let also: Vec<(String, u64)> = catalog["also"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(location_of)
+        .collect();
+    assert_eq!(
+        also,
+        [
+            ("catalog/service.md".to_string(), 7),
+            ("catalog/service.md".to_string(), 5),
+            ("catalog/compass.yml".to_string(), 8),
+        ]
+    );
+    let github = opsbook(
+        &fixture("three-formats"),
+        &["check", "--format", "github", "--today", TODAY],
+    );
+    let annotated: Vec<String> = stdout(&github)
+        .lines()
+        .filter(|l| l.contains("title=metadata.consistent") && l.contains("::catalog is "))
+        .map(|l| l.split(",title=").next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        annotated.len(),
+        4,
+        "one annotation per line that takes part: {annotated:#?}"
+    );
+    let sarif = opsbook(
+        &fixture("three-formats"),
+        &["check", "--format", "sarif", "--today", TODAY],
+    );
+    let log: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let result = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "metadata.consistent" && r["properties"]["service"] == "catalog")
+        .unwrap();
+    assert_eq!(result["relatedLocations"].as_array().unwrap().len(), 3);
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("drift.sarif");
+    std::fs::write(&file, &sarif.stdout).unwrap();
+    assert_eq!(
+        crate::located::multitool_findings(&file, "Sarif;Gh"),
+        Vec::<String>::new(),
+        "still valid SARIF for GitHub"
+    );
+}
+
+fn location_of(at: &Value) -> (String, u64) {
+    (
+        at["path"].as_str().unwrap().to_string(),
+        at["line"].as_u64().unwrap(),
+    )
 }

@@ -321,7 +321,7 @@ fn sarif_makes_each_problem_code_a_rule() {
 
 /// Errors and warnings Microsoft's SARIF multitool reports for `file` with the rule kinds
 /// given, except SARIF2005 (no `informationUri`: opsbook has no public home page to name).
-fn multitool_findings(file: &Path, rule_kinds: &str) -> Vec<String> {
+pub fn multitool_findings(file: &Path, rule_kinds: &str) -> Vec<String> {
     let tool = crate::harness::repo_root()
         .join("target/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
     assert!(
