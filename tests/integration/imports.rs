@@ -445,3 +445,30 @@ fn location_of(at: &Value) -> (String, u64) {
         at["line"].as_u64().unwrap(),
     )
 }
+
+#[test]
+fn the_overview_lists_by_team_the_services_whose_files_disagree() {
+    let book = copy_of(&fixture("three-formats"));
+    let built = opsbook(book.path(), &["build", "-o", "site", "--today", TODAY]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let index = std::fs::read_to_string(book.path().join("site/index.html")).unwrap();
+    let section = &index[index.find("id=\"drift-h\"").expect("a drift section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    let compact: String = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        compact.contains("<h3>catalog</h3> <ul class=\"drift-list\"> <li><a href=\"services/catalog/index.html\">Catalog</a> <span class=\"muted small\">owner.team, lifecycle</span></li> </ul>"),
+        "{compact}"
+    );
+    assert!(
+        compact.contains("<h3>web-team</h3> <ul class=\"drift-list\"> <li><a href=\"services/cart/index.html\">cart</a> <span class=\"muted small\">tier, owner.team, depends_on</span></li> </ul>"),
+        "{compact}"
+    );
+    let agreeing = copy_of(&fixture("levels"));
+    let built = opsbook(agreeing.path(), &["build", "-o", "site", "--today", TODAY]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let index = std::fs::read_to_string(agreeing.path().join("site/index.html")).unwrap();
+    assert!(
+        !index.contains("drift-h"),
+        "no section when every service's files agree"
+    );
+}

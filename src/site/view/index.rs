@@ -1,5 +1,6 @@
 //! The overview page: levels across the organisation, the services furthest below their
-//! required level, and the table of every service.
+//! required level, where the files that describe a service disagree, and the table of every
+//! service.
 
 use crate::book::Evaluated;
 use crate::model::Level;
@@ -77,8 +78,67 @@ pub(crate) struct IndexView<'a> {
     pub(crate) risks: Vec<RiskRow<'a>>,
     pub(crate) rows: Vec<ServiceRow<'a>>,
     pub(crate) teams: Vec<&'a str>,
+    /// Services whose files disagree, by team (at most [`DRIFT_ROWS`] services).
+    pub(crate) drift: Vec<DriftTeam<'a>>,
+    /// Services whose files disagree beyond those listed.
+    pub(crate) drift_more: usize,
     /// The organisation over the last commits, when the build samples history.
     pub(crate) history: Option<HistoryView>,
+}
+
+/// The overview lists at most this many services whose files disagree: the page must not
+/// grow with the square of a book whose every file disagrees.
+pub(crate) const DRIFT_ROWS: usize = 100;
+
+/// A team's services whose files disagree.
+#[derive(Debug, Serialize)]
+pub(crate) struct DriftTeam<'a> {
+    pub(crate) team: &'a str,
+    pub(crate) services: Vec<DriftRow<'a>>,
+}
+
+/// A service whose files disagree, and on which fields.
+#[derive(Debug, Serialize)]
+pub(crate) struct DriftRow<'a> {
+    pub(crate) service: ServiceRow<'a>,
+    pub(crate) fields: Vec<&'static str>,
+}
+
+/// The services whose files disagree, grouped by team (teams by name, `(no team)` last).
+fn drift(evaluated: &Evaluated) -> (Vec<DriftTeam<'_>>, usize) {
+    let drifting: Vec<&ServiceReport> = evaluated
+        .report
+        .services
+        .iter()
+        .filter(|s| {
+            !evaluated.catalog.services[s.service]
+                .source
+                .disagreements
+                .is_empty()
+        })
+        .collect();
+    let more = drifting.len().saturating_sub(DRIFT_ROWS);
+    let mut by_team: std::collections::BTreeMap<(bool, &str), Vec<DriftRow>> = Default::default();
+    for report in drifting.into_iter().take(DRIFT_ROWS) {
+        let service = service_row(evaluated, report);
+        let mut fields: Vec<&'static str> = evaluated.catalog.services[report.service]
+            .source
+            .disagreements
+            .iter()
+            .map(|d| d.field)
+            .collect();
+        fields.dedup();
+        let team = service.team;
+        by_team
+            .entry((team.is_none(), team.unwrap_or("(no team)")))
+            .or_default()
+            .push(DriftRow { service, fields });
+    }
+    let teams = by_team
+        .into_iter()
+        .map(|((_, team), services)| DriftTeam { team, services })
+        .collect();
+    (teams, more)
 }
 
 pub(crate) fn index(evaluated: &Evaluated) -> IndexView<'_> {
@@ -99,6 +159,7 @@ pub(crate) fn index(evaluated: &Evaluated) -> IndexView<'_> {
     let mut teams: Vec<&str> = rows.iter().filter_map(|r| r.team).collect();
     teams.sort_unstable();
     teams.dedup();
+    let (drift, drift_more) = drift(evaluated);
     IndexView {
         services: summary.services,
         assessed: summary.assessed,
@@ -121,6 +182,8 @@ pub(crate) fn index(evaluated: &Evaluated) -> IndexView<'_> {
         risks: top_risks(evaluated),
         rows,
         teams,
+        drift,
+        drift_more,
         history: None,
     }
 }
