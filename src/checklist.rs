@@ -76,6 +76,8 @@ pub(crate) enum Rule {
     Graph(GraphRule),
     /// The files that describe the service agree.
     Consistent(Consistency),
+    /// What the files it runs from show is declared.
+    Declared(Declared),
     Any(Vec<Rule>),
     All(Vec<Rule>),
 }
@@ -118,6 +120,14 @@ pub(crate) struct HeadingRule {
     /// The heading's section must also contain an image.
     #[serde(default)]
     pub(crate) with_image: bool,
+}
+
+/// What the service's `depends_on` must hold of what its running files show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Declared {
+    /// Every dependency its Compose files show.
+    Dependencies,
 }
 
 /// What the files that describe a service must agree on.
@@ -367,11 +377,12 @@ mod tests {
             "deps.acyclic",
             "deps.tier",
             "deps.lifecycle",
+            "deps.declared",
             "metadata.consistent",
         ] {
             assert!(checklist.get(id).is_some(), "missing check {id}");
         }
-        assert_eq!(checklist.checks.len(), 39);
+        assert_eq!(checklist.checks.len(), 40);
     }
 
     /// The reference page must not drift from the embedded checklist.

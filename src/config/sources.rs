@@ -163,6 +163,8 @@ pub enum ImportFormat {
     /// GitHub's `CODEOWNERS`: who owns each folder.
     #[serde(rename = "codeowners")]
     CodeOwners,
+    /// Docker Compose files: what each service depends on, as it runs.
+    Compose,
 }
 
 impl ImportFormat {
@@ -173,6 +175,7 @@ impl ImportFormat {
         ImportFormat::Cortex,
         ImportFormat::Compass,
         ImportFormat::CodeOwners,
+        ImportFormat::Compose,
     ];
 
     /// Its name in book.toml and the JSON report: `datadog`.
@@ -184,6 +187,7 @@ impl ImportFormat {
             ImportFormat::Cortex => "cortex",
             ImportFormat::Compass => "compass",
             ImportFormat::CodeOwners => "codeowners",
+            ImportFormat::Compose => "compose",
         }
     }
 
@@ -204,6 +208,17 @@ impl ImportFormat {
             ImportFormat::Cortex => &["cortex.yaml", "cortex.yml"],
             ImportFormat::Compass => &["compass.yml", "compass.yaml"],
             ImportFormat::CodeOwners => &["CODEOWNERS"],
+            // Compose's default names, base then override files, in the order it looks.
+            ImportFormat::Compose => &[
+                "compose.yaml",
+                "compose.yml",
+                "docker-compose.yml",
+                "docker-compose.yaml",
+                "compose.override.yml",
+                "compose.override.yaml",
+                "docker-compose.override.yml",
+                "docker-compose.override.yaml",
+            ],
         }
     }
 

@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use crate::analysis::{Analysis, Reach, Step};
 use crate::catalog::Catalog;
-use crate::checklist::{Check, Checklist, Consistency, GraphRule, Rule};
+use crate::checklist::{Check, Checklist, Consistency, Declared, GraphRule, Rule};
 use crate::config::RequiredLevels;
 use crate::diag::display_path;
 use crate::model::{Date, Kind, Level, Target, Tier};
-use crate::parse::{Claim, ServiceSource};
+use crate::parse::{Claim, Discovered, ServiceSource};
 pub(crate) mod report;
 
 use self::report::{CheckResult, Location, Report, ServiceReport, Status};
@@ -116,6 +116,8 @@ enum Cite {
     /// `disagreements`), or of the value it disagrees with.
     Disagreement(usize),
     Kept(usize),
+    /// The line of a dependency a running file shows (by its place in `discovered`).
+    Discovered(usize),
 }
 
 fn evaluate_service(
@@ -279,6 +281,7 @@ impl Subject<'_> {
             Rule::CodeBlock(language) => return self.code_block(language),
             Rule::Graph(question) => return self.graph(*question),
             Rule::Consistent(Consistency::Metadata) => return self.consistent(),
+            Rule::Declared(Declared::Dependencies) => return self.declared(),
             Rule::Any(rules) => return self.any(rules),
             Rule::All(rules) => return self.all(rules),
         };
@@ -326,6 +329,13 @@ impl Subject<'_> {
             },
             Some(Cite::Disagreement(index)) => claimed(&source.disagreements[index].other),
             Some(Cite::Kept(index)) => claimed(&source.disagreements[index].kept),
+            Some(Cite::Discovered(index)) => {
+                let found = &source.discovered[index];
+                Location {
+                    path: Arc::from(found.file.as_path()),
+                    line: found.line,
+                }
+            }
             None => Location {
                 path: self.path.clone(),
                 line: source.yaml_first_line,
@@ -427,6 +437,61 @@ impl Subject<'_> {
             also,
             ..Outcome::fail(each.join("; ")).cite(Some(Cite::Disagreement(0)))
         }
+    }
+
+    /// Whether `depends_on` names every dependency the service's Compose files show; the
+    /// first missing one is cited at the line that shows it. Declared dependencies that
+    /// nothing shows are only said.
+    fn declared(&self) -> Outcome {
+        let source = self.source();
+        if source.discovered.is_empty() {
+            return Outcome::pass("no file it runs from shows its dependencies");
+        }
+        let declared: Vec<&str> = source
+            .doc
+            .dependencies()
+            .iter()
+            .map(|d| target_name(&d.target))
+            .collect();
+        let missing: Vec<(usize, &Discovered)> = source
+            .discovered
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !declared.contains(&d.service.as_str()))
+            .collect();
+        let unshown: Vec<String> = declared
+            .iter()
+            .filter(|name| !source.discovered.iter().any(|d| d.service == **name))
+            .map(|name| format!("`{name}`"))
+            .collect();
+        let unshown = match unshown.is_empty() {
+            true => String::new(),
+            false => format!(
+                "; declared, but no file it runs from shows: {}",
+                unshown.join(", ")
+            ),
+        };
+        let Some((first, _)) = missing.first() else {
+            return Outcome::pass(format!(
+                "declares every dependency its Compose files show{unshown}"
+            ));
+        };
+        let each: Vec<String> = missing
+            .iter()
+            .map(|(_, d)| {
+                format!(
+                    "`{}` (at `{}:{}`)",
+                    d.service,
+                    display_path(&d.file),
+                    d.line
+                )
+            })
+            .collect();
+        Outcome::fail(format!(
+            "`depends_on` does not name {}, which its Compose files show{unshown}",
+            each.join(", ")
+        ))
+        .cite(Some(Cite::Discovered(*first)))
     }
 
     fn graph(&self, question: GraphRule) -> Outcome {

@@ -138,6 +138,7 @@ fn from_records(records: &[Record], diagnostics: &mut Diagnostics) -> Option<Arc
         facts: Facts::default(),
         imported,
         disagreements,
+        discovered: Vec::new(),
     }))
 }
 

@@ -21,6 +21,7 @@ use crate::source::SourceFile;
 pub(crate) mod backstage;
 mod codeowners;
 mod compass;
+mod compose;
 mod cortex;
 mod datadog;
 mod drift;
@@ -38,6 +39,8 @@ pub enum Foreign {
     Records(Arc<[Record]>),
     /// A CODEOWNERS file: who owns each folder of its source.
     CodeOwners(Arc<codeowners::CodeOwners>),
+    /// A Docker Compose file: what its services depend on.
+    Compose(Arc<compose::ComposeFile>),
 }
 
 impl ImportFormat {
@@ -50,6 +53,7 @@ impl ImportFormat {
             ImportFormat::Cortex => "the Cortex descriptor",
             ImportFormat::Compass => "the Compass component",
             ImportFormat::CodeOwners => "CODEOWNERS",
+            ImportFormat::Compose => "the Compose file",
         }
     }
 
@@ -114,6 +118,9 @@ pub fn read(
         ImportFormat::CodeOwners => {
             codeowners::read(file, diagnostics).map(|read| Foreign::CodeOwners(Arc::new(read)))
         }
+        ImportFormat::Compose => {
+            compose::read(file, diagnostics).map(|read| Foreign::Compose(Arc::new(read)))
+        }
     }
 }
 
@@ -144,7 +151,28 @@ pub(crate) fn into_services(
     resolve(&mut records, diagnostics);
     let owned = owned_by_codeowners(foreign, &parsed, &records);
     records.extend(owned);
-    merge::into_services(records, parsed, diagnostics)
+    let mut services = merge::into_services(records, parsed, diagnostics);
+    attach_discovered(foreign, &mut services);
+    services
+}
+
+/// Gives each service what its Compose files show it depends on.
+fn attach_discovered(foreign: &[Foreign], services: &mut [Parsed]) {
+    let compose = foreign.iter().filter_map(|file| match file {
+        Foreign::Compose(file) => Some(file.as_ref()),
+        _ => None,
+    });
+    let mut discovered = compose::discovered(compose);
+    if discovered.is_empty() {
+        return;
+    }
+    for parsed in services {
+        if let Parsed::Service(source) = parsed
+            && let Some(found) = discovered.remove(source.doc.service.as_str())
+        {
+            Arc::make_mut(source).discovered = found;
+        }
+    }
 }
 
 /// For each service, the team its source's CODEOWNERS gives the file that describes it (the
@@ -254,17 +282,27 @@ fn read_documents(
     diagnostics: &mut Diagnostics,
     mut record: impl FnMut(&Document, &mut Diagnostics) -> Option<Record>,
 ) -> Vec<Record> {
-    let Some(text) = crate::parse::read_text(file, diagnostics) else {
-        return Vec::new();
-    };
-    let origin = Origin::of(file);
     let mut records = Vec::new();
+    read_documents_with(file, diagnostics, |document, diagnostics| {
+        records.extend(record(document, diagnostics));
+    });
+    records
+}
+
+/// Calls `each` with every YAML document of `file`; the file's origin, when it can be read.
+fn read_documents_with(
+    file: &SourceFile,
+    diagnostics: &mut Diagnostics,
+    mut each: impl FnMut(&Document, &mut Diagnostics),
+) -> Option<Origin> {
+    let text = crate::parse::read_text(file, diagnostics)?;
+    let origin = Origin::of(file);
     for (first_line, part) in documents(&text) {
         if let Some(document) = Document::read(&origin, first_line, part, diagnostics) {
-            records.extend(record(&document, diagnostics));
+            each(&document, diagnostics);
         }
     }
-    records
+    Some(origin)
 }
 
 /// A warning that a document is not one its tool reads (`what`, because `why`), and is

@@ -73,6 +73,8 @@ pub struct ServiceSource {
     pub(crate) imported: Vec<Provenance>,
     /// Where the files that describe it say different things of one field.
     pub(crate) disagreements: Vec<Disagreement>,
+    /// What the files it runs from (Docker Compose) show it depends on.
+    pub(crate) discovered: Vec<Discovered>,
     /// What is worked out from this doc alone (see [`Derived`]).
     pub(crate) derived: Derived,
 }
@@ -135,6 +137,15 @@ pub(crate) struct Disagreement {
     pub(crate) kept: Claim,
     /// What another file says instead.
     pub(crate) other: Claim,
+}
+
+/// A dependency a file the service runs from shows (a Compose service's `depends_on`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Discovered {
+    /// The id of the service depended on.
+    pub(crate) service: String,
+    pub(crate) file: PathBuf,
+    pub(crate) line: usize,
 }
 
 /// A value of a field, as a file writes it, and where.
@@ -339,6 +350,7 @@ pub fn parse(file: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Parsed>
                 facts,
                 imported: Vec::new(),
                 disagreements: Vec::new(),
+                discovered: Vec::new(),
             })))
         }
         Err(error) => {

@@ -223,6 +223,7 @@ fn expired_waivers_deprecations_and_barely_documented_services_show() {
             "deps.acyclic",
             "deps.tier",
             "deps.lifecycle",
+            "deps.declared",
             "metadata.consistent"
         ])
     );

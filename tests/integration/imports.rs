@@ -472,3 +472,41 @@ fn the_overview_lists_by_team_the_services_whose_files_disagree() {
         "no section when every service's files agree"
     );
 }
+
+/// Compose's default project of a folder: its base file with its override file, their
+/// dependencies united; each one `depends_on` leaves out fails `deps.declared` at its line.
+#[test]
+fn dependencies_compose_shows_must_be_declared() {
+    let book = Book::new()
+        .file(
+            "shop/compose.yaml",
+            "services:\n  cart:\n    image: cart\n    depends_on:\n      - catalog\n      - redis\n  catalog:\n    image: catalog\n    depends_on:\n      postgres:\n        condition: service_healthy\n  redis:\n    image: redis\n  postgres:\n    image: postgres\n",
+        )
+        .file(
+            "shop/compose.override.yaml",
+            "services:\n  cart:\n    links:\n      - \"auth:login\"\n",
+        )
+        .file("shop/docker-compose.yml", "services:\n  cart:\n    depends_on: [ignored]\n")
+        .file(
+            "services/cart/service.md",
+            "---\nservice: cart\ndepends_on: [catalog, { external: stripe }]\n---\n",
+        )
+        .file(
+            "services/catalog/service.md",
+            "---\nservice: catalog\ndepends_on: [{ service: postgres, kind: hard }]\n---\n",
+        );
+    let report = json_report(book.path(), &[]);
+    let cart = check(service(&report, "cart"), "deps.declared");
+    assert_eq!(cart["status"], "fail");
+    assert_eq!(
+        cart["message"],
+        "`depends_on` does not name `redis` (at `shop/compose.yaml:6`), `auth` (at `shop/compose.override.yaml:4`), which its Compose files show; declared, but no file it runs from shows: `stripe`"
+    );
+    assert_eq!(location(cart), ("shop/compose.yaml".into(), 6));
+    let catalog = check(service(&report, "catalog"), "deps.declared");
+    assert_eq!(catalog["status"], "pass");
+    assert_eq!(
+        catalog["message"],
+        "declares every dependency its Compose files show"
+    );
+}
