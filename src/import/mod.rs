@@ -708,6 +708,16 @@ pub(crate) fn read_for_test(
     (records, problems)
 }
 
+/// The one record the fixture file at `relative` (of `format`) makes, which must read
+/// without a problem.
+#[cfg(test)]
+pub(crate) fn fixture_record(format: ImportFormat, relative: &str) -> Record {
+    let (records, problems) = read_for_test(format, relative, &fixture(relative));
+    assert_eq!(problems, Vec::<String>::new());
+    assert_eq!(records.len(), 1, "{records:?}");
+    records.into_iter().next().unwrap()
+}
+
 /// The text of a file of the test fixtures.
 #[cfg(test)]
 pub(crate) fn fixture(relative: &str) -> String {

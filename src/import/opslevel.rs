@@ -115,7 +115,7 @@ fn repositories(draft: &mut Draft, list: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::{fixture, read_for_test};
+    use crate::import::{fixture_record, read_for_test};
 
     fn read_text(text: &str) -> (Vec<Record>, Vec<String>) {
         read_for_test(ImportFormat::OpsLevel, "cart/opslevel.yml", text)
@@ -123,10 +123,9 @@ mod tests {
 
     #[test]
     fn a_service_maps_its_aliases_tools_repositories_and_dependencies() {
-        let (records, problems) = read_text(&fixture("three-formats/cart/opslevel.yml"));
-        assert_eq!(problems, Vec::<String>::new());
+        let record = fixture_record(ImportFormat::OpsLevel, "three-formats/cart/opslevel.yml");
         assert_eq!(
-            Value::Object(records[0].fields.clone()),
+            Value::Object(record.fields.clone()),
             json!({
                 "service": "cart",
                 "title": "Shopping Cart",

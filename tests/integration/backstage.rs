@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::book::Book;
 use crate::catalog_reading::assert_catalog_read_faithfully;
-use crate::harness::{TODAY, json_report, opsbook, service, stderr, write_file};
+use crate::harness::{TODAY, dependency_ids, json_report, opsbook, service, stderr, write_file};
 
 /// The team's own catalog, written after Backstage's published descriptor format.
 fn fixture_catalog() -> PathBuf {
@@ -71,12 +71,7 @@ fn a_doc_and_an_entity_of_the_same_name_merge_and_the_doc_wins() {
     assert_eq!(checkout["team"], "payments", "from the catalog");
     assert_eq!(checkout["system"], "shop");
     assert_eq!(checkout["source"], "docs/checkout/service.md");
-    let dependencies: Vec<&str> = checkout["depends_on"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap())
-        .collect();
+    let dependencies = dependency_ids(checkout);
     assert_eq!(
         dependencies,
         ["payments"],

@@ -204,3 +204,13 @@ pub fn broken_links_as_errors(dir: &Path) {
     )
     .unwrap();
 }
+
+/// The ids a service of the JSON report depends on, in the order written.
+pub fn dependency_ids(service: &serde_json::Value) -> Vec<&str> {
+    service["depends_on"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect()
+}

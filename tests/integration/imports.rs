@@ -5,25 +5,9 @@
 use serde_json::Value;
 
 use crate::book::Book;
-use crate::harness::{TODAY, copy_of, fixture, json_report, opsbook, stderr, stdout};
-
-fn service<'r>(report: &'r Value, id: &str) -> &'r Value {
-    report["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no service `{id}`"))
-}
-
-fn check<'s>(service: &'s Value, id: &str) -> &'s Value {
-    service["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check `{id}`"))
-}
+use crate::harness::{
+    TODAY, check, copy_of, dependency_ids, fixture, json_report, opsbook, service, stderr, stdout,
+};
 
 fn location(check: &Value) -> (String, u64) {
     let at = &check["location"];
@@ -118,12 +102,7 @@ fn a_doc_wins_and_the_datadog_entity_fills_the_rest_each_result_citing_its_file_
     );
     assert_eq!(checkout["tier"], 1, "the doc's tier, not Datadog's tier_2");
     assert_eq!(checkout["system"], "shop", "from the entity's componentOf");
-    let dependencies: Vec<&str> = checkout["depends_on"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap())
-        .collect();
+    let dependencies = dependency_ids(checkout);
     assert_eq!(
         dependencies,
         ["cart", "payments", "orders-db", "order-events"]
@@ -225,12 +204,7 @@ fn one_service_described_by_three_tools_is_one_service_with_each_field_from_its_
         cart["team"], "web-team",
         "Compass names no team a reader can use; the Cortex descriptor does"
     );
-    let dependencies: Vec<&str> = cart["depends_on"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap())
-        .collect();
+    let dependencies = dependency_ids(cart);
     assert_eq!(dependencies, ["catalog"], "Compass's ARI, resolved");
     assert_eq!(
         location(check(cart, "owner.team")),
