@@ -28,16 +28,17 @@ fn check_addresses(source: &ServiceSource, diagnostics: &mut Diagnostics) {
         if has_scheme(value) && !crate::markdown::is_safe_url(value) {
             let scheme = value.split(':').next().unwrap_or_default();
             let path: Vec<Segment> = steps.iter().map(Step::segment).collect();
+            let (file, at) = source.place_of(&path);
             diagnostics.push(
                 Diagnostic::error(
                     Code::UnsafeAddress,
-                    &source.origin.display_path,
+                    file,
                     format!(
                         "`{}` is a `{scheme}:` address, which no page links to",
                         crate::deserialize::path_to_string(&path)
                     ),
                 )
-                .at(source.locate(&path, false))
+                .at(at)
                 .with_help("give an http(s) URL (or mailto: or tel:)"),
             );
         }

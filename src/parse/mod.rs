@@ -110,6 +110,20 @@ impl ServiceSource {
     pub fn locate(&self, path: &[Segment], at_key: bool) -> Position {
         shift(self.positions.locate(path, at_key), self.yaml_first_line)
     }
+
+    /// The file and position of a value, in whichever file it came from: the doc, or the
+    /// file of another tool that supplied it.
+    pub(crate) fn place_of(&self, path: &[Segment]) -> (&std::path::Path, Position) {
+        let dotted = crate::deserialize::path_to_string(path);
+        let imported = self
+            .imported
+            .iter()
+            .find_map(|p| Some((p.file.as_path(), p.line_of(&dotted)?)));
+        match imported {
+            Some((file, line)) => (file, Position::new(line, 1)),
+            None => (&self.origin.display_path, self.locate(path, false)),
+        }
+    }
 }
 
 /// Which fields of a service came from a file of another tool (see [`crate::import`]).

@@ -484,3 +484,16 @@ fn dependencies_compose_shows_must_be_declared() {
         "declares every dependency its Compose files show"
     );
 }
+
+#[test]
+fn a_problem_in_an_imported_value_is_located_at_its_line_in_its_file() {
+    Book::new()
+        .file("pay/service.md", "---\nservice: pay\n---\n")
+        .file(
+            "pay/service.datadog.yaml",
+            "schema-version: v2.2\ndd-service: pay\nlinks:\n  - name: Overview\n    type: dashboard\n    url: \"javascript:alert(1)\"\n",
+        )
+        .check()
+        .exits(2)
+        .stderr_has("pay/service.datadog.yaml:6:1: error[OB0307]: `monitoring.dashboard` is a `javascript:` address");
+}
