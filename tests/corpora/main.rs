@@ -17,6 +17,8 @@ mod catalog_reading;
 #[path = "../integration/docs_tree.rs"]
 mod docs_tree;
 
+mod compose;
+
 /// A corpus test: given the corpora folder, it panics on a failure.
 type CorpusTest = fn(&Path);
 
@@ -34,7 +36,27 @@ const TESTS: &[(&str, CorpusTest)] = &[
         "a_runbook_repository_publishes_every_runbook_and_finds_one_by_its_title",
         openshift_runbooks,
     ),
+    (
+        "compose_projects_show_the_dependencies_their_files_declare",
+        compose_projects,
+    ),
 ];
+
+/// eShopOnContainers declares its dependencies in its compose files (a base and an override,
+/// which declares none); Sock Shop declares none at all.
+fn compose_projects(corpora: &Path) {
+    let eshop = compose::assert_project_dependencies_found(
+        &corpora.join("eshoponcontainers/src"),
+        &["docker-compose.yml", "docker-compose.override.yml"],
+    );
+    assert!(eshop > 10, "eShopOnContainers shows {eshop} dependencies");
+    let sock_shop = compose::assert_project_dependencies_found(
+        &corpora.join("sock-shop/deploy/docker-compose"),
+        &["docker-compose.yml"],
+    );
+    assert_eq!(sock_shop, 0, "Sock Shop declares no dependencies");
+    eprintln!("compose: eShopOnContainers shows {eshop} dependencies, Sock Shop {sock_shop}");
+}
 
 fn backstage_example_catalog(corpora: &Path) {
     catalog_reading::assert_catalog_read_faithfully(
