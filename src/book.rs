@@ -194,7 +194,19 @@ pub(crate) fn evaluate_gathered(gathered: Gathered, today: Date, caches: &mut Ca
         &mut read,
         &mut diagnostics,
     );
-    let linked: Vec<source::Found> = linked_files(&read.parsed, &others)
+    // Other tools' files are read for what they say, and published too when a doc links
+    // to one, as any other file is.
+    let linkable: Vec<&source::Found> = others
+        .iter()
+        .copied()
+        .chain(
+            found_read
+                .iter()
+                .copied()
+                .filter(|file| matches!(file.kind, source::FileKind::Foreign(_))),
+        )
+        .collect();
+    let linked: Vec<source::Found> = linked_files(&read.parsed, &linkable)
         .map(|file| source::Found {
             kind: source::FileKind::Linked,
             ..file.clone()

@@ -106,7 +106,7 @@ impl<'a> Site<'a> {
                 version: env!("CARGO_PKG_VERSION"),
                 levels: ["none", "bronze", "silver", "gold"],
                 content_policy: (!evaluated.config.allow_raw_html).then_some(CONTENT_POLICY),
-                docs_url: (!general.is_empty()).then_some(GENERAL_INDEX),
+                docs_url: general.contains_key(GENERAL_INDEX).then_some(GENERAL_INDEX),
             },
             general,
             history: None,

@@ -251,3 +251,22 @@ fn a_file_a_runbook_link_names_is_published_too() {
     let published = fs::read(book.path().join("site/services/x/runbooks/disk-full.pdf")).unwrap();
     assert_eq!(published, b"%PDF-1.4\n%%EOF\n");
 }
+
+/// A file outside every service that a doc links to is published under `docs/`; with no
+/// general page beside it there is no docs index, so no page may link to one.
+#[test]
+fn a_linked_file_outside_services_without_general_pages_adds_no_docs_link() {
+    let book = crate::book::Book::new()
+        .file(
+            "pay/service.md",
+            "---\nservice: pay\n---\nSee [notes](../notes.txt).\n",
+        )
+        .file("notes.txt", "hello\n");
+    book.build().exits(0);
+    assert!(book.path().join("site/docs/notes.txt").is_file());
+    let index = std::fs::read_to_string(book.path().join("site/index.html")).unwrap();
+    assert!(
+        !index.contains("docs/index.html"),
+        "no Docs link without a docs index"
+    );
+}

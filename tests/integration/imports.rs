@@ -497,3 +497,26 @@ fn a_problem_in_an_imported_value_is_located_at_its_line_in_its_file() {
         .exits(2)
         .stderr_has("pay/service.datadog.yaml:6:1: error[OB0307]: `monitoring.dashboard` is a `javascript:` address");
 }
+
+#[test]
+fn other_tools_files_a_doc_links_to_are_published_as_any_file_is() {
+    let book = Book::new()
+        .file(
+            "pay/service.md",
+            "---\nservice: pay\n---\nSee [compose](compose.yaml), [Datadog](service.datadog.yaml) and [owners](../CODEOWNERS).\n",
+        )
+        .file("pay/compose.yaml", "services:\n  pay:\n    image: pay\n")
+        .file("pay/service.datadog.yaml", "schema-version: v2.2\ndd-service: pay\n")
+        .file("CODEOWNERS", "* @acme/payments\n");
+    book.build()
+        .exits(0)
+        .stderr_lacks("warning[")
+        .stderr_lacks("error[");
+    for published in [
+        "site/services/pay/compose.yaml",
+        "site/services/pay/service.datadog.yaml",
+        "site/docs/CODEOWNERS",
+    ] {
+        assert!(book.path().join(published).is_file(), "{published}");
+    }
+}
