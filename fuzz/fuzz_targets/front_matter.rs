@@ -1,7 +1,7 @@
 //! One source file as the parse stage reads it: UTF-8 check, front-matter split, YAML into the
 //! service model (with every problem located), the Markdown facts; and the same bytes as
 //! each other tool's file opsbook imports (Backstage, Datadog, OpsLevel, Cortex, Compass,
-//! CODEOWNERS). Nothing here may panic, and every diagnostic must print.
+//! CODEOWNERS, Compose, Kubernetes). Nothing here may panic, and every diagnostic must print.
 
 #![no_main]
 
@@ -30,6 +30,8 @@ fuzz_target!(|bytes: &[u8]| {
         (FileKind::Foreign(ImportFormat::Cortex), "fuzz/cortex.yaml"),
         (FileKind::Foreign(ImportFormat::Compass), "fuzz/compass.yml"),
         (FileKind::Foreign(ImportFormat::CodeOwners), "CODEOWNERS"),
+        (FileKind::Foreign(ImportFormat::Compose), "fuzz/compose.yaml"),
+        (FileKind::Foreign(ImportFormat::Kubernetes), "fuzz/deploy.yaml"),
     ] {
         let file = SourceFile {
             display_path: format!("services/{relative}").into(),

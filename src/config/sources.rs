@@ -165,6 +165,8 @@ pub enum ImportFormat {
     CodeOwners,
     /// Docker Compose files: what each service depends on, as it runs.
     Compose,
+    /// Kubernetes manifests, in any YAML file no other format claims by name.
+    Kubernetes,
 }
 
 impl ImportFormat {
@@ -176,6 +178,7 @@ impl ImportFormat {
         ImportFormat::Compass,
         ImportFormat::CodeOwners,
         ImportFormat::Compose,
+        ImportFormat::Kubernetes,
     ];
 
     /// Its name in book.toml and the JSON report: `datadog`.
@@ -188,6 +191,7 @@ impl ImportFormat {
             ImportFormat::Compass => "compass",
             ImportFormat::CodeOwners => "codeowners",
             ImportFormat::Compose => "compose",
+            ImportFormat::Kubernetes => "kubernetes",
         }
     }
 
@@ -219,6 +223,8 @@ impl ImportFormat {
                 "docker-compose.override.yml",
                 "docker-compose.override.yaml",
             ],
+            // Manifests have no names of their own: see `of_file`.
+            ImportFormat::Kubernetes => &[],
         }
     }
 
@@ -233,14 +239,20 @@ impl ImportFormat {
         }
     }
 
-    /// The format of the file at `relative` (to its source folder), among `formats`.
+    /// The format of the file at `relative` (to its source folder), among `formats`: by its
+    /// name, else any YAML file may hold Kubernetes manifests.
     pub(crate) fn of_file(relative: &str, formats: &[ImportFormat]) -> Option<ImportFormat> {
         let name = relative.rsplit('/').next().unwrap_or(relative);
-        formats.iter().copied().find(|format| {
+        let named = formats.iter().copied().find(|format| {
             format.file_names().contains(&name)
                 && format
                     .places()
                     .is_none_or(|places| places.contains(&relative))
+        });
+        let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        named.or_else(|| {
+            (yaml && formats.contains(&ImportFormat::Kubernetes))
+                .then_some(ImportFormat::Kubernetes)
         })
     }
 }

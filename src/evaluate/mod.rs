@@ -439,7 +439,8 @@ impl Subject<'_> {
         }
     }
 
-    /// Whether `depends_on` names every dependency the service's Compose files show; the
+    /// Whether `depends_on` names every dependency the files the service runs from (Compose,
+    /// Kubernetes) show; the
     /// first missing one is cited at the line that shows it. Declared dependencies that
     /// nothing shows are only said.
     fn declared(&self) -> Outcome {
@@ -473,7 +474,7 @@ impl Subject<'_> {
         };
         let Some((first, _)) = missing.first() else {
             return Outcome::pass(format!(
-                "declares every dependency its Compose files show{unshown}"
+                "declares every dependency the files it runs from show{unshown}"
             ));
         };
         let each: Vec<String> = missing
@@ -488,7 +489,7 @@ impl Subject<'_> {
             })
             .collect();
         Outcome::fail(format!(
-            "`depends_on` does not name {}, which its Compose files show{unshown}",
+            "`depends_on` does not name {}, which the files it runs from show{unshown}",
             each.join(", ")
         ))
         .cite(Some(Cite::Discovered(*first)))

@@ -25,6 +25,7 @@ mod compose;
 mod cortex;
 mod datadog;
 mod drift;
+mod kubernetes;
 mod merge;
 mod opslevel;
 mod values;
@@ -41,6 +42,8 @@ pub enum Foreign {
     CodeOwners(Arc<codeowners::CodeOwners>),
     /// A Docker Compose file: what its services depend on.
     Compose(Arc<compose::ComposeFile>),
+    /// Kubernetes manifests: what their workloads depend on.
+    Kubernetes(Arc<kubernetes::Manifests>),
 }
 
 impl ImportFormat {
@@ -54,6 +57,7 @@ impl ImportFormat {
             ImportFormat::Compass => "the Compass component",
             ImportFormat::CodeOwners => "CODEOWNERS",
             ImportFormat::Compose => "the Compose file",
+            ImportFormat::Kubernetes => "the Kubernetes manifests",
         }
     }
 
@@ -121,6 +125,9 @@ pub fn read(
         ImportFormat::Compose => {
             compose::read(file, diagnostics).map(|read| Foreign::Compose(Arc::new(read)))
         }
+        ImportFormat::Kubernetes => {
+            kubernetes::read(file).map(|read| Foreign::Kubernetes(Arc::new(read)))
+        }
     }
 }
 
@@ -156,13 +163,25 @@ pub(crate) fn into_services(
     services
 }
 
-/// Gives each service what its Compose files show it depends on.
+/// Gives each service what its Compose files and Kubernetes manifests show it depends on.
 fn attach_discovered(foreign: &[Foreign], services: &mut [Parsed]) {
     let compose = foreign.iter().filter_map(|file| match file {
         Foreign::Compose(file) => Some(file.as_ref()),
         _ => None,
     });
+    let manifests = foreign.iter().filter_map(|file| match file {
+        Foreign::Kubernetes(file) => Some(file.as_ref()),
+        _ => None,
+    });
     let mut discovered = compose::discovered(compose);
+    for (service, found) in kubernetes::discovered(manifests) {
+        let entry = discovered.entry(service).or_default();
+        for dependency in found {
+            if !entry.iter().any(|d| d.service == dependency.service) {
+                entry.push(dependency);
+            }
+        }
+    }
     if discovered.is_empty() {
         return;
     }

@@ -17,7 +17,7 @@ mod catalog_reading;
 #[path = "../integration/docs_tree.rs"]
 mod docs_tree;
 
-mod compose;
+mod running;
 
 /// A corpus test: given the corpora folder, it panics on a failure.
 type CorpusTest = fn(&Path);
@@ -40,17 +40,30 @@ const TESTS: &[(&str, CorpusTest)] = &[
         "compose_projects_show_the_dependencies_their_files_declare",
         compose_projects,
     ),
+    (
+        "kubernetes_manifests_show_the_dependencies_their_variables_name",
+        online_boutique,
+    ),
 ];
+
+/// Online Boutique's services find each other by `*_ADDR` variables naming Services.
+fn online_boutique(corpora: &Path) {
+    let found = running::assert_manifest_dependencies_found(
+        &corpora.join("online-boutique/kubernetes-manifests"),
+    );
+    assert!(found > 10, "Online Boutique shows {found} dependencies");
+    eprintln!("kubernetes: Online Boutique shows {found} dependencies");
+}
 
 /// eShopOnContainers declares its dependencies in its compose files (a base and an override,
 /// which declares none); Sock Shop declares none at all.
 fn compose_projects(corpora: &Path) {
-    let eshop = compose::assert_project_dependencies_found(
+    let eshop = running::assert_project_dependencies_found(
         &corpora.join("eshoponcontainers/src"),
         &["docker-compose.yml", "docker-compose.override.yml"],
     );
     assert!(eshop > 10, "eShopOnContainers shows {eshop} dependencies");
-    let sock_shop = compose::assert_project_dependencies_found(
+    let sock_shop = running::assert_project_dependencies_found(
         &corpora.join("sock-shop/deploy/docker-compose"),
         &["docker-compose.yml"],
     );

@@ -474,14 +474,14 @@ fn dependencies_compose_shows_must_be_declared() {
     assert_eq!(cart["status"], "fail");
     assert_eq!(
         cart["message"],
-        "`depends_on` does not name `redis` (at `shop/compose.yaml:6`), `auth` (at `shop/compose.override.yaml:4`), which its Compose files show; declared, but no file it runs from shows: `stripe`"
+        "`depends_on` does not name `redis` (at `shop/compose.yaml:6`), `auth` (at `shop/compose.override.yaml:4`), which the files it runs from show; declared, but no file it runs from shows: `stripe`"
     );
     assert_eq!(location(cart), ("shop/compose.yaml".into(), 6));
     let catalog = check(service(&report, "catalog"), "deps.declared");
     assert_eq!(catalog["status"], "pass");
     assert_eq!(
         catalog["message"],
-        "declares every dependency its Compose files show"
+        "declares every dependency the files it runs from show"
     );
 }
 
@@ -519,4 +519,31 @@ fn other_tools_files_a_doc_links_to_are_published_as_any_file_is() {
     ] {
         assert!(book.path().join(published).is_file(), "{published}");
     }
+}
+
+/// A workload's `*_ADDR`, `*_HOST` and `*_URL` variables that name a Service of the book's
+/// manifests are dependencies it runs with; other YAML is passed over without a word.
+#[test]
+fn dependencies_kubernetes_variables_name_must_be_declared() {
+    let manifests = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: checkout\nspec:\n  template:\n    spec:\n      containers:\n        - name: server\n          env:\n            - name: CART_SERVICE_ADDR\n              value: \"cart:7070\"\n            - name: PAYMENT_URL\n              value: \"http://payment.shop.svc.cluster.local/charge\"\n            - name: LOG_LEVEL\n              value: info\n            - name: STRIPE_HOST\n              value: api.stripe.com\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: cart\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: payment\n";
+    let book = Book::new()
+        .file("deploy/checkout.yaml", manifests)
+        .file(
+            "deploy/values.yaml",
+            "replicas: 3\nimage: { tag: latest }\n",
+        )
+        .file("deploy/broken.yaml", "apiVersion: v1\nkind: [unclosed\n")
+        .file(
+            "services/checkout/service.md",
+            "---\nservice: checkout\ndepends_on: [cart]\n---\n",
+        );
+    let report = json_report(book.path(), &[]);
+    let checkout = check(service(&report, "checkout"), "deps.declared");
+    assert_eq!(
+        checkout["message"],
+        "`depends_on` does not name `payment` (at `deploy/checkout.yaml:14`), which the files it runs from show"
+    );
+    book.check()
+        .stderr_lacks("values.yaml")
+        .stderr_lacks("broken.yaml");
 }
