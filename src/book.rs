@@ -223,7 +223,7 @@ pub(crate) fn evaluate_gathered(gathered: Gathered, today: Date, caches: &mut Ca
     );
     caches.parsed = kept;
     caches.found = Some(found);
-    let parsed = import::into_services(read.parsed, &read.foreign, &mut diagnostics);
+    let parsed = import::into_services(&config, read.parsed, &read.foreign, &mut diagnostics);
     let options = catalog::Options {
         broken_links: config.broken_links.severity(),
         attach: &config.attach,

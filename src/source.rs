@@ -267,10 +267,15 @@ fn walk(
             Ok(entry) if entry.file_type().is_file() => {
                 let relative = relative_slash_path(root, entry.path());
                 let in_github = relative.starts_with(".github/");
-                if let Some(kind) = file_kind(entry.path(), &relative, source.format, formats)
-                    .filter(|kind| {
-                        !in_github || *kind == FileKind::Foreign(ImportFormat::CodeOwners)
-                    })
+                let compose_files = &config.import.compose_files;
+                if let Some(kind) = file_kind(
+                    entry.path(),
+                    &relative,
+                    source.format,
+                    formats,
+                    compose_files,
+                )
+                .filter(|kind| !in_github || *kind == FileKind::Foreign(ImportFormat::CodeOwners))
                     && source.includes(&relative)
                 {
                     let stamp = entry
@@ -350,12 +355,14 @@ fn is_site(entry: &DirEntry) -> bool {
 }
 
 /// What the file at `path` (`relative` to its source folder) is, in a source of `format`
-/// that reads the other tools' files of `imports`.
+/// that reads the other tools' files of `imports` (and the Compose files `compose_files`
+/// names).
 fn file_kind(
     path: &Path,
     relative: &str,
     format: SourceFormat,
     imports: &[ImportFormat],
+    compose_files: &[String],
 ) -> Option<FileKind> {
     let extension = path
         .extension()
@@ -364,6 +371,10 @@ fn file_kind(
     if format == SourceFormat::Backstage {
         return (extension == "yaml" || extension == "yml")
             .then_some(FileKind::Foreign(ImportFormat::Backstage));
+    }
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    if imports.contains(&ImportFormat::Compose) && compose_files.iter().any(|f| f == name) {
+        return Some(FileKind::Foreign(ImportFormat::Compose));
     }
     if let Some(foreign) = ImportFormat::of_file(relative, imports) {
         return Some(FileKind::Foreign(foreign));

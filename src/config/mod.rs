@@ -67,6 +67,9 @@ pub(crate) struct ImportSettings {
     pub(crate) tiers: BTreeMap<String, Tier>,
     /// Lifecycle values of other tools and the lifecycle each is.
     pub(crate) lifecycles: BTreeMap<String, Lifecycle>,
+    /// The Compose files of a project, in the order they are merged (compose's `-f`), by
+    /// name in each folder; empty: compose's default base and override files.
+    pub(crate) compose_files: Vec<String>,
 }
 
 impl Default for ImportSettings {
@@ -75,6 +78,7 @@ impl Default for ImportSettings {
             formats: ImportFormat::ALL.to_vec(),
             tiers: BTreeMap::new(),
             lifecycles: BTreeMap::new(),
+            compose_files: Vec::new(),
         }
     }
 }

@@ -78,10 +78,8 @@ fn dependencies(document: &Document, name: &str, service: &Value) -> Vec<(String
         }
         Some(Value::Object(targets)) => {
             for target in targets.keys() {
-                found.push((
-                    target.clone(),
-                    line(&format!("{}.{target}", at("depends_on"))),
-                ));
+                let key = format!("{}.{target}", at("depends_on"));
+                found.push((target.clone(), document.key_position(&key).line));
             }
         }
         _ => {}
@@ -101,9 +99,11 @@ fn dependencies(document: &Document, name: &str, service: &Value) -> Vec<(String
 }
 
 /// What the compose files of the book show each service (by id) depends on: per folder,
-/// the default project's base and override files, dependencies united.
+/// the project's files (`project`, by name, in order; else compose's default base and
+/// override files), dependencies united.
 pub(crate) fn discovered<'f>(
     files: impl IntoIterator<Item = &'f ComposeFile>,
+    project: &[String],
 ) -> HashMap<String, Vec<Discovered>> {
     let mut by_folder: BTreeMap<(usize, String), Vec<&ComposeFile>> = BTreeMap::new();
     for file in files {
@@ -121,7 +121,14 @@ pub(crate) fn discovered<'f>(
                     .find(|f| f.origin.relative.rsplit('/').next() == Some(name))
             })
         };
-        for file in named(BASE).into_iter().chain(named(OVERRIDE)) {
+        let in_project: Vec<&&ComposeFile> = match project.is_empty() {
+            true => named(BASE).into_iter().chain(named(OVERRIDE)).collect(),
+            false => project
+                .iter()
+                .filter_map(|name| named(&[name.as_str()]))
+                .collect(),
+        };
+        for file in in_project {
             for (service, dependencies) in &file.services {
                 let entry = found.entry(super::values::service_id(service)).or_default();
                 for (target, line) in dependencies {

@@ -138,6 +138,7 @@ fn records(read: Vec<Record>) -> Option<Foreign> {
 /// The parsed docs with what the foreign files say merged in: fields of docs of the same id,
 /// and services no doc describes.
 pub(crate) fn into_services(
+    config: &Config,
     parsed: Vec<Parsed>,
     foreign: &[Foreign],
     diagnostics: &mut Diagnostics,
@@ -159,12 +160,12 @@ pub(crate) fn into_services(
     let owned = owned_by_codeowners(foreign, &parsed, &records);
     records.extend(owned);
     let mut services = merge::into_services(records, parsed, diagnostics);
-    attach_discovered(foreign, &mut services);
+    attach_discovered(config, foreign, &mut services);
     services
 }
 
 /// Gives each service what its Compose files and Kubernetes manifests show it depends on.
-fn attach_discovered(foreign: &[Foreign], services: &mut [Parsed]) {
+fn attach_discovered(config: &Config, foreign: &[Foreign], services: &mut [Parsed]) {
     let compose = foreign.iter().filter_map(|file| match file {
         Foreign::Compose(file) => Some(file.as_ref()),
         _ => None,
@@ -173,7 +174,7 @@ fn attach_discovered(foreign: &[Foreign], services: &mut [Parsed]) {
         Foreign::Kubernetes(file) => Some(file.as_ref()),
         _ => None,
     });
-    let mut discovered = compose::discovered(compose);
+    let mut discovered = compose::discovered(compose, &config.import.compose_files);
     for (service, found) in kubernetes::discovered(manifests) {
         let entry = discovered.entry(service).or_default();
         for dependency in found {
@@ -463,8 +464,17 @@ impl Document<'_> {
             .filter(|text| !text.is_empty())
     }
 
+    /// Where the key at a dotted path is written in the file.
+    fn key_position(&self, path: &str) -> Position {
+        self.locate(path, true)
+    }
+
     /// Where the value at a dotted path is written in the file.
     fn position(&self, path: &str) -> Position {
+        self.locate(path, false)
+    }
+
+    fn locate(&self, path: &str, at_key: bool) -> Position {
         let segments: Vec<Segment> = path
             .split('.')
             .map(|key| match key.parse() {
@@ -472,7 +482,7 @@ impl Document<'_> {
                 Err(_) => Segment::Key(key.to_string()),
             })
             .collect();
-        let at = self.positions.locate(&segments, false);
+        let at = self.positions.locate(&segments, at_key);
         Position::new(at.line + self.first_line - 1, at.column)
     }
 }

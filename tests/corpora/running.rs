@@ -13,10 +13,16 @@ use crate::harness;
 
 /// Builds a book of the project's compose `files` (copied from `folder`) and a doc for each
 /// of its services that declares no dependency; checks that `deps.declared` names, for each
-/// service, the dependencies the files show, and returns how many it found.
-pub fn assert_project_dependencies_found(folder: &Path, files: &[&str]) -> usize {
+/// service, the dependencies the files show, and returns how many it found. `named`: the
+/// book names the files as the project's (`[import] compose-files`, compose's `-f`) instead
+/// of relying on compose's default names.
+pub fn assert_project_dependencies_found(folder: &Path, files: &[&str], named: bool) -> usize {
     let expected = expected_dependencies(folder, files);
-    assert_declared_as_found(folder, files, &expected)
+    let toml = named.then(|| {
+        let names: Vec<String> = files.iter().map(|f| format!("{f:?}")).collect();
+        format!("[import]\ncompose-files = [{}]\n", names.join(", "))
+    });
+    assert_declared_as_found(folder, files, toml.as_deref(), &expected)
 }
 
 /// Builds a book of the Kubernetes manifests in `folder` and a doc for each workload that
@@ -30,7 +36,7 @@ pub fn assert_manifest_dependencies_found(folder: &Path) -> usize {
     files.sort();
     let names: Vec<&str> = files.iter().map(String::as_str).collect();
     let expected = expected_from_manifests(folder, &names);
-    assert_declared_as_found(folder, &names, &expected)
+    assert_declared_as_found(folder, &names, None, &expected)
 }
 
 /// Copies `files` of `folder` into a new book with a doc, declaring no dependency, for each
@@ -38,9 +44,13 @@ pub fn assert_manifest_dependencies_found(folder: &Path) -> usize {
 fn assert_declared_as_found(
     folder: &Path,
     files: &[&str],
+    book_toml: Option<&str>,
     expected: &BTreeMap<String, BTreeSet<String>>,
 ) -> usize {
     let book = tempfile::tempdir().unwrap();
+    if let Some(toml) = book_toml {
+        harness::write_file(&book.path().join("book.toml"), toml);
+    }
     for file in files {
         std::fs::copy(folder.join(file), book.path().join(file)).unwrap();
     }

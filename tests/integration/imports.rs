@@ -547,3 +547,39 @@ fn dependencies_kubernetes_variables_name_must_be_declared() {
         .stderr_lacks("values.yaml")
         .stderr_lacks("broken.yaml");
 }
+
+/// A project layered of several files (compose's `-f`) is named in book.toml: its files,
+/// merged in that order, replace compose's default base and override files.
+#[test]
+fn a_compose_project_of_named_files_is_read_as_compose_merges_them() {
+    let base = "services:\n  cart:\n    image: cart\n    depends_on: [redis]\n  redis:\n    image: redis\n";
+    let overlay = "services:\n  cart:\n    depends_on:\n      collector:\n        condition: service_started\n  collector:\n    image: otel\n";
+    let doc = "---\nservice: cart\ndepends_on: [redis]\n---\n";
+    let named = Book::new()
+        .toml("[import]\ncompose-files = [\"compose.yaml\", \"compose.observability.yaml\"]\n")
+        .file("shop/compose.yaml", base)
+        .file("shop/compose.observability.yaml", overlay)
+        .file("services/cart/service.md", doc);
+    let cart = check(
+        service(&json_report(named.path(), &[]), "cart"),
+        "deps.declared",
+    )
+    .clone();
+    assert_eq!(
+        cart["message"],
+        "`depends_on` does not name `collector` (at `shop/compose.observability.yaml:4`), which the files it runs from show"
+    );
+    let default = Book::new()
+        .file("shop/compose.yaml", base)
+        .file("shop/compose.observability.yaml", overlay)
+        .file("services/cart/service.md", doc);
+    let cart = check(
+        service(&json_report(default.path(), &[]), "cart"),
+        "deps.declared",
+    )
+    .clone();
+    assert_eq!(
+        cart["status"], "pass",
+        "compose reads no overlay it is not told of"
+    );
+}
