@@ -292,6 +292,8 @@ pub(crate) struct ServiceDoc {
     pub(crate) owner: Option<Owner>,
     pub(crate) contacts: Option<Vec<Contact>>,
     pub(crate) repository: Option<String>,
+    /// The programming languages it is written in (`[go, python]`).
+    pub(crate) languages: Option<Vec<String>>,
     pub(crate) depends_on: Option<Vec<Dependency>>,
     pub(crate) architecture: Option<Architecture>,
     pub(crate) monitoring: Option<Monitoring>,

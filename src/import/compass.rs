@@ -59,6 +59,16 @@ fn component(
     draft.tier("fields.tier", settings, diagnostics);
     draft.lifecycle("fields.lifecycle", settings, diagnostics);
     links(&mut draft);
+    // Compass has no language field; its docs' examples label components `language:go`.
+    if let Some(Value::Array(labels)) = document.get("labels") {
+        let languages: Vec<&str> = labels
+            .iter()
+            .filter_map(|label| label.as_str()?.strip_prefix("language:"))
+            .collect();
+        if !languages.is_empty() {
+            draft.set("languages", json!(languages), "labels");
+        }
+    }
     let mut record = draft.finish(ImportFormat::Compass);
     if let Some(id) = document.text_at("id") {
         record.aliases.push(id.to_string());
@@ -107,6 +117,7 @@ mod tests {
                 "description": "Keeps each customer's shopping cart.",
                 "tier": 1,
                 "lifecycle": "production",
+                "languages": ["go"],
                 "monitoring": { "dashboard": "https://grafana.example.com/d/cart-compass" },
                 "repository": "https://github.com/example/cart",
                 "owner": {

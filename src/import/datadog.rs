@@ -91,6 +91,7 @@ fn definition(
     oncall(&mut draft, "service-url");
     draft.tier("tier", settings, diagnostics);
     draft.lifecycle("lifecycle", settings, diagnostics);
+    draft.text("languages", "languages");
     links(&mut draft, "links");
     if let Some(Value::Array(repos)) = document.get("repos")
         && let Some(index) = repos.iter().position(|r| r.get("url").is_some())
@@ -118,6 +119,7 @@ fn entity(
     oncall(&mut draft, "serviceURL");
     draft.tier("spec.tier", settings, diagnostics);
     draft.lifecycle("spec.lifecycle", settings, diagnostics);
+    draft.text("languages", "spec.languages");
     links(&mut draft, "metadata.links");
     if let Some(Value::Array(parents)) = document.get("spec.componentOf")
         && let Some(index) = parents.iter().position(|p| reference(p).0 == "system")
@@ -299,6 +301,7 @@ mod tests {
                 "system": "shop",
                 "tier": 2,
                 "lifecycle": "production",
+                "languages": ["go"],
                 "owner": {
                     "team": "web",
                     "email": "web@example.com",
@@ -340,6 +343,7 @@ mod tests {
                 "system": "shop",
                 "tier": 2,
                 "lifecycle": "production",
+                "languages": ["java"],
                 "owner": {
                     "team": "payments",
                     "chat": "https://example.slack.com/archives/C0CHECKOUT",

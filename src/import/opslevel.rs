@@ -68,6 +68,9 @@ fn service(
     draft.text("system", &at("system"));
     draft.tier(&at("tier"), settings, diagnostics);
     draft.lifecycle(&at("lifecycle"), settings, diagnostics);
+    if let Some(language) = document.text_at(&at("language")) {
+        draft.set("languages", json!([language]), &at("language"));
+    }
     tools(&mut draft, &at("tools"));
     repositories(&mut draft, &at("repositories"));
     // `{alias, notes}` items, or bare aliases.
@@ -137,6 +140,7 @@ mod tests {
                 "system": "shop",
                 "tier": 1,
                 "lifecycle": "production",
+                "languages": ["Go"],
                 "monitoring": { "dashboard": "https://grafana.example.com/d/cart" },
                 "logs": { "central": "https://kibana.example.com/app/discover#cart" },
                 "runbooks": { "recovery": [

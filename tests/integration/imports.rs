@@ -141,6 +141,10 @@ fn the_service_page_says_which_fields_came_from_which_file() {
         &page[page.find("provenance").unwrap_or(0)..][..600.min(page.len())]
     );
     assert!(page.contains("<code>monitoring.dashboard</code>"));
+    assert!(
+        page.contains("<dt>Languages</dt><dd>java</dd>"),
+        "the entity's spec.languages"
+    );
     assert!(page.contains("Everything else is from the doc."));
 }
 

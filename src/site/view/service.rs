@@ -77,6 +77,8 @@ pub(crate) struct ServiceView<'a> {
     pub(crate) row: ServiceRow<'a>,
     pub(crate) description: Option<&'a str>,
     pub(crate) repository: Option<&'a str>,
+    /// The languages it is written in, as the doc (or another tool's file) lists them.
+    pub(crate) languages: &'a [String],
     pub(crate) reviewed: Option<String>,
     pub(crate) source: String,
     /// The doc on its repository's web site ("edit this page").
@@ -210,6 +212,7 @@ pub(crate) fn service<'a>(
         row: service_row(evaluated, report),
         description: doc.description.as_deref(),
         repository: doc.repository.as_deref(),
+        languages: doc.languages.as_deref().unwrap_or_default(),
         reviewed: doc.reviewed.map(|d| d.to_string()),
         source: crate::diag::display_path(&service.source.origin.display_path),
         edit_url: edit_url.clone(),
