@@ -132,14 +132,12 @@ pub(crate) fn discovered<'f>(
             for (service, dependencies) in &file.services {
                 let entry = found.entry(super::values::service_id(service)).or_default();
                 for (target, line) in dependencies {
-                    let service = super::values::service_id(target);
-                    if !entry.iter().any(|d| d.service == service) {
-                        entry.push(Discovered {
-                            service,
-                            file: PathBuf::from(&file.origin.display_path),
-                            line: *line,
-                        });
-                    }
+                    let dependency = Discovered {
+                        service: super::values::service_id(target),
+                        file: PathBuf::from(&file.origin.display_path),
+                        line: *line,
+                    };
+                    super::add_discovered(entry, dependency);
                 }
             }
         }

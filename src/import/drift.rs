@@ -85,17 +85,21 @@ pub(super) fn disagreements(said: &[Said]) -> Vec<Disagreement> {
     found
 }
 
-/// A value as a message shows it, and as it is compared: names without case, spaces, `-`
-/// or `_` (`Web_Team` is `web-team`), dependencies as a set.
+/// A value as a message shows it, and as it is compared: names folded as tier and lifecycle
+/// spellings are (`Web_Team` is `web-team`), dependencies as a set.
 fn shown_and_compared(field: &str, value: &Value) -> Option<(String, String)> {
     match (field, value) {
         ("depends_on", Value::Array(items)) => {
             let names: BTreeSet<String> = items.iter().filter_map(dependency_name).collect();
             let shown = names.iter().cloned().collect::<Vec<_>>().join(", ");
-            let compared = names.iter().map(|n| fold(n)).collect::<Vec<_>>().join(",");
+            let compared = names
+                .iter()
+                .map(|n| super::values::fold(n))
+                .collect::<Vec<_>>()
+                .join(",");
             Some((format!("[{shown}]"), compared))
         }
-        (_, Value::String(text)) => Some((text.clone(), fold(text))),
+        (_, Value::String(text)) => Some((text.clone(), super::values::fold(text))),
         (_, Value::Number(number)) => Some((number.to_string(), number.to_string())),
         _ => None,
     }
@@ -113,13 +117,6 @@ fn dependency_name(entry: &Value) -> Option<String> {
             .map(str::to_string),
         _ => None,
     }
-}
-
-fn fold(text: &str) -> String {
-    text.chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '_'))
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 #[cfg(test)]

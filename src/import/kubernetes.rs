@@ -10,8 +10,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::import::documents;
-use crate::parse::yaml;
+use crate::import::{Document, documents};
 use crate::parse::{Discovered, Origin};
 use crate::source::SourceFile;
 
@@ -42,8 +41,9 @@ pub struct Manifests {
 /// The manifests of a YAML file; `None` when it holds none.
 pub(crate) fn read(file: &SourceFile) -> Option<Manifests> {
     let text = crate::parse::decode::text(&file.bytes).ok()?;
+    let origin = Origin::of(file);
     let mut manifests = Manifests {
-        origin: Origin::of(file),
+        origin: origin.clone(),
         workloads: Vec::new(),
         services: Vec::new(),
     };
@@ -52,14 +52,13 @@ pub(crate) fn read(file: &SourceFile) -> Option<Manifests> {
         if !(part.contains("apiVersion") && part.contains("kind")) {
             continue;
         }
-        let Ok(document) = yaml::read(part) else {
+        // Not YAML, or not ours: passed over silently (see the module's documentation).
+        let Ok(document) = Document::parse(&origin, first_line, part) else {
             continue;
         };
-        let tree = &document.tree;
-        let (Some(kind), Some(name)) = (
-            tree.get("kind").and_then(Value::as_str),
-            at(tree, "metadata.name").and_then(Value::as_str),
-        ) else {
+        let (Some(kind), Some(name)) =
+            (document.text_at("kind"), document.text_at("metadata.name"))
+        else {
             continue;
         };
         if kind == "Service" {
@@ -70,7 +69,9 @@ pub(crate) fn read(file: &SourceFile) -> Option<Manifests> {
             continue;
         };
         let mut hosts = Vec::new();
-        let containers = at(tree, &format!("{pod}.containers")).and_then(Value::as_array);
+        let containers = document
+            .get(&format!("{pod}.containers"))
+            .and_then(Value::as_array);
         for (c, container) in containers.into_iter().flatten().enumerate() {
             let env = container.get("env").and_then(Value::as_array);
             for (e, variable) in env.into_iter().flatten().enumerate() {
@@ -84,27 +85,12 @@ pub(crate) fn read(file: &SourceFile) -> Option<Manifests> {
                     continue;
                 }
                 let path = format!("{pod}.containers.{c}.env.{e}.value");
-                let line = document.positions.locate(&segments(&path), false).line;
-                hosts.push((host(value), line + first_line - 1));
+                hosts.push((host(value), document.position(&path).line));
             }
         }
         manifests.workloads.push((name.to_string(), hosts));
     }
     (!manifests.workloads.is_empty() || !manifests.services.is_empty()).then_some(manifests)
-}
-
-fn at<'v>(tree: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(tree, |value, key| value.get(key))
-}
-
-fn segments(path: &str) -> Vec<crate::deserialize::Segment> {
-    use crate::deserialize::Segment;
-    path.split('.')
-        .map(|key| match key.parse() {
-            Ok(index) => Segment::Index(index),
-            Err(_) => Segment::Key(key.to_string()),
-        })
-        .collect()
 }
 
 /// The Service a value's host names: `cartservice` of `cartservice:7070`,
@@ -136,15 +122,13 @@ pub(crate) fn discovered<'m>(
             let entry = found
                 .entry(super::values::service_id(workload))
                 .or_default();
-            for (host, line) in hosts {
-                let service = super::values::service_id(host);
-                if services.contains(host.as_str()) && !entry.iter().any(|d| d.service == service) {
-                    entry.push(Discovered {
-                        service,
-                        file: PathBuf::from(&manifests.origin.display_path),
-                        line: *line,
-                    });
-                }
+            for (host, line) in hosts.iter().filter(|(h, _)| services.contains(h.as_str())) {
+                let dependency = Discovered {
+                    service: super::values::service_id(host),
+                    file: PathBuf::from(&manifests.origin.display_path),
+                    line: *line,
+                };
+                super::add_discovered(entry, dependency);
             }
         }
     }

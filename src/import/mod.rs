@@ -15,7 +15,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Position};
 use crate::model::ServiceId;
 use crate::parse::positions::Positions;
 use crate::parse::yaml;
-use crate::parse::{Origin, Parsed};
+use crate::parse::{Discovered, Origin, Parsed};
 use crate::source::SourceFile;
 
 pub(crate) mod backstage;
@@ -164,6 +164,14 @@ pub(crate) fn into_services(
     services
 }
 
+/// Adds `dependency` to `found` unless a file already showed the same one (the first line
+/// that shows it is the one cited).
+fn add_discovered(found: &mut Vec<Discovered>, dependency: Discovered) {
+    if !found.iter().any(|d| d.service == dependency.service) {
+        found.push(dependency);
+    }
+}
+
 /// Gives each service what its Compose files and Kubernetes manifests show it depends on.
 fn attach_discovered(config: &Config, foreign: &[Foreign], services: &mut [Parsed]) {
     let compose = foreign.iter().filter_map(|file| match file {
@@ -177,11 +185,7 @@ fn attach_discovered(config: &Config, foreign: &[Foreign], services: &mut [Parse
     let mut discovered = compose::discovered(compose, &config.import.compose_files);
     for (service, found) in kubernetes::discovered(manifests) {
         let entry = discovered.entry(service).or_default();
-        for dependency in found {
-            if !entry.iter().any(|d| d.service == dependency.service) {
-                entry.push(dependency);
-            }
-        }
+        found.into_iter().for_each(|d| add_discovered(entry, d));
     }
     if discovered.is_empty() {
         return;
@@ -418,14 +422,8 @@ impl Document<'_> {
         text: &'t str,
         diagnostics: &mut Diagnostics,
     ) -> Option<Document<'t>> {
-        match yaml::read(text) {
-            Ok(read) => Some(Document {
-                origin,
-                text,
-                first_line,
-                tree: read.tree,
-                positions: read.positions,
-            }),
+        match Document::parse(origin, first_line, text) {
+            Ok(document) => Some(document),
             Err(error) => {
                 let error = error.in_file(first_line);
                 let diagnostic = Diagnostic::error(
@@ -441,6 +439,22 @@ impl Document<'_> {
                 None
             }
         }
+    }
+
+    /// Reads the document starting at `first_line` of the file, or says why it cannot.
+    fn parse<'t>(
+        origin: &'t Origin,
+        first_line: usize,
+        text: &'t str,
+    ) -> Result<Document<'t>, yaml::SyntaxError> {
+        let read = yaml::read(text)?;
+        Ok(Document {
+            origin,
+            text,
+            first_line,
+            tree: read.tree,
+            positions: read.positions,
+        })
     }
 
     /// The value at a dotted path of the document (`integrations.pagerduty.service-url`,

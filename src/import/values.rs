@@ -51,7 +51,7 @@ pub(crate) fn lifecycle(value: &Value, settings: &ImportSettings) -> Option<Life
 
 /// Lower case without spaces, `-`, `_` or `.`: `Tier 1`, `tier_1` and `TIER-1` all fold to
 /// `tier1`.
-fn fold(text: &str) -> String {
+pub(super) fn fold(text: &str) -> String {
     text.chars()
         .filter(|c| !matches!(c, ' ' | '-' | '_' | '.'))
         .flat_map(char::to_lowercase)
